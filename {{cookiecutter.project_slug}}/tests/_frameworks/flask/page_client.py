@@ -1,0 +1,50 @@
+"""A small synchronous test client over Flask's, shared in shape with the Quart variant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+
+@dataclass
+class Page:
+    status: int
+    headers: dict[str, str]  # names in lowercase
+    text: str
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
+
+
+class PageClient:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._client = app.test_client()
+
+    def get(self, path: str, query: dict[str, str] | None = None) -> Page:
+        return self._page(self._client.get(path, query_string=query))
+
+    def post(self, path: str, form: dict[str, str] | None = None) -> Page:
+        return self._page(self._client.post(path, data=form or {}))
+
+    def session(self) -> dict[str, Any]:
+        with self._client.session_transaction() as session:
+            return dict(session)
+
+    def cookie(self, name: str) -> str | None:
+        cookie = self._client.get_cookie(name)
+        return cookie.value if cookie else None
+
+    def close(self) -> None:
+        pass
+
+    @staticmethod
+    def _page(response: Any) -> Page:
+        return Page(
+            response.status_code,
+            {name.lower(): value for name, value in response.headers.items()},
+            response.get_data(as_text=True),
+        )

@@ -1,0 +1,65 @@
+"""A small synchronous test client over Quart's, shared in shape with the Flask variant.
+
+The app runs on one event loop kept for the client's life; its startup (`before_serving`,
+which warms up the Logto client) runs as under a real server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from quart import Quart
+
+
+@dataclass
+class Page:
+    status: int
+    headers: dict[str, str]  # names in lowercase
+    text: str
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
+
+
+class PageClient:
+    def __init__(self, app: Quart) -> None:
+        self.app = app
+        self._loop = asyncio.new_event_loop()
+        self._test_app = app.test_app()
+        self._loop.run_until_complete(self._test_app.startup())
+        self._client = self._test_app.test_client()
+
+    def get(self, path: str, query: dict[str, str] | None = None) -> Page:
+        return self._run(self._client.get(path, query_string=query))
+
+    def post(self, path: str, form: dict[str, str] | None = None) -> Page:
+        return self._run(self._client.post(path, form=form or {}))
+
+    def session(self) -> dict[str, Any]:
+        async def read() -> dict[str, Any]:
+            async with self._client.session_transaction() as session:
+                return dict(session)
+
+        return self._loop.run_until_complete(read())
+
+    def cookie(self, name: str) -> str | None:
+        for cookie in self._client.cookie_jar or ():
+            if cookie.name == name:
+                return cookie.value
+        return None
+
+    def close(self) -> None:
+        self._loop.run_until_complete(self._test_app.shutdown())
+        self._loop.close()
+
+    def _run(self, request: Any) -> Page:
+        async def send() -> Page:
+            response = await request
+            text = await response.get_data(as_text=True)
+            headers = {name.lower(): value for name, value in response.headers.items()}
+            return Page(response.status_code, headers, text)
+
+        return self._loop.run_until_complete(send())

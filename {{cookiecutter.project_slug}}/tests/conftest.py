@@ -1,0 +1,39 @@
+"""Fixtures: an in-process Logto look-alike, settings pointing at it, the app and a client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fake_logto import FakeLogto
+from page_client import PageClient
+
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.settings import Settings
+
+APP_BASE_URL = "http://localhost:3000"
+
+
+@pytest.fixture
+def logto() -> Iterator[FakeLogto]:
+    with FakeLogto(client_id="test-app", client_secret="test-secret") as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(logto: FakeLogto) -> Settings:
+    return Settings(
+        logto_endpoint=logto.endpoint,
+        logto_app_id="test-app",
+        logto_app_secret="test-secret",
+        secret_key="test-secret-key-" + "x" * 32,
+        app_base_url=APP_BASE_URL,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[PageClient]:
+    page_client = PageClient(create_app(settings))
+    yield page_client
+    page_client.close()
+

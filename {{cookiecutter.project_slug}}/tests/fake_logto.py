@@ -1,0 +1,330 @@
+"""A small in-process OIDC provider shaped like Logto, for the offline test suite.
+
+``FakeLogto`` serves Logto's endpoint paths (discovery, JWKS, token, userinfo,
+auth, end session) over real HTTP on 127.0.0.1 and issues real ES384-signed ID
+tokens, so the Logto SDK runs unmodified against it. Tests play the user at the
+IdP with ``authorize()`` / ``deny()`` instead of driving a browser, and provoke
+failures by setting plain attributes (``token_error``, ``down``, ...).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self, cast
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+
+KID = "fake-logto-es384"
+_Response = tuple[int, dict[str, str], bytes]
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _json(status: int, body: object) -> _Response:
+    return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+
+def _text(status: int, text: str, content_type: str = "text/html") -> _Response:
+    return status, {"Content-Type": f"{content_type}; charset=utf-8"}, text.encode()
+
+
+def _oauth_error(status: int, error: str, description: str) -> _Response:
+    return _json(status, {"error": error, "error_description": description})
+
+
+@dataclass
+class FakeUser:
+    """The user who signs in at the fake IdP; ``extra`` goes into tokens and /me."""
+
+    sub: str = "u-alice"
+    name: str | None = "Alice Example"
+    username: str | None = "alice"
+    email: str | None = "alice@example.com"
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def claims(self) -> dict[str, object]:
+        profile = {"name": self.name, "username": self.username, "email": self.email}
+        claims: dict[str, object] = {"sub": self.sub}
+        claims.update((k, v) for k, v in profile.items() if v is not None)
+        return claims | self.extra
+
+
+@dataclass
+class _Grant:
+    user: FakeUser
+    scope: str
+    code_challenge: str = ""
+    redirect_uri: str = ""
+
+
+class FakeLogto:
+    """Context manager; serves on 127.0.0.1 on a free port in a daemon thread."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str = "test-app",
+        client_secret: str = "test-secret",
+    ) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.authorization_requests: list[dict[str, str]] = []
+        # Knobs tests set to provoke failures.
+        self.token_error: tuple[int, dict[str, str]] | None = None
+        self.sign_with_foreign_key = False  # same kid, key not in JWKS
+        self.wrong_audience = False
+        self.id_token_ttl = 3600
+        self.access_token_ttl = 3600  # expires_in of token responses
+        self.jwks_delay = 0.0
+        self.down = False  # every endpoint answers 503 text/plain
+        self._key = ec.generate_private_key(ec.SECP384R1())
+        self._foreign_key = ec.generate_private_key(ec.SECP384R1())
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+        self._codes: dict[str, _Grant] = {}
+        self._refresh_tokens: dict[str, _Grant] = {}
+        self._access_tokens: dict[str, FakeUser] = {}
+        self._server = _Server(self)  # bound now, so endpoint is known before start()
+        self._thread: threading.Thread | None = None
+        self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.issuer = self.endpoint + "/oidc"
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("FakeLogto was already started; it cannot restart")
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def request_count(self, path: str) -> int:
+        """How many HTTP requests arrived for ``path`` (e.g. "/oidc/token")."""
+        with self._lock:
+            return self._counts.get(path, 0)
+
+    # -- the user at the IdP ----------------------------------------------------
+    def _parse_authorization(self, url: str) -> dict[str, str]:
+        parts = urllib.parse.urlsplit(url)
+        params: dict[str, str] = {}  # repeated keys (resource) are space-joined
+        for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
+            params[key] = f"{params[key]} {value}" if key in params else value
+        self.authorization_requests.append(params)
+        get = params.get
+        problems = {
+            f"not {self.issuer}/auth": url.split("?")[0] != self.issuer + "/auth",
+            f"client_id is not {self.client_id!r}": get("client_id") != self.client_id,
+            "redirect_uri missing": not get("redirect_uri"),
+            "redirect_uri has a fragment": "#" in get("redirect_uri", ""),
+            "response_type is not 'code'": get("response_type") != "code",
+            "code_challenge_method is not S256": get("code_challenge_method") != "S256",
+            "code_challenge missing": not get("code_challenge"),
+            "state missing": not get("state"),
+            "scope lacks openid": "openid" not in get("scope", "").split(),
+        }
+        for problem, failed in problems.items():
+            if failed:
+                raise AssertionError(f"Bad authorization request ({problem}): {url}")
+        return params
+
+    @staticmethod
+    def _callback(redirect_uri: str, params: dict[str, str]) -> str:
+        separator = "&" if urllib.parse.urlsplit(redirect_uri).query else "?"
+        return redirect_uri + separator + urllib.parse.urlencode(params)
+
+    def authorize(self, authorization_url: str, user: FakeUser | None = None) -> str:
+        """Sign ``user`` in; return the callback URL the browser would be sent to."""
+        p = self._parse_authorization(authorization_url)
+        redirect_uri, challenge = p["redirect_uri"], p["code_challenge"]
+        grant = _Grant(user or FakeUser(), p["scope"], challenge, redirect_uri)
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            self._codes[code] = grant
+        return self._callback(redirect_uri, {"code": code, "state": p["state"]})
+
+    def deny(
+        self,
+        authorization_url: str,
+        error: str = "access_denied",
+        description: str = "The user denied the request.",
+    ) -> str:
+        """Return the callback URL of a refused/failed authorization."""
+        p = self._parse_authorization(authorization_url)
+        reply = {"error": error, "error_description": description, "state": p["state"]}
+        return self._callback(p["redirect_uri"], reply)
+
+    # -- HTTP -------------------------------------------------------------------
+    def _respond(
+        self, method: str, target: str, authorization: str | None, body: bytes
+    ) -> _Response:
+        parts = urllib.parse.urlsplit(target)
+        with self._lock:
+            self._counts[parts.path] = self._counts.get(parts.path, 0) + 1
+        if self.down:
+            return _text(503, "Service Unavailable", "text/plain")
+        route = f"{method} {parts.path}"
+        if route == "GET /oidc/.well-known/openid-configuration":
+            return _json(200, self._discovery())
+        if route == "GET /oidc/jwks":
+            time.sleep(self.jwks_delay)
+            return _json(200, {"keys": [self._public_jwk()]})
+        if route == "POST /oidc/token":
+            form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
+            return self._token(dict(form), authorization)
+        if route == "GET /oidc/me":
+            return self._userinfo(authorization)
+        if route == "GET /oidc/auth":
+            return _text(200, "<p>Fake Logto sign-in page (tests use authorize()).")
+        if route == "GET /oidc/session/end":
+            query = dict(urllib.parse.parse_qsl(parts.query))
+            if redirect := query.get("post_logout_redirect_uri"):
+                return 303, {"Location": redirect}, b""
+            return _text(200, "<p>You have been signed out.")
+        return _oauth_error(404, "not_found", f"no route for {route}")
+
+    def _discovery(self) -> dict[str, object]:
+        iss = self.issuer
+        return {
+            "issuer": iss,
+            "authorization_endpoint": iss + "/auth",
+            "token_endpoint": iss + "/token",
+            "userinfo_endpoint": iss + "/me",
+            "jwks_uri": iss + "/jwks",
+            "end_session_endpoint": iss + "/session/end",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["ES384"],
+            "code_challenge_methods_supported": ["S256"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "client_secret_basic",
+            ],
+            "scopes_supported": ["openid", "offline_access", "profile", "email"],
+            "claims_supported": ["sub", "name", "username", "email"],
+        }
+
+    def _public_jwk(self) -> dict[str, str]:
+        pub = self._key.public_key().public_numbers()
+        x, y = (_b64url(n.to_bytes(48, "big")) for n in (pub.x, pub.y))
+        jwk = {"kty": "EC", "crv": "P-384", "x": x, "y": y}
+        return jwk | {"kid": KID, "alg": "ES384", "use": "sig"}
+
+    def _client_ok(self, form: dict[str, str], authorization: str | None) -> bool:
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        if authorization and authorization[:6].lower() == "basic ":
+            try:
+                raw = base64.b64decode(authorization[6:].strip()).decode()
+            except ValueError:
+                return False
+            client_id, _, secret = map(urllib.parse.unquote_plus, raw.partition(":"))
+        return client_id == self.client_id and secret == self.client_secret
+
+    def _token(self, form: dict[str, str], authorization: str | None) -> _Response:
+        if self.token_error is not None:
+            return _json(*self.token_error)
+        if not self._client_ok(form, authorization):
+            return _oauth_error(401, "invalid_client", "client authentication failed")
+        grant_type = form.get("grant_type")
+        if grant_type == "authorization_code":
+            with self._lock:  # popped first: a code is single use, even on failure
+                grant = self._codes.pop(form.get("code", ""), None)
+            verifier = form.get("code_verifier", "").encode()
+            if grant is None:
+                problem = "authorization code is invalid or was already used"
+            elif form.get("redirect_uri") != grant.redirect_uri:
+                problem = "redirect_uri does not match the authorization request"
+            elif _b64url(hashlib.sha256(verifier).digest()) != grant.code_challenge:
+                problem = "PKCE verification failed"
+            else:
+                return _json(200, self._issue(grant))
+        elif grant_type == "refresh_token":
+            with self._lock:  # popped: refresh tokens rotate
+                grant = self._refresh_tokens.pop(form.get("refresh_token", ""), None)
+            if grant is not None:
+                return _json(200, self._issue(grant))
+            problem = "refresh token is invalid, expired or already rotated"
+        else:
+            return _oauth_error(400, "unsupported_grant_type", repr(grant_type))
+        return _oauth_error(400, "invalid_grant", problem)
+
+    def _issue(self, grant: _Grant) -> dict[str, object]:
+        now = int(time.time())
+        aud = "some-other-app" if self.wrong_audience else self.client_id
+        claims = {"iss": self.issuer, "aud": aud, "iat": now}
+        claims["exp"] = now + self.id_token_ttl
+        key = self._foreign_key if self.sign_with_foreign_key else self._key
+        id_token = jwt.encode(
+            grant.user.claims() | claims, key, algorithm="ES384", headers={"kid": KID}
+        )
+        access_token = secrets.token_urlsafe(32)
+        refresh_token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._access_tokens[access_token] = grant.user
+            self._refresh_tokens[refresh_token] = _Grant(grant.user, grant.scope)
+        return {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": self.access_token_ttl,
+            "refresh_token": refresh_token,
+            "scope": grant.scope,
+            "id_token": id_token,
+        }
+
+    def _userinfo(self, authorization: str | None) -> _Response:
+        scheme, _, token = (authorization or "").partition(" ")
+        with self._lock:
+            user = self._access_tokens.get(token.strip())
+        if scheme.lower() != "bearer" or user is None:
+            status, headers, body = _oauth_error(401, "invalid_token", "bad token")
+            headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            return status, headers, body
+        return _json(200, user.claims())
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, fake: FakeLogto) -> None:
+        self.fake = fake
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        fake = cast(_Server, self.server).fake
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        auth = self.headers.get("Authorization")
+        status, headers, payload = fake._respond(self.command, self.path, auth, body)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_POST = do_GET
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silence the default per-request stderr logging."""

@@ -1,0 +1,94 @@
+"""Every way the callback can fail shows a friendly page with a retry link - never a 500."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fake_logto import FakeLogto
+from flows import callback_path, sign_in
+from page_client import Page, PageClient
+
+from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
+
+
+def assert_failure_page(page: Page, status: int, words: str) -> None:
+    assert page.status == status, page.text
+    assert words in page.text
+    assert 'href="/sign-in"' in page.text  # "try again"
+
+
+def assert_signed_out(client: PageClient) -> None:
+    assert KEY_PREFIX + "idToken" not in client.session()
+    assert client.get("/profile").status == 302
+
+
+def test_denied_sign_in(
+    client: PageClient, logto: FakeLogto, caplog: pytest.LogCaptureFixture
+) -> None:
+    started = client.get("/sign-in")
+    path, query = callback_path(logto.deny(started.location))
+    with caplog.at_level(logging.WARNING):
+        page = client.get(path, query)
+    assert_failure_page(page, 403, "cancelled")
+    assert "access_denied" in caplog.text
+    assert_signed_out(client)
+
+
+def test_state_mismatch(client: PageClient, logto: FakeLogto) -> None:
+    started = client.get("/sign-in")
+    path, query = callback_path(logto.authorize(started.location))
+    query["state"] = "forged-state"
+    assert_failure_page(client.get(path, query), 400, "does not match")
+    assert_signed_out(client)
+    assert logto.request_count("/oidc/token") == 0
+
+
+def test_callback_without_a_sign_in_session(client: PageClient, logto: FakeLogto) -> None:
+    page = client.get("/callback", {"code": "stolen-code", "state": "whatever"})
+    assert_failure_page(page, 400, "not started here")
+    assert_signed_out(client)
+
+
+def test_missing_code(client: PageClient, logto: FakeLogto) -> None:
+    started = client.get("/sign-in")
+    path, query = callback_path(logto.authorize(started.location))
+    del query["code"]
+    assert_failure_page(client.get(path, query), 400, "incomplete")
+
+
+def test_code_rejected_by_logto(client: PageClient, logto: FakeLogto) -> None:
+    logto.token_error = (400, {"error": "invalid_grant", "error_description": "code expired"})
+    started = client.get("/sign-in")
+    path, query = callback_path(logto.authorize(started.location))
+    assert_failure_page(client.get(path, query), 400, "did not accept")
+    assert_signed_out(client)
+
+
+def test_replayed_callback(client: PageClient, logto: FakeLogto) -> None:
+    started = client.get("/sign-in")
+    path, query = callback_path(logto.authorize(started.location))
+    assert client.get(path, query).status == 302
+    replay = client.get(path, query)
+    assert_failure_page(replay, 400, "not started here")
+    assert "Alice Example" in client.get("/").text  # the replay changed nothing
+
+
+@pytest.mark.parametrize("knob", ["sign_with_foreign_key", "wrong_audience"])
+def test_id_token_that_fails_verification(client: PageClient, logto: FakeLogto, knob: str) -> None:
+    setattr(logto, knob, True)
+    assert_failure_page(sign_in(client, logto), 400, "failed verification")
+    assert_signed_out(client)
+
+
+def test_logto_unreachable_at_callback(client: PageClient, logto: FakeLogto) -> None:
+    started = client.get("/sign-in")
+    path, query = callback_path(logto.authorize(started.location))
+    logto.stop()
+    assert_failure_page(client.get(path, query), 503, "did not answer")
+
+
+def test_unknown_page_is_a_friendly_404(client: PageClient) -> None:
+    page = client.get("/no-such-page")
+    assert page.status == 404
+    assert "Not Found" in page.text

@@ -1,0 +1,125 @@
+"""Settings come from the environment and `.env`; a bad value stops the app with one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.settings import PROJECT_ROOT, SettingsError, load_settings
+
+GOOD = {
+    "LOGTO_ENDPOINT": "https://tenant.logto.app",
+    "LOGTO_APP_ID": "app-id-123",
+    "LOGTO_APP_SECRET": "app-secret-456",
+    "SECRET_KEY": "k" * 40,
+    "APP_BASE_URL": "http://localhost:3000",
+}
+
+
+def load(**changes: str | None) -> object:
+    environ = {key: value for key, value in {**GOOD, **changes}.items() if value is not None}
+    return load_settings(environ, dotenv_path=None)
+
+
+def test_good_settings_and_derived_uris() -> None:
+    settings = load_settings(GOOD, dotenv_path=None)
+    assert settings.logto_endpoint == "https://tenant.logto.app"
+    assert settings.redirect_uri == "http://localhost:3000/callback"
+    assert settings.post_sign_out_redirect_uri == "http://localhost:3000/"
+    assert not settings.uses_https
+
+
+def test_trailing_slash_is_forgiven() -> None:
+    settings = load_settings({**GOOD, "APP_BASE_URL": "https://app.example.com/"}, None)
+    assert settings.app_base_url == "https://app.example.com"
+    assert settings.uses_https
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_missing_value_names_the_variable_and_where_to_find_it(
+    name: str, value: str | None
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load(**{name: value})
+    message = str(caught.value)
+    assert message.startswith(f"{name} is not set")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOGTO_APP_ID", "your-app-id"),
+        ("LOGTO_APP_SECRET", "your-app-secret"),
+        ("LOGTO_ENDPOINT", "https://your-tenant.logto.app"),
+    ],
+)
+def test_placeholder_value_is_refused(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name} is still the placeholder"):
+        load(**{name: value})
+
+
+@pytest.mark.parametrize("name", ["LOGTO_APP_ID", "LOGTO_APP_SECRET"])
+def test_console_location_is_named(name: str) -> None:
+    with pytest.raises(SettingsError, match="Logto Console > Applications"):
+        load(**{name: ""})
+
+
+def test_short_secret_key_is_refused() -> None:
+    with pytest.raises(SettingsError, match="SECRET_KEY is too short"):
+        load(SECRET_KEY="short")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "tenant.logto.app",
+        "ftp://tenant.logto.app",
+        "http://tenant.logto.app",
+        "https://tenant.logto.app/oidc",
+        "https://tenant.logto.app?x=1",
+        "https://tenant.logto.app#x",
+        "https://user:pass@tenant.logto.app",
+        "https://tenant.logto.app:99999",
+        "https://",
+    ],
+)
+@pytest.mark.parametrize("name", ["LOGTO_ENDPOINT", "APP_BASE_URL"])
+def test_malformed_urls_are_refused(name: str, url: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name}="):
+        load(**{name: url})
+
+
+@pytest.mark.parametrize("url", ["http://localhost:3001", "http://127.0.0.1:8080", "http://[::1]:3000"])
+def test_plain_http_is_fine_for_local_hosts(url: str) -> None:
+    assert load_settings({**GOOD, "LOGTO_ENDPOINT": url}, None).logto_endpoint == url
+
+
+def test_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("\n".join(f"{key}={value}" for key, value in GOOD.items()))
+    assert load_settings({}, dotenv).logto_app_id == "app-id-123"
+    assert load_settings({"LOGTO_APP_ID": "from-env"}, dotenv).logto_app_id == "from-env"
+
+
+def test_fresh_project_stops_at_start_with_one_line() -> None:
+    """A server start with the App ID placeholder (as in a fresh `.env`) fails in one line."""
+    environ = {**os.environ, **GOOD, "LOGTO_APP_ID": "your-app-id"}
+    result = subprocess.run(
+        [sys.executable, "-c", "from {{ cookiecutter.package_name }} import create_app; create_app()"],
+        cwd=PROJECT_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        "error: LOGTO_APP_ID is still the placeholder 'your-app-id': copy it from "
+        "Logto Console > Applications > your app > App ID"
+    ]

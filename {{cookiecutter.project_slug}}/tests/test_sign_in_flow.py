@@ -1,0 +1,132 @@
+"""Sign-in, sign-up, profile and sign-out against an in-process Logto look-alike."""
+
+from __future__ import annotations
+
+from fake_logto import FakeLogto
+from flows import callback_path, csrf_token_in, query_of, sign_in
+from page_client import PageClient
+
+from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
+
+
+def test_home_signed_out_offers_sign_in_and_sign_up(client: PageClient) -> None:
+    page = client.get("/")
+    assert page.status == 200
+    assert 'href="/sign-in"' in page.text
+    assert 'href="/sign-up"' in page.text
+    assert "Sign out" not in page.text
+
+
+def test_sign_in_redirects_to_logto_with_pkce(client: PageClient, logto: FakeLogto) -> None:
+    page = client.get("/sign-in")
+    assert page.status == 302
+    assert page.location.startswith(f"{logto.issuer}/auth?")
+    query = query_of(page.location)
+    assert query["client_id"] == "test-app"
+    assert query["redirect_uri"] == "http://localhost:3000/callback"
+    assert query["response_type"] == "code"
+    assert query["code_challenge_method"] == "S256"
+    assert set(query["scope"].split()) >= {"openid", "offline_access", "profile"}
+    assert "interaction_mode" not in query
+
+
+def test_sign_up_asks_logto_for_its_sign_up_screen(client: PageClient) -> None:
+    page = client.get("/sign-up")
+    assert page.status == 302
+    assert query_of(page.location)["interaction_mode"] == "signUp"
+
+
+def test_sign_in_shows_the_user_and_costs_one_token_request(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    discovery_and_keys = (logto.request_count("/oidc/.well-known/openid-configuration"),
+                          logto.request_count("/oidc/jwks"))
+    assert discovery_and_keys == (1, 1), "discovery and JWKS are fetched once, before serving"
+
+    callback = sign_in(client, logto)
+    assert callback.status == 302
+    assert callback.location.endswith("/")
+    home = client.get("/")
+    assert "Alice Example" in home.text
+    assert "Sign out" in home.text
+    assert logto.request_count("/oidc/token") == 1
+    assert (logto.request_count("/oidc/.well-known/openid-configuration"),
+            logto.request_count("/oidc/jwks")) == discovery_and_keys
+
+
+def test_profile_sends_signed_out_visitor_through_sign_in_and_back(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    page = client.get("/profile", {"tab": "claims"})
+    assert page.status == 302
+    assert page.location.endswith("/sign-in?next=/profile?tab%3Dclaims")
+    started = client.get("/sign-in", query_of(page.location))
+    path, query = callback_path(logto.authorize(started.location))
+    finished = client.get(path, query)
+    assert finished.status == 302
+    assert finished.location.endswith("/profile?tab=claims")
+
+
+def test_off_site_next_is_ignored(client: PageClient, logto: FakeLogto) -> None:
+    for next_path in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        callback = sign_in(client, logto, next_path=next_path)
+        assert callback.status == 302
+        assert callback.location == "/"
+
+
+def test_profile_shows_claims_and_userinfo_fetched_once(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    sign_in(client, logto)
+    first = client.get("/profile")
+    assert first.status == 200
+    assert "u-alice" in first.text  # sub, from the ID token
+    assert "alice@example.com" in first.text  # from userinfo
+    second = client.get("/profile")
+    assert second.status == 200
+    assert "alice@example.com" in second.text
+    assert logto.request_count("/oidc/me") == 1
+
+
+def test_profile_without_userinfo_still_shows_claims(client: PageClient, logto: FakeLogto) -> None:
+    sign_in(client, logto)
+    logto.down = True
+    page = client.get("/profile")
+    assert page.status == 200
+    assert "u-alice" in page.text
+    assert "could not be reached" in page.text
+
+
+def test_sign_out_needs_the_form_token(client: PageClient, logto: FakeLogto) -> None:
+    sign_in(client, logto)
+    confirmation = client.get("/sign-out")  # a confirmation page, not a sign-out
+    assert confirmation.status == 200
+    assert csrf_token_in(confirmation)
+    assert client.post("/sign-out").status == 400
+    assert client.post("/sign-out", {"csrf_token": "forged"}).status == 400
+    assert "Alice Example" in client.get("/").text
+
+
+def test_sign_out_ends_the_session_here_and_at_logto(client: PageClient, logto: FakeLogto) -> None:
+    sign_in(client, logto)
+    page = client.post("/sign-out", {"csrf_token": csrf_token_in(client.get("/"))})
+    assert page.status == 302
+    assert page.location.startswith(f"{logto.issuer}/session/end?")
+    query = query_of(page.location)
+    assert query == {"client_id": "test-app", "post_logout_redirect_uri": "http://localhost:3000/"}
+    assert client.session() == {}
+    home = client.get("/")
+    assert "Sign out" not in home.text
+    assert client.get("/profile").status == 302
+
+
+def test_new_sign_in_drops_old_tokens(client: PageClient, logto: FakeLogto) -> None:
+    sign_in(client, logto)
+    client.get("/profile")  # stores an access token for userinfo
+    assert KEY_PREFIX + "accessTokenMap" in client.session()
+    client.get("/sign-in")
+    stored = client.session()
+    assert not {KEY_PREFIX + key for key in ("idToken", "accessTokenMap", "refreshToken")} & set(
+        stored
+    )
+    assert "app.userinfo" not in stored

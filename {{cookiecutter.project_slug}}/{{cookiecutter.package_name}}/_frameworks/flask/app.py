@@ -1,0 +1,46 @@
+"""The Flask app: settings, a signed session, the Logto client and the pages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from flask import Flask, session
+
+from .about import PROJECT_NAME
+from .logto_auth import LogtoAuth
+from .logto_client import IdpUnavailable
+from .settings import Settings, settings_from_environment
+from .views import blueprint, register_error_pages
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or settings_from_environment()
+    app = Flask(__name__)
+    configure_session(app, settings)
+    auth = LogtoAuth(settings, session)
+    app.extensions["logto_auth"] = auth
+    app.jinja_env.globals["project_name"] = PROJECT_NAME
+    app.register_blueprint(blueprint)
+    register_error_pages(app)
+    warm_up(auth)
+    return app
+
+
+def configure_session(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.uses_https,
+    )
+
+
+def warm_up(auth: LogtoAuth) -> None:
+    """Fetch Logto's discovery and JWKS before serving; if Logto is down, start anyway."""
+    try:
+        asyncio.run(auth.client.warm_up())
+    except IdpUnavailable as error:
+        logger.warning("Logto is not reachable yet; will retry on the first sign-in (%s)", error)

@@ -1,0 +1,45 @@
+"""The Quart app: settings, a signed session, the Logto client and the pages."""
+
+from __future__ import annotations
+
+import logging
+
+from quart import Quart, session
+
+from .about import PROJECT_NAME
+from .logto_auth import LogtoAuth
+from .logto_client import IdpUnavailable
+from .settings import Settings, settings_from_environment
+from .views import blueprint, register_error_pages
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Quart:
+    settings = settings or settings_from_environment()
+    app = Quart(__name__)
+    configure_session(app, settings)
+    auth = LogtoAuth(settings, session)
+    app.extensions["logto_auth"] = auth
+    app.jinja_env.globals["project_name"] = PROJECT_NAME
+    app.register_blueprint(blueprint)
+    register_error_pages(app)
+
+    @app.before_serving
+    async def warm_up() -> None:
+        """Fetch Logto's discovery and JWKS before serving; if Logto is down, start anyway."""
+        try:
+            await auth.client.warm_up()
+        except IdpUnavailable as error:
+            logger.warning("Logto is not reachable yet; will retry on first sign-in (%s)", error)
+
+    return app
+
+
+def configure_session(app: Quart, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.uses_https,
+    )

@@ -1,0 +1,132 @@
+"""Settings read from the environment and the project's `.env`, checked once at start."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+MIN_SECRET_KEY_LENGTH = 32
+CONFIG_ERROR_EXIT_CODE = 3  # gunicorn stops (instead of respawning workers) on this code
+
+WHERE_TO_FIND = {
+    "LOGTO_ENDPOINT": "copy it from Logto Console > Applications > your app > Logto endpoint",
+    "LOGTO_APP_ID": "copy it from Logto Console > Applications > your app > App ID",
+    "LOGTO_APP_SECRET": "copy it from Logto Console > Applications > your app > App secrets",
+    "SECRET_KEY": (
+        "generate one with: python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+    ),
+    "APP_BASE_URL": (
+        "set the URL this app is served at, e.g. http://localhost:3000 "
+        "(its /callback must be a Redirect URI of your app in Logto Console)"
+    ),
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line that says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    logto_endpoint: str
+    logto_app_id: str
+    logto_app_secret: str
+    secret_key: str
+    app_base_url: str
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"{self.app_base_url}/callback"
+
+    @property
+    def post_sign_out_redirect_uri(self) -> str:
+        return f"{self.app_base_url}/"
+
+    @property
+    def uses_https(self) -> bool:
+        return self.app_base_url.startswith("https://")
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, dotenv_path: Path | None = PROJECT_ROOT / ".env"
+) -> Settings:
+    """Read settings; real environment variables win over `.env` entries."""
+    values: dict[str, str | None] = dict(dotenv_values(dotenv_path)) if dotenv_path else {}
+    values.update(os.environ if environ is None else environ)
+    return Settings(
+        logto_endpoint=_origin(values, "LOGTO_ENDPOINT"),
+        logto_app_id=_required(values, "LOGTO_APP_ID"),
+        logto_app_secret=_required(values, "LOGTO_APP_SECRET"),
+        secret_key=_secret_key(values),
+        app_base_url=_origin(values, "APP_BASE_URL"),
+    )
+
+
+def settings_from_environment() -> Settings:
+    """Load settings for a server start, or stop the process with a one-line error."""
+    try:
+        return load_settings()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(CONFIG_ERROR_EXIT_CODE) from None
+
+
+def is_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return lowered.startswith(("your-", "<", "replace-", "changeme")) or "your-tenant" in lowered
+
+
+def _required(values: Mapping[str, str | None], name: str) -> str:
+    value = (values.get(name) or "").strip()
+    if not value:
+        raise SettingsError(f"{name} is not set: {WHERE_TO_FIND[name]}, into .env")
+    if is_placeholder(value):
+        raise SettingsError(f"{name} is still the placeholder {value!r}: {WHERE_TO_FIND[name]}")
+    return value
+
+
+def _secret_key(values: Mapping[str, str | None]) -> str:
+    value = _required(values, "SECRET_KEY")
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(
+            f"SECRET_KEY is too short ({len(value)} characters, need {MIN_SECRET_KEY_LENGTH}+): "
+            f"{WHERE_TO_FIND['SECRET_KEY']}"
+        )
+    return value
+
+
+def _origin(values: Mapping[str, str | None], name: str) -> str:
+    """An `http(s)://host[:port]` URL; one trailing slash is forgiven."""
+    value = _required(values, name).removesuffix("/")
+    problem = origin_problem(value)
+    if problem:
+        raise SettingsError(f"{name}={value!r} {problem}: {WHERE_TO_FIND[name]}")
+    return value
+
+
+def origin_problem(url: str) -> str | None:
+    """Why `url` is not an `http(s)://host[:port]` origin fit for OIDC, or None when it is."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must start with https:// (or http:// for localhost) and name a host"
+    if parts.username is not None or parts.password is not None:
+        return "must not contain a user name or password"
+    if parts.path or parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "must be only scheme, host and port (no path, query or fragment)"
+    if port == 0:
+        return "has an invalid port"
+    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+        return "must use https:// (plain http is only for localhost)"
+    return None
