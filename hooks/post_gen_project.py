@@ -1,0 +1,356 @@
+"""Finish the rendered project: keep one framework, write ``.env``, print the next steps.
+
+Cookiecutter renders this file with Jinja and runs it inside the new project directory.
+The only template expression sits in the ``__main__`` block and reads the answers as JSON
+data; everything else is plain Python that the tests import unrendered.
+
+The hook is offline and idempotent, because ``cruft update`` runs it again: with no
+``_frameworks`` directory left it moves nothing, and an existing ``.env`` keeps every value.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+FRAMEWORKS_DIR_NAME = "_frameworks"
+KNOWN_FRAMEWORKS = ("flask", "quart")
+#: Directories never searched for ``_frameworks`` (tools' and environments' own trees).
+SKIPPED_DIR_NAMES = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__"})
+
+ENV_FILE = ".env"
+ENV_EXAMPLE_FILE = ".env.example"
+ENV_MODE = 0o600
+ENV_LINE_RE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)")
+
+
+class HookError(Exception):
+    """A problem the user or the template author must fix, as one line."""
+
+    def __init__(self, where: str, problem: str, fix: str) -> None:
+        super().__init__(f"{where}: {problem} — {fix}")
+
+    def line(self) -> str:
+        return f"error: {self}"
+
+
+# --- framework selection ----------------------------------------------------------------
+
+
+def find_frameworks_dirs(root: Path) -> list[Path]:
+    """Every ``_frameworks`` directory under ``root``, outermost first (not nested ones)."""
+    found = []
+    for current, dirnames, _files in os.walk(root):
+        if Path(current).name == FRAMEWORKS_DIR_NAME:
+            found.append(Path(current))
+            dirnames.clear()
+            continue
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIR_NAMES)
+    return found
+
+
+def plan_framework_moves(frameworks_dir: Path, framework: str) -> list[tuple[Path, Path]]:
+    """(source, destination) pairs moving ``_frameworks/<framework>/*`` one level up."""
+    for entry in sorted(frameworks_dir.iterdir()):
+        if entry.name not in KNOWN_FRAMEWORKS or not entry.is_dir():
+            raise HookError(
+                FRAMEWORKS_DIR_NAME,
+                f"unexpected entry {entry.name!r} in {frameworks_dir}",
+                f"the template may only hold the folders {', '.join(KNOWN_FRAMEWORKS)} there",
+            )
+    chosen = frameworks_dir / framework
+    if not chosen.is_dir():
+        return []
+    return [(entry, frameworks_dir.parent / entry.name) for entry in sorted(chosen.iterdir())]
+
+
+def select_framework(root: Path, web_framework: str) -> list[Path]:
+    """Keep only ``web_framework``'s files from every ``_frameworks`` dir; return what moved.
+
+    Each ``_frameworks/<framework>/`` entry (files, folders, dotfiles) moves into the parent
+    of ``_frameworks``, which is then deleted. All clashes are checked before anything moves.
+    """
+    framework = web_framework.lower()
+    if framework not in KNOWN_FRAMEWORKS:
+        raise HookError(
+            "web_framework",
+            f"{web_framework!r} is not supported",
+            f"choose one of {', '.join(name.title() for name in KNOWN_FRAMEWORKS)}",
+        )
+    moved: list[Path] = []
+    # Moved folders may hold their own _frameworks dir, so repeat until none is left.
+    while frameworks_dirs := find_frameworks_dirs(root):
+        moves = [
+            move
+            for directory in frameworks_dirs
+            for move in plan_framework_moves(directory, framework)
+        ]
+        seen: set[Path] = set()
+        for source, destination in moves:
+            if destination.exists() or destination.is_symlink() or destination in seen:
+                raise HookError(
+                    FRAMEWORKS_DIR_NAME,
+                    f"cannot move {source.relative_to(root)} to "
+                    f"{destination.relative_to(root)}: it already exists",
+                    "the template must not have the same file both inside and outside "
+                    f"{FRAMEWORKS_DIR_NAME}/",
+                )
+            seen.add(destination)
+        for source, destination in moves:
+            os.replace(source, destination)
+            moved.append(destination)
+        for directory in frameworks_dirs:
+            shutil.rmtree(directory)
+    return moved
+
+
+# --- .env -------------------------------------------------------------------------------
+
+
+def new_secret() -> str:
+    """A random key: 64 URL-safe characters, never one of ``'"\\$`` or a space."""
+    return secrets.token_urlsafe(48)
+
+
+def is_generated_secret(key: str) -> bool:
+    """Keys the hook fills in itself (the app's own signing key, not Logto's app secret)."""
+    return key == "SECRET_KEY" or key.endswith("_SECRET_KEY")
+
+
+def env_key(line: str) -> str | None:
+    match = ENV_LINE_RE.fullmatch(line)
+    return match.group(1) if match else None
+
+
+def env_blocks(example_text: str) -> list[tuple[str | None, list[str]]]:
+    """Split ``.env.example`` into (key, lines) blocks; a key's comments come with it.
+
+    Comment lines directly above a ``KEY=value`` line (no blank line between) belong to it;
+    other lines form key-less blocks.
+    """
+    blocks: list[tuple[str | None, list[str]]] = []
+    pending: list[str] = []
+    for line in example_text.splitlines():
+        key = env_key(line)
+        if key is not None:
+            blocks.append((key, [*pending, line]))
+            pending = []
+        elif line.lstrip().startswith("#"):
+            pending.append(line)
+        else:
+            if pending:
+                blocks.append((None, pending))
+                pending = []
+            blocks.append((None, [line]))
+    if pending:
+        blocks.append((None, pending))
+    return blocks
+
+
+def fill_secret(line: str, make_secret: Callable[[], str]) -> str:
+    """``SECRET_KEY=`` (empty) becomes ``SECRET_KEY=<random>``; other lines are unchanged."""
+    match = ENV_LINE_RE.fullmatch(line)
+    if match and is_generated_secret(match.group(1)) and match.group(2).strip() in ("", '""', "''"):
+        return f"{match.group(1)}={make_secret()}"
+    return line
+
+
+def build_env(
+    example_text: str,
+    existing_text: str | None = None,
+    make_secret: Callable[[], str] = new_secret,
+) -> tuple[str, list[str]]:
+    """The new ``.env`` text and the keys it adds.
+
+    Without an existing ``.env``, this is ``.env.example`` with empty secrets generated.
+    With one, its text is kept as is and only the keys it lacks are appended.
+    """
+    blocks = env_blocks(example_text)
+    if existing_text is None:
+        lines = [fill_secret(line, make_secret) for _key, block in blocks for line in block]
+        added = [key for key, _block in blocks if key is not None]
+        return "\n".join(lines) + "\n", added
+    present = {env_key(line) for line in existing_text.splitlines()}
+    added, lines = [], []
+    for key, block in blocks:
+        if key is None or key in present or key in added:
+            continue
+        added.append(key)
+        lines.extend(fill_secret(line, make_secret) for line in block)
+    if not added:
+        return existing_text, []
+    text = existing_text
+    if text and not text.endswith("\n"):
+        text += "\n"
+    if text:
+        text += "\n"
+    text += f"# Added from {ENV_EXAMPLE_FILE}\n" + "\n".join(lines) + "\n"
+    return text, added
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with ``text``, readable by the owner only."""
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+            os.fchmod(fd, ENV_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as temp:
+            temp.write(text)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    os.chmod(path, ENV_MODE)
+
+
+def write_env(project_dir: Path, make_secret: Callable[[], str] = new_secret) -> str | None:
+    """Create or complete ``project_dir/.env`` from ``.env.example``; say what changed."""
+    env_path = project_dir / ENV_FILE
+    example_path = project_dir / ENV_EXAMPLE_FILE
+    exists = env_path.exists()
+    if not example_path.is_file():
+        if exists:
+            return None
+        raise HookError(
+            ENV_FILE,
+            f"cannot create it: {ENV_EXAMPLE_FILE} is missing",
+            "this is a template bug; please report it",
+        )
+    example_text = example_path.read_text(encoding="utf-8")
+    existing_text = env_path.read_text(encoding="utf-8") if exists else None
+    text, added = build_env(example_text, existing_text, make_secret)
+    if exists and not added:
+        return None
+    write_private(env_path, text)
+    if not exists:
+        generated = [key for key in added if is_generated_secret(key)]
+        made = f" with a new random {', '.join(generated)}" if generated else ""
+        return f"created from {ENV_EXAMPLE_FILE}{made}"
+    return f"kept your values; added {', '.join(added)} from {ENV_EXAMPLE_FILE}"
+
+
+# --- next steps -------------------------------------------------------------------------
+
+
+def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None = None) -> str:
+    """What to do now, with the exact values to paste into Logto Console and ``.env``.
+
+    ``project_dir`` is where the project was generated and ``cwd`` where the user ran
+    cookiecutter; without them, paths are shown relative to the output directory.
+    """
+    base_url = answers["app_base_url"]
+    slug = answers["project_slug"]
+    if project_dir is None:
+        cd_target, env_path = slug, f"{slug}/{ENV_FILE}"
+    else:
+        env_path = str(project_dir / ENV_FILE)
+        cd_target = str(project_dir)
+        if cwd is not None:
+            relative = os.path.relpath(project_dir, cwd)
+            if not relative.startswith(".."):
+                cd_target = relative
+    return "\n".join(
+        [
+            f"Created {answers['project_name']} ({answers['web_framework']}). Next steps:",
+            "",
+            '1. In Logto Console, create an application of type "Traditional web".',
+            "2. In the application's settings, set and save:",
+            f"     Redirect URI:                {base_url}/callback",
+            f"     Post sign-out redirect URI:  {base_url}/",
+            f"3. Copy its App ID and App secret into {env_path}:",
+            "     LOGTO_APP_ID=<App ID>",
+            "     LOGTO_APP_SECRET=<App secret>",
+            f"   and check that LOGTO_ENDPOINT is {answers['logto_endpoint']}",
+            "4. Install and run:",
+            f"     cd {cd_target}",
+            '     python -m venv .venv && . .venv/bin/activate && pip install -e ".[dev]"',
+            f"     python -m {answers['package_name']}    # dev server on {base_url}",
+            "     pytest",
+        ]
+    )
+
+
+# --- running ----------------------------------------------------------------------------
+
+
+def configure_streams() -> None:
+    """Printing must never fail, whatever the encoding of a pipe or terminal."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def emit(text: str, *, error: bool = False) -> None:
+    """Print to stdout (or stderr) without ever failing: a closed pipe just loses the text."""
+    stream = sys.stderr if error else sys.stdout
+    try:
+        print(text, file=stream, flush=True)
+    except (OSError, ValueError):
+        # Point the descriptor at /dev/null so the flush at interpreter exit cannot fail.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def bold(text: str) -> str:
+    try:
+        colour = sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        colour = False
+    return f"\033[1m{text}\033[0m" if colour else text
+
+
+def user_cwd() -> Path | None:
+    """The directory cookiecutter was started from (the hook itself runs in the project)."""
+    pwd = os.environ.get("PWD")
+    return Path(pwd) if pwd and os.path.isabs(pwd) and os.path.isdir(pwd) else None
+
+
+def main(answers: dict, project_dir: Path) -> int:
+    select_framework(project_dir, answers["web_framework"])
+    env_note = write_env(project_dir)
+    steps = next_steps(answers, project_dir, user_cwd()).split("\n")
+    emit(bold(steps[0]))
+    if env_note:
+        emit(f"  {ENV_FILE}: {env_note} (owner-only, git-ignored)")
+    emit("\n".join(steps[1:]))
+    return 0
+
+
+def run(answers: dict, project_dir: Path) -> int:
+    """``main`` with every failure turned into one line on stderr and status 1."""
+    try:
+        configure_streams()
+        return main(answers, project_dir)
+    except KeyboardInterrupt:
+        return 130
+    except HookError as error:
+        emit(error.line(), error=True)
+        return 1
+    except Exception as error:  # the user must never see a traceback
+        emit(
+            f"error: post_gen_project: unexpected {type(error).__name__}: {one_line(error)}"
+            " — this is a template bug; please report it",
+            error=True,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    ANSWERS = json.loads(r""" {{ cookiecutter | tojson }} """)
+    sys.exit(run(ANSWERS, Path.cwd()))

@@ -1,0 +1,858 @@
+"""Unit tests of the hook functions, importing the unrendered hook files by path."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cookiecutter.environment import StrictEnvironment
+
+HOOKS_DIR = Path(__file__).resolve().parent.parent / "hooks"
+
+
+def load_hook(name: str):
+    spec = importlib.util.spec_from_file_location(f"hook_{name}", HOOKS_DIR / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pre = load_hook("pre_gen_project")
+post = load_hook("post_gen_project")
+
+GOOD_ANSWERS = {
+    "project_name": "Logto Web App",
+    "project_slug": "logto-web-app",
+    "package_name": "logto_web_app",
+    "description": "A Python web app that signs users in with Logto.",
+    "author_name": "Your Name",
+    "author_email": "you@example.com",
+    "web_framework": "Flask",
+    "logto_endpoint": "https://your-tenant.logto.app",
+    "app_base_url": "http://localhost:3000",
+}
+
+HOSTILE_TEXT = [
+    'say "hi"',
+    "it's",
+    'triple """ quotes',
+    "trailing backslash \\",
+    "สวัสดีชาวโลก",
+    "emoji 🎉👩‍💻",
+    "\"; __import__('os').system('touch MARKER')",
+    "{{ 7*7 }} {% raw %}",
+    "x" * pre.MAX_TEXT_LENGTH,
+]
+
+
+def expect_error(check, value, *fragments):
+    with pytest.raises(pre.AnswerError) as info:
+        check(value)
+    line = info.value.line()
+    assert line.startswith("error: ")
+    assert " — " in line
+    assert "\n" not in line
+    for fragment in fragments:
+        assert fragment in line, line
+    return line
+
+
+# --- importing ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["pre_gen_project", "post_gen_project"])
+def test_importing_a_hook_runs_nothing(name, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    module = load_hook(name)
+    assert not hasattr(module, "ANSWERS")
+    assert list(tmp_path.iterdir()) == []
+    assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("name", ["pre_gen_project", "post_gen_project"])
+def test_the_only_jinja_is_the_answers_line_in_main(name):
+    source = (HOOKS_DIR / f"{name}.py").read_text(encoding="utf-8")
+    tags = [m.start() for m in re.finditer(r"\{\{|\{%|\{#", source)]
+    assert len(tags) == 1
+    assert source.index('if __name__ == "__main__":') < tags[0]
+    assert 'json.loads(r""" {{ cookiecutter | tojson }} """)' in source
+
+
+# --- pre_gen_project: free text -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", HOSTILE_TEXT)
+@pytest.mark.parametrize("key", ["project_name", "description", "author_name"])
+def test_free_text_accepts_any_one_line_text(key, value):
+    pre.check_text(key, value, required=key == "project_name")
+
+
+@pytest.mark.parametrize("key", ["description", "author_name"])
+def test_optional_free_text_may_be_empty(key):
+    pre.check_text(key, "")
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_project_name_is_required(value):
+    expect_error(
+        lambda v: pre.check_text("project_name", v, required=True),
+        value,
+        "project_name: is empty",
+    )
+
+
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("two\nlines", "U+000A"),
+        ("carriage\rreturn", "U+000D"),
+        ("a\ttab", "U+0009"),
+        ("nul\x00", "U+0000"),
+        ("escape\x1b[31m", "U+001B"),
+        ("delete\x7f", "U+007F"),
+        ("next line\x85", "U+0085"),
+        ("line separator\u2028", "U+2028"),
+        ("paragraph separator\u2029", "U+2029"),
+    ],
+)
+@pytest.mark.parametrize("key", ["project_name", "description", "author_name"])
+def test_free_text_must_be_one_line(key, value, code):
+    expect_error(lambda v: pre.check_text(key, v), value, f"{key}: contains", code, "one line")
+
+
+def test_free_text_has_a_length_limit():
+    expect_error(
+        lambda v: pre.check_text("description", v),
+        "x" * (pre.MAX_TEXT_LENGTH + 1),
+        "description: is 201 characters long",
+    )
+
+
+def test_free_text_must_be_a_string():
+    expect_error(lambda v: pre.check_text("author_name", v), 42, "author_name: 42 is not text")
+
+
+# --- pre_gen_project: slug and package ----------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["a", "my-app", "logto-web-app", "app2", "a1-b2-c3"])
+def test_good_slugs(value):
+    pre.check_project_slug(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "My App",
+        "my_app",
+        "My-App",
+        "../x",
+        "a/b",
+        "a\\b",
+        ".",
+        "..",
+        "1abc",
+        "-abc",
+        "abc-",
+        "a--b",
+        "a.b",
+        "ünï",
+        "a b",
+    ],
+)
+def test_bad_slugs(value):
+    expect_error(
+        pre.check_project_slug,
+        value,
+        "project_slug:",
+        "is not a valid folder and distribution name",
+        "lowercase ASCII letters and digits",
+    )
+
+
+def test_empty_slug_asks_to_set_it_explicitly():
+    expect_error(
+        lambda v: pre.check_project_slug(v, "🎉"),
+        "",
+        "project_slug: is empty because project_name '🎉' has no ASCII letters",
+        "set project_slug explicitly",
+    )
+
+
+def test_slug_length_limit():
+    expect_error(pre.check_project_slug, "a" * 101, "is 101 characters long")
+
+
+@pytest.mark.parametrize("value", ["my_app", "logto_web_app", "app2", "a", "logto_app", "match"])
+def test_good_package_names(value):
+    pre.check_package_name(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["My_App", "my-app", "1app", "_app", "my app", "app.core", "", "ünï", "app\n"],
+)
+def test_package_name_must_be_a_lowercase_identifier(value):
+    expect_error(pre.check_package_name, value, "is not a lowercase Python identifier")
+
+
+@pytest.mark.parametrize("value", ["class", "import", "def", "lambda", "async", "await"])
+def test_package_name_must_not_be_a_keyword(value):
+    expect_error(pre.check_package_name, value, "is a Python keyword", f"{value}_app")
+
+
+@pytest.mark.parametrize("value", ["json", "os", "secrets", "email", "http", "sqlite3", "typing"])
+def test_package_name_must_not_shadow_the_stdlib(value):
+    expect_error(pre.check_package_name, value, "shadow the standard library")
+
+
+@pytest.mark.parametrize("value", sorted(pre.RESERVED_PACKAGE_NAMES))
+def test_package_name_must_not_shadow_a_dependency(value):
+    line = expect_error(pre.check_package_name, value, f"package_name: '{value}' would shadow")
+    assert "module the generated project imports" in line
+
+
+def test_reserved_names_are_import_names():
+    for name in pre.RESERVED_PACKAGE_NAMES:
+        assert name.isidentifier() and name == name.lower()
+
+
+# --- pre_gen_project: email, URLs, framework ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["you@example.com", "first.last+tag@sub.example.org", "o'brien@example.ie"]
+)
+def test_good_emails(value):
+    pre.check_author_email(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "you",
+        "you@",
+        "@example.com",
+        "you@example",
+        "you@@example.com",
+        "a b@example.com",
+        "you@exa mple.com",
+        "You <you@example.com>",
+        "you@example.com\n",
+        "you\t@example.com",
+        ".you@example.com",
+        "you..me@example.com",
+        "you@-example.com",
+        "ü@example.com",
+    ],
+)
+def test_bad_emails(value):
+    expect_error(
+        pre.check_author_email, value, "author_email:", "is not a plain email", "name@example.com"
+    )
+
+
+GOOD_URLS = [
+    "https://your-tenant.logto.app",
+    "https://auth.example.com:8443",
+    "http://localhost:3000",
+    "http://localhost",
+    "http://127.0.0.1:3001",
+    "http://[::1]:3000",
+    "https://[2001:db8::1]",
+    "https://10.0.0.5:443",
+    "https://logto",
+    "https://a.b:65535",
+    "https://a.b:1",
+]
+
+
+@pytest.mark.parametrize("value", GOOD_URLS)
+@pytest.mark.parametrize("key", ["logto_endpoint", "app_base_url"])
+def test_good_urls(key, value):
+    pre.check_base_url(key, value)
+
+
+@pytest.mark.parametrize(
+    "value, fragments",
+    [
+        ("ftp://x.example.com", ["scheme 'ftp' is not allowed"]),
+        ("HTTPS://x.example.com", ["scheme 'HTTPS' is not allowed"]),
+        ("x.logto.app", ["does not start with https://"]),
+        ("//x.logto.app", ["does not start with https://"]),
+        ("", ["does not start with https://"]),
+        ("http://example.com", ["plain http is only allowed for localhost", "https://example.com"]),
+        ("http://10.0.0.1:3000", ["plain http is only allowed"]),
+        ("http://localhost.example.com", ["plain http is only allowed"]),
+        (
+            "https://x.logto.app/",
+            ["ends with '/'", "remove the trailing '/': https://x.logto.app"],
+        ),
+        ("http://localhost:3000/", ["remove the trailing '/': http://localhost:3000"]),
+        ("https://x.logto.app/path", ["must not have a path", "https://x.logto.app"]),
+        ("https://x.logto.app//", ["must not have a path"]),
+        ("https://x?y", ["must not have a query string"]),
+        ("https://x.logto.app/?y", ["must not have a query string"]),
+        ("https://x#y", ["must not have a fragment"]),
+        ("https://u:p@x", ["must not contain a user name or password"]),
+        ("https://u@x.logto.app", ["must not contain a user name or password"]),
+        ("http://localhost:99999", ["port '99999' is not valid", "1 to 65535"]),
+        ("http://localhost:0", ["port '0' is not valid"]),
+        ("http://localhost:", ["port '' is not valid"]),
+        ("http://localhost:03000", ["port '03000' is not valid"]),
+        ("http://localhost:abc", ["port 'abc' is not valid"]),
+        ("https://", ["has no host"]),
+        ("https://:443", ["has no host"]),
+        ("https://X.Logto.App", ["has capital letters"]),
+        ("https://ex_ample.com", ["is not a valid host name"]),
+        ("https://-x.com", ["is not a valid host name"]),
+        ("https://x..com", ["is not a valid host name"]),
+        ("https://999.1.1.1", ["is not a valid IPv4 address"]),
+        ("https://::1", ["IPv6 address without brackets"]),
+        ("https://[nope]", ["is not a valid IPv6 address"]),
+        ("https://[::1", ["is not a valid host"]),
+        ("https://[::1]x", ["is not a valid host"]),
+        ("https://exa mple.com", ["contains spaces or control characters"]),
+        ("https://example.com\n", ["contains spaces or control characters"]),
+        ("https://bücher.example", ["is not a valid host name"]),
+    ],
+)
+@pytest.mark.parametrize("key", ["logto_endpoint", "app_base_url"])
+def test_bad_urls(key, value, fragments):
+    expect_error(lambda v: pre.check_base_url(key, v), value, f"{key}:", *fragments)
+
+
+@pytest.mark.parametrize("value", ["Flask", "Quart"])
+def test_good_frameworks(value):
+    pre.check_web_framework(value)
+
+
+@pytest.mark.parametrize("value", ["Django", "flask", "", None])
+def test_bad_frameworks(value):
+    expect_error(pre.check_web_framework, value, "web_framework:", "choose one of Flask, Quart")
+
+
+# --- pre_gen_project: all answers ---------------------------------------------------------
+
+
+def test_good_answers_have_no_errors():
+    assert pre.validate_answers(GOOD_ANSWERS) == []
+    assert pre.validate_answers({**GOOD_ANSWERS, "web_framework": "Quart"}) == []
+
+
+def test_every_bad_answer_is_reported_once_in_prompt_order():
+    answers = {
+        **GOOD_ANSWERS,
+        "project_name": "a\nb",
+        "package_name": "json",
+        "app_base_url": "http://example.com",
+    }
+    errors = pre.validate_answers(answers)
+    assert [error.key for error in errors] == ["project_name", "package_name", "app_base_url"]
+
+
+def test_package_name_made_from_a_bad_slug_is_not_reported_twice():
+    answers = {**GOOD_ANSWERS, "project_slug": "My App", "package_name": "My App"}
+    assert [error.key for error in pre.validate_answers(answers)] == ["project_slug"]
+    answers["package_name"] = "json"
+    assert [e.key for e in pre.validate_answers(answers)] == ["project_slug", "package_name"]
+
+
+def test_missing_answer_is_reported():
+    answers = dict(GOOD_ANSWERS)
+    del answers["author_email"]
+    [error] = pre.validate_answers(answers)
+    assert error.line() == "error: author_email: is missing — answer it (see cookiecutter.json)"
+
+
+def test_main_prints_one_line_per_error(capsys):
+    assert pre.main({**GOOD_ANSWERS, "project_slug": "My App"}) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("error: project_slug: 'My App' is not a valid folder")
+    assert err.count("\n") == 1
+    assert pre.main(GOOD_ANSWERS) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_unexpected_failure_is_one_line_without_traceback(capsys, monkeypatch):
+    def explode(answers):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(pre, "validate_answers", explode)
+    assert pre.run(GOOD_ANSWERS) == 1
+    _out, err = capsys.readouterr()
+    assert err == (
+        "error: pre_gen_project: unexpected RuntimeError: boom second line"
+        " — this is a template bug; please report it\n"
+    )
+
+
+# --- post_gen_project: framework selection ------------------------------------------------
+
+
+def make_tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+FRAMEWORK_TREE = {
+    "README.md": "readme",
+    "src/pkg/settings.py": "settings",
+    "src/pkg/_frameworks/flask/app.py": "flask app",
+    "src/pkg/_frameworks/flask/web/routes.py": "flask routes",
+    "src/pkg/_frameworks/flask/.flaskenv": "flask dotfile",
+    "src/pkg/_frameworks/quart/app.py": "quart app",
+    "src/pkg/_frameworks/quart/web/routes.py": "quart routes",
+    "src/pkg/_frameworks/quart/.quartrc": "quart dotfile",
+    "_frameworks/flask/gunicorn.conf.py": "gunicorn",
+    "_frameworks/quart/hypercorn.toml": "hypercorn",
+}
+
+
+@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+def test_select_framework_moves_one_framework_up(tmp_path, framework):
+    make_tree(tmp_path, FRAMEWORK_TREE)
+    post.select_framework(tmp_path, framework)
+    if framework == "Flask":
+        expected_extra = {
+            "gunicorn.conf.py": "gunicorn",
+            "src/pkg/.flaskenv": "flask dotfile",
+            "src/pkg/app.py": "flask app",
+            "src/pkg/web/routes.py": "flask routes",
+        }
+    else:
+        expected_extra = {
+            "hypercorn.toml": "hypercorn",
+            "src/pkg/.quartrc": "quart dotfile",
+            "src/pkg/app.py": "quart app",
+            "src/pkg/web/routes.py": "quart routes",
+        }
+    assert tree(tmp_path) == {
+        "README.md": "readme",
+        "src/pkg/settings.py": "settings",
+        **expected_extra,
+    }
+    assert not list(tmp_path.rglob("_frameworks"))
+
+
+def test_select_framework_is_idempotent(tmp_path):
+    make_tree(tmp_path, FRAMEWORK_TREE)
+    post.select_framework(tmp_path, "Flask")
+    before = tree(tmp_path)
+    assert post.select_framework(tmp_path, "Flask") == []
+    assert post.select_framework(tmp_path, "Quart") == []
+    assert tree(tmp_path) == before
+
+
+def test_select_framework_without_frameworks_dir_does_nothing(tmp_path):
+    make_tree(tmp_path, {"a.py": "a"})
+    assert post.select_framework(tmp_path, "Quart") == []
+    assert tree(tmp_path) == {"a.py": "a"}
+
+
+def test_select_framework_handles_nested_frameworks_dirs(tmp_path):
+    make_tree(
+        tmp_path,
+        {
+            "_frameworks/flask/pkg/_frameworks/flask/inner.py": "inner flask",
+            "_frameworks/flask/pkg/_frameworks/quart/inner.py": "inner quart",
+            "_frameworks/quart/other.py": "quart",
+        },
+    )
+    post.select_framework(tmp_path, "Flask")
+    assert tree(tmp_path) == {"pkg/inner.py": "inner flask"}
+
+
+def test_select_framework_with_no_folder_for_the_framework_just_drops_the_dir(tmp_path):
+    make_tree(tmp_path, {"_frameworks/quart/q.py": "q"})
+    assert post.select_framework(tmp_path, "Flask") == []
+    assert tree(tmp_path) == {}
+
+
+def test_select_framework_refuses_to_overwrite(tmp_path):
+    make_tree(
+        tmp_path,
+        {
+            "pkg/app.py": "shared app",
+            "pkg/_frameworks/flask/app.py": "flask app",
+            "pkg/_frameworks/flask/zzz.py": "moved after app.py",
+            "pkg/_frameworks/quart/app.py": "quart app",
+        },
+    )
+    before = tree(tmp_path)
+    with pytest.raises(post.HookError) as info:
+        post.select_framework(tmp_path, "Flask")
+    assert info.value.line() == (
+        "error: _frameworks: cannot move pkg/_frameworks/flask/app.py to pkg/app.py:"
+        " it already exists — the template must not have the same file both inside and"
+        " outside _frameworks/"
+    )
+    assert tree(tmp_path) == before, "nothing moves when any destination clashes"
+
+
+def test_select_framework_refuses_a_clash_with_a_directory(tmp_path):
+    make_tree(tmp_path, {"web/x.py": "x", "_frameworks/quart/web/y.py": "y"})
+    with pytest.raises(post.HookError, match="cannot move _frameworks/quart/web to web"):
+        post.select_framework(tmp_path, "Quart")
+
+
+def test_select_framework_rejects_unknown_entries(tmp_path):
+    make_tree(tmp_path, {"_frameworks/Flask/app.py": "a", "_frameworks/quart/app.py": "b"})
+    with pytest.raises(post.HookError, match="unexpected entry 'Flask'"):
+        post.select_framework(tmp_path, "Flask")
+
+
+def test_select_framework_rejects_unknown_framework(tmp_path):
+    with pytest.raises(post.HookError, match="'Django' is not supported"):
+        post.select_framework(tmp_path, "Django")
+
+
+def test_select_framework_skips_git_and_venv(tmp_path):
+    files = {".venv/lib/_frameworks/flask/x.py": "x", ".git/_frameworks/flask/y": "y"}
+    make_tree(tmp_path, files)
+    post.select_framework(tmp_path, "Flask")
+    assert tree(tmp_path) == files
+
+
+# --- post_gen_project: .env ---------------------------------------------------------------
+
+ENV_EXAMPLE = """\
+# Logto: Console > Applications > your app
+LOGTO_ENDPOINT=https://your-tenant.logto.app
+LOGTO_APP_ID=
+LOGTO_APP_SECRET=
+
+# Signs the session cookie; generated for you.
+SECRET_KEY=
+APP_BASE_URL=http://localhost:3000
+"""
+
+
+def env_values(text: str) -> dict[str, str]:
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key] = value
+    return values
+
+
+def write_example(project: Path, text: str = ENV_EXAMPLE) -> None:
+    (project / ".env.example").write_text(text, encoding="utf-8")
+
+
+def test_fresh_env_is_the_example_with_a_generated_secret_key(tmp_path):
+    write_example(tmp_path)
+    note = post.write_env(tmp_path)
+    assert "created from .env.example" in note
+    text = (tmp_path / ".env").read_text(encoding="utf-8")
+    values = env_values(text)
+    secret = values.pop("SECRET_KEY")
+    assert len(secret) >= 32
+    assert not set(secret) & set("'\"\\$ #=")
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", secret)
+    assert values == {
+        "LOGTO_ENDPOINT": "https://your-tenant.logto.app",
+        "LOGTO_APP_ID": "",
+        "LOGTO_APP_SECRET": "",
+        "APP_BASE_URL": "http://localhost:3000",
+    }
+    assert text == ENV_EXAMPLE.replace("SECRET_KEY=\n", f"SECRET_KEY={secret}\n")
+
+
+def test_two_fresh_envs_get_different_keys(tmp_path):
+    keys = []
+    for name in ("one", "two"):
+        project = tmp_path / name
+        project.mkdir()
+        write_example(project)
+        post.write_env(project)
+        keys.append(env_values((project / ".env").read_text(encoding="utf-8"))["SECRET_KEY"])
+    assert keys[0] != keys[1]
+
+
+def test_env_file_is_private(tmp_path):
+    write_example(tmp_path)
+    old_umask = os.umask(0)
+    try:
+        post.write_env(tmp_path)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [".env", ".env.example"], "no temporary file is left behind"
+
+
+def test_rerun_keeps_the_env_unchanged(tmp_path):
+    write_example(tmp_path)
+    post.write_env(tmp_path)
+    before = (tmp_path / ".env").read_text(encoding="utf-8")
+    assert post.write_env(tmp_path) is None
+    assert (tmp_path / ".env").read_text(encoding="utf-8") == before
+
+
+def test_rerun_keeps_existing_values_and_appends_missing_keys(tmp_path):
+    write_example(tmp_path)
+    existing = "LOGTO_APP_ID=my-id\nLOGTO_ENDPOINT=https://mine.logto.app\nEXTRA=1"
+    (tmp_path / ".env").write_text(existing, encoding="utf-8")
+    (tmp_path / ".env").chmod(0o644)
+    note = post.write_env(tmp_path)
+    assert (
+        note
+        == "kept your values; added LOGTO_APP_SECRET, SECRET_KEY, APP_BASE_URL from .env.example"
+    )
+    text = (tmp_path / ".env").read_text(encoding="utf-8")
+    assert text.startswith(existing + "\n\n# Added from .env.example\n")
+    assert "# Signs the session cookie; generated for you.\nSECRET_KEY=" in text
+    values = env_values(text)
+    assert values["LOGTO_APP_ID"] == "my-id"
+    assert values["LOGTO_ENDPOINT"] == "https://mine.logto.app"
+    assert values["EXTRA"] == "1"
+    assert values["LOGTO_APP_SECRET"] == ""
+    assert len(values["SECRET_KEY"]) >= 32
+    assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
+    assert post.write_env(tmp_path) is None, "a second re-run changes nothing"
+    assert (tmp_path / ".env").read_text(encoding="utf-8") == text
+
+
+def test_rerun_never_replaces_an_existing_secret_key(tmp_path):
+    write_example(tmp_path)
+    (tmp_path / ".env").write_text("SECRET_KEY=keep-me\n", encoding="utf-8")
+    post.write_env(tmp_path)
+    text = (tmp_path / ".env").read_text(encoding="utf-8")
+    assert env_values(text)["SECRET_KEY"] == "keep-me"
+    assert text.count("SECRET_KEY=") == 1
+
+
+def test_rerun_keeps_an_existing_empty_secret_key(tmp_path):
+    write_example(tmp_path)
+    (tmp_path / ".env").write_text("SECRET_KEY=\n", encoding="utf-8")
+    post.write_env(tmp_path)
+    assert env_values((tmp_path / ".env").read_text(encoding="utf-8"))["SECRET_KEY"] == ""
+
+
+def test_only_secret_keys_are_generated():
+    text, added = post.build_env(
+        "LOGTO_APP_SECRET=\nSECRET_KEY=\nSESSION_SECRET_KEY=''\nKEEP=\n", make_secret=lambda: "S"
+    )
+    assert text == "LOGTO_APP_SECRET=\nSECRET_KEY=S\nSESSION_SECRET_KEY=S\nKEEP=\n"
+    assert added == ["LOGTO_APP_SECRET", "SECRET_KEY", "SESSION_SECRET_KEY", "KEEP"]
+
+
+def test_a_filled_example_secret_is_copied_as_is():
+    text, _ = post.build_env("SECRET_KEY=given\n", make_secret=lambda: "S")
+    assert text == "SECRET_KEY=given\n"
+
+
+def test_missing_example_is_an_error_only_without_env(tmp_path):
+    with pytest.raises(post.HookError, match=r"\.env: cannot create it: \.env\.example is missing"):
+        post.write_env(tmp_path)
+    (tmp_path / ".env").write_text("A=1\n", encoding="utf-8")
+    assert post.write_env(tmp_path) is None
+
+
+def test_new_secret_is_url_safe_and_long():
+    secret = post.new_secret()
+    assert len(secret) >= 32 and re.fullmatch(r"[A-Za-z0-9_-]+", secret)
+
+
+# --- post_gen_project: next steps ---------------------------------------------------------
+
+
+def test_next_steps_has_the_exact_values():
+    answers = {
+        **GOOD_ANSWERS,
+        "app_base_url": "https://app.example.com:8443",
+        "logto_endpoint": "https://acme.logto.app",
+        "project_slug": "acme-portal",
+        "package_name": "acme_portal",
+    }
+    text = post.next_steps(answers)
+    lines = text.splitlines()
+    assert '"Traditional web"' in text
+    assert "Redirect URI:                https://app.example.com:8443/callback" in lines[4]
+    assert lines[5].endswith("Post sign-out redirect URI:  https://app.example.com:8443/")
+    assert lines[5].split()[-1] == "https://app.example.com:8443/"
+    assert lines[4].split()[-1] == "https://app.example.com:8443/callback"
+    assert "into acme-portal/.env:" in text
+    assert "LOGTO_APP_ID=<App ID>" in text
+    assert "LOGTO_APP_SECRET=<App secret>" in text
+    assert "LOGTO_ENDPOINT is https://acme.logto.app" in text
+    assert "     cd acme-portal\n" in text
+    assert 'pip install -e ".[dev]"' in text
+    assert "python -m acme_portal    # dev server on https://app.example.com:8443" in text
+    assert lines[-1].strip() == "pytest"
+
+
+def test_next_steps_paths_relative_to_where_the_user_is(tmp_path):
+    project = tmp_path / "out" / "logto-web-app"
+    text = post.next_steps(GOOD_ANSWERS, project, tmp_path)
+    assert f"into {project}/.env:" in text
+    assert "cd out/logto-web-app\n" in text
+    text = post.next_steps(GOOD_ANSWERS, project, tmp_path / "elsewhere")
+    assert f"cd {project}\n" in text
+
+
+def test_post_main_prints_next_steps_and_never_asks(tmp_path, capsys, monkeypatch):
+    make_tree(tmp_path, FRAMEWORK_TREE)
+    write_example(tmp_path)
+    monkeypatch.setenv("PWD", str(tmp_path.parent))
+    monkeypatch.setattr("sys.stdin", None)
+    assert post.run(GOOD_ANSWERS, tmp_path) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "\033[" not in out, "no colours when stdout is not a terminal"
+    assert f"cd {tmp_path.name}\n" in out
+    assert ".env: created from .env.example" in out
+    assert "http://localhost:3000/callback" in out
+    assert post.run(GOOD_ANSWERS, tmp_path) == 0, "a re-run succeeds too"
+
+
+def test_post_run_turns_errors_into_one_line(tmp_path, capsys):
+    assert post.run(GOOD_ANSWERS, tmp_path) == 1
+    _out, err = capsys.readouterr()
+    assert err == (
+        "error: .env: cannot create it: .env.example is missing"
+        " — this is a template bug; please report it\n"
+    )
+
+
+def test_post_run_turns_unexpected_errors_into_one_line(tmp_path, capsys):
+    assert post.run({}, tmp_path) == 1
+    _out, err = capsys.readouterr()
+    assert err == (
+        "error: post_gen_project: unexpected KeyError: 'web_framework'"
+        " — this is a template bug; please report it\n"
+    )
+
+
+# --- the rendered hook scripts, run as cookiecutter runs them -----------------------------
+
+
+def render_hook(name: str, answers: dict, directory: Path) -> Path:
+    """Render a hook the way cookiecutter does (same Jinja environment) into a file."""
+    context = {"cookiecutter": answers}
+    env = StrictEnvironment(context=context, keep_trailing_newline=True)
+    source = (HOOKS_DIR / f"{name}.py").read_text(encoding="utf-8")
+    script = directory / f"{name}.py"
+    script.write_text(env.from_string(source).render(**context), encoding="utf-8")
+    return script
+
+
+def run_script(script: Path, cwd: Path, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(script)],
+        cwd=cwd,
+        env={**os.environ, "PYTHONIOENCODING": "ascii", **env},
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+FULL_CONTEXT = {
+    **GOOD_ANSWERS,
+    "_template": ".",
+    "_output_dir": "/tmp/out",
+    "_repo_dir": ".",
+    "_checkout": None,
+    "_copy_without_render": ["*/templates/*.html", "*/static/*"],
+    "__prompts__": {"web_framework": {"__prompt__": "Web framework", "Flask": "Flask"}},
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_rendered_pre_hook_reads_hostile_answers_as_data(tmp_path, text):
+    marker = tmp_path / "MARKER"
+    text = text.replace("MARKER", str(marker))
+    answers = {**FULL_CONTEXT, "project_name": text, "description": text, "author_name": text}
+    script = render_hook("pre_gen_project", answers, tmp_path)
+    result = run_script(script, tmp_path)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert not marker.exists()
+
+
+def test_rendered_pre_hook_reports_bad_answers_on_a_non_utf8_pipe(tmp_path):
+    answers = {**FULL_CONTEXT, "project_name": "สวัสดี\n🎉", "project_slug": "x y"}
+    script = render_hook("pre_gen_project", answers, tmp_path)
+    result = run_script(script, tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == b""
+    lines = result.stderr.decode("ascii").splitlines()
+    name_error = (
+        "error: project_name: contains the control character U+000A at position 7"
+        " ? it must be one line of text: remove line breaks, tabs and control characters"
+    )
+    slug_error = (
+        "error: project_slug: 'x y' is not a valid folder and distribution name"
+        " ? use lowercase ASCII letters and digits in words joined by single dashes,"
+        " starting with a letter, e.g. my-logto-app"
+    )
+    assert lines == [name_error, slug_error]
+
+
+def test_rendered_post_hook_runs_in_the_project(tmp_path):
+    project = tmp_path / "logto-web-app"
+    make_tree(project, FRAMEWORK_TREE)
+    write_example(project)
+    answers = {**FULL_CONTEXT, "project_name": "สวัสดี 🎉 \"'\\", "web_framework": "Quart"}
+    script = render_hook("post_gen_project", answers, tmp_path)
+    result = run_script(script, project, PWD=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    out = result.stdout.decode("ascii")
+    assert out.startswith("Created ?????? ? \"'\\ (Quart). Next steps:")
+    assert "     cd logto-web-app\n" in out
+    assert tree(project)["src/pkg/app.py"] == "quart app"
+    secret = env_values((project / ".env").read_text(encoding="utf-8"))["SECRET_KEY"]
+    again = run_script(script, project, PWD=str(tmp_path))
+    assert again.returncode == 0
+    assert env_values((project / ".env").read_text(encoding="utf-8"))["SECRET_KEY"] == secret
+
+
+def test_tojson_of_a_full_context_round_trips(tmp_path):
+    env = StrictEnvironment(context={"cookiecutter": FULL_CONTEXT})
+    rendered = env.from_string("{{ cookiecutter | tojson }}").render(cookiecutter=FULL_CONTEXT)
+    assert json.loads(rendered) == FULL_CONTEXT
+
+
+def test_rendered_post_hook_survives_a_closed_stdout(tmp_path):
+    """``cookiecutter ... | head -1`` must not make the hook fail (and the project vanish)."""
+    project = tmp_path / "logto-web-app"
+    make_tree(project, FRAMEWORK_TREE)
+    write_example(project)
+    script = render_hook("post_gen_project", FULL_CONTEXT, tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, str(script)],
+            cwd=project,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert (project / ".env").is_file()
