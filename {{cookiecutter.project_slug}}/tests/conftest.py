@@ -36,4 +36,3 @@ def client(settings: Settings) -> Iterator[PageClient]:
     page_client = PageClient(create_app(settings))
     yield page_client
     page_client.close()
-

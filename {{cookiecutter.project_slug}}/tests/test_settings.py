@@ -95,7 +95,9 @@ def test_malformed_urls_are_refused(name: str, url: str) -> None:
         load(**{name: url})
 
 
-@pytest.mark.parametrize("url", ["http://localhost:3001", "http://127.0.0.1:8080", "http://[::1]:3000"])
+@pytest.mark.parametrize(
+    "url", ["http://localhost:3001", "http://127.0.0.1:8080", "http://[::1]:3000"]
+)
 def test_plain_http_is_fine_for_local_hosts(url: str) -> None:
     assert load_settings({**GOOD, "LOGTO_ENDPOINT": url}, None).logto_endpoint == url
 

@@ -26,7 +26,7 @@ def test_sign_in_redirects_to_logto_with_pkce(client: PageClient, logto: FakeLog
     assert query["redirect_uri"] == "http://localhost:3000/callback"
     assert query["response_type"] == "code"
     assert query["code_challenge_method"] == "S256"
-    assert set(query["scope"].split()) >= {"openid", "offline_access", "profile"}
+    assert set(query["scope"].split()) >= {"openid", "offline_access", "profile", "email", "phone"}
     assert "interaction_mode" not in query
 
 
@@ -39,8 +39,10 @@ def test_sign_up_asks_logto_for_its_sign_up_screen(client: PageClient) -> None:
 def test_sign_in_shows_the_user_and_costs_one_token_request(
     client: PageClient, logto: FakeLogto
 ) -> None:
-    discovery_and_keys = (logto.request_count("/oidc/.well-known/openid-configuration"),
-                          logto.request_count("/oidc/jwks"))
+    discovery_and_keys = (
+        logto.request_count("/oidc/.well-known/openid-configuration"),
+        logto.request_count("/oidc/jwks"),
+    )
     assert discovery_and_keys == (1, 1), "discovery and JWKS are fetched once, before serving"
 
     callback = sign_in(client, logto)
@@ -50,8 +52,10 @@ def test_sign_in_shows_the_user_and_costs_one_token_request(
     assert "Alice Example" in home.text
     assert "Sign out" in home.text
     assert logto.request_count("/oidc/token") == 1
-    assert (logto.request_count("/oidc/.well-known/openid-configuration"),
-            logto.request_count("/oidc/jwks")) == discovery_and_keys
+    assert (
+        logto.request_count("/oidc/.well-known/openid-configuration"),
+        logto.request_count("/oidc/jwks"),
+    ) == discovery_and_keys
 
 
 def test_profile_sends_signed_out_visitor_through_sign_in_and_back(

@@ -7,7 +7,7 @@ import logging
 from collections.abc import MutableMapping
 from typing import Any
 
-from logto import LogtoConfig
+from logto import LogtoConfig, UserInfoScope
 
 from .callback_errors import describe_callback_failure
 from .logto_client import AppLogtoClient
@@ -17,6 +17,8 @@ from .settings import Settings
 
 RETURN_TO_KEY = "app.return_to"
 USERINFO_KEY = "app.userinfo"
+# Asked for on top of the SDK's own `openid offline_access profile`.
+SCOPES: list[str | UserInfoScope] = [UserInfoScope.email, UserInfoScope.phone]
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ class LogtoAuth:
                 endpoint=settings.logto_endpoint,
                 appId=settings.logto_app_id,
                 appSecret=settings.logto_app_secret,
+                scopes=SCOPES,
             ),
             storage=SessionStorage(session),
         )

@@ -9,6 +9,7 @@ worker thread so it never blocks an event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -57,10 +58,9 @@ class BoundedOidcCore(OidcCore):
     async def _load_signing_key(self, response: TokenResponse) -> TokenResponse:
         """Resolve the ID token's key off the event loop, so the SDK's sync check hits the cache."""
         if response.id_token:
-            try:
+            # An unknown key is left for the SDK's own verification to report.
+            with contextlib.suppress(PyJWKClientError):
                 await asyncio.to_thread(self.jwksClient.get_signing_key_from_jwt, response.id_token)
-            except PyJWKClientError:
-                pass  # an unknown key: the SDK's own verification reports it
         return response
 
     async def fetchTokenByCode(

@@ -21,7 +21,7 @@ WHERE_TO_FIND = {
     "LOGTO_APP_ID": "copy it from Logto Console > Applications > your app > App ID",
     "LOGTO_APP_SECRET": "copy it from Logto Console > Applications > your app > App secrets",
     "SECRET_KEY": (
-        "generate one with: python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+        'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
     ),
     "APP_BASE_URL": (
         "set the URL this app is served at, e.g. http://localhost:3000 "

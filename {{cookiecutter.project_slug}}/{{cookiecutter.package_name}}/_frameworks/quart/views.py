@@ -8,7 +8,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
 from logto import LogtoException
-from quart import Blueprint, Quart, current_app, redirect, render_template, request, session, url_for
+from quart import (
+    Blueprint,
+    Quart,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -109,7 +118,9 @@ async def confirm_sign_out() -> Response | tuple[str, int]:
 async def sign_out() -> Response | tuple[str, int]:
     form = await request.form
     if not csrf_token_matches(session, form.get("csrf_token")):
-        return await error_page(400, "Sign-out not confirmed", "The form expired; please try again.")
+        return await error_page(
+            400, "Sign-out not confirmed", "The form expired; please try again."
+        )
     try:
         return redirect(await logto_auth().sign_out_url())
     except IdpUnavailable as error:

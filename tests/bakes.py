@@ -1,0 +1,84 @@
+"""What a bake is checked for: the supported combinations and the checks every bake gets."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+#: Every supported combination of answers; each one is baked and fully checked.
+COMBINATIONS: list[dict[str, str]] = [
+    {"web_framework": "Flask"},
+    {"web_framework": "Quart"},
+]
+
+#: Files that legitimately hold Jinja after baking: the app's own runtime page templates.
+RUNTIME_TEMPLATES = re.compile(r"(^|/)templates/[^/]+\.html$")
+JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#")
+BAKED_TEST_TIMEOUT = 600
+
+
+def combination_id(answers: dict[str, str]) -> str:
+    return "-".join(answers.values())
+
+
+def text_files(project: Path) -> list[Path]:
+    files = []
+    for path in sorted(project.rglob("*")):
+        if path.is_file():
+            try:
+                path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+            files.append(path)
+    return files
+
+
+def leftover_jinja(project: Path) -> list[str]:
+    """`file: marker` for every template tag that survived rendering where none may."""
+    problems = []
+    for path in text_files(project):
+        relative = path.relative_to(project).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if "cookiecutter" in text:
+            problems.append(f"{relative}: cookiecutter")
+        if RUNTIME_TEMPLATES.search(relative):
+            continue
+        problems += [f"{relative}: {marker}" for marker in JINJA_MARKERS if marker in text]
+    return problems
+
+
+def run(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def unsatisfied_dependencies(project: Path) -> list[str]:
+    """Declared runtime and dev dependencies that this environment does not satisfy."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = pyproject["project"]["dependencies"] + pyproject["project"][
+        "optional-dependencies"
+    ].get("dev", [])
+    problems = []
+    for line in declared:
+        requirement = Requirement(line)
+        try:
+            installed = importlib.metadata.version(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            problems.append(f"{line}: not installed")
+            continue
+        if not requirement.specifier.contains(installed, prereleases=True):
+            problems.append(f"{line}: {installed} installed")
+    return problems
+
+
+def run_baked_tests(project: Path) -> subprocess.CompletedProcess[str]:
+    return run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        cwd=project,
+        timeout=BAKED_TEST_TIMEOUT,
+    )

@@ -1,0 +1,95 @@
+"""Bake every supported combination; each bake must be clean, lint-free and pass its own tests."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bakes import (
+    COMBINATIONS,
+    combination_id,
+    leftover_jinja,
+    run,
+    run_baked_tests,
+    unsatisfied_dependencies,
+)
+from tests.conftest import TEMPLATE_ROOT
+
+OTHER_FRAMEWORK = {"Flask": "quart", "Quart": "flask"}
+
+
+@pytest.fixture(scope="module", params=COMBINATIONS, ids=combination_id)
+def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[dict[str, str], Path]:
+    answers: dict[str, str] = request.param
+    result = cookies_session.bake(extra_context=answers)
+    assert result.exit_code == 0, result.exception
+    assert result.exception is None
+    return answers, Path(result.project_path)
+
+
+def test_bake_is_complete(baked: tuple[dict[str, str], Path]) -> None:
+    answers, project = baked
+    package = project / "logto_web_app"
+    for name in ("app.py", "views.py", "logto_auth.py", "templates/home.html", "static/style.css"):
+        assert (package / name).is_file(), name
+    for name in (".env", ".env.example", ".gitignore", "README.md", "pyproject.toml"):
+        assert (project / name).is_file(), name
+    assert not list(project.rglob("_frameworks")), "framework variants must be resolved"
+
+
+def test_no_template_syntax_left(baked: tuple[dict[str, str], Path]) -> None:
+    _, project = baked
+    assert leftover_jinja(project) == []
+
+
+def test_only_the_chosen_framework_is_present(baked: tuple[dict[str, str], Path]) -> None:
+    answers, project = baked
+    other = OTHER_FRAMEWORK[answers["web_framework"]]
+    for path in [*project.rglob("*.py"), project / "pyproject.toml"]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(rf"^\s*(from|import) {other}\b", text, re.M), path
+        assert f'"{other}' not in text, path
+    assert not (project / f".{other}env").exists()
+
+
+def test_ruff_is_clean(baked: tuple[dict[str, str], Path]) -> None:
+    _, project = baked
+    for args in (["check", "."], ["format", "--check", "."]):
+        result = run([sys.executable, "-m", "ruff", *args], cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependencies_are_declared_and_installed_here(baked: tuple[dict[str, str], Path]) -> None:
+    _, project = baked
+    assert unsatisfied_dependencies(project) == []
+
+
+def test_baked_project_passes_its_own_tests(baked: tuple[dict[str, str], Path]) -> None:
+    _, project = baked
+    result = run_baked_tests(project)
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    passed = re.search(r"(\d+) passed", summary)
+    assert passed and int(passed.group(1)) >= 100, summary
+    assert "failed" not in summary and "error" not in summary, summary
+
+
+def test_default_bake_from_the_command_line(tmp_path: Path) -> None:
+    """The README's main command: `cookiecutter --no-input <template>` needs no server."""
+    result = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE_ROOT)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "logto-web-app"
+    assert (project / "logto_web_app" / "app.py").is_file()
+    assert "http://localhost:3000/callback" in result.stdout
+    assert "Traceback" not in result.stderr
