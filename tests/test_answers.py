@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from cookiecutter.exceptions import FailedHookException, OutputDirExistsException
+from cookiecutter.exceptions import FailedHookException
 from jinja2 import TemplateSyntaxError
 
 TEMPLATE = Path(__file__).resolve().parent.parent
@@ -186,11 +186,14 @@ def test_unknown_framework_is_refused_by_cookiecutter_itself(cookies, tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_empty_slug_is_refused_by_cookiecutter_before_the_hook(cookies, tmp_path):
-    """An all-emoji name slugifies to "", so the project dir would be the output dir itself."""
+def test_name_without_letters_falls_back_to_the_default_slug(cookies, tmp_path):
+    """An all-emoji name slugifies to "": the slug falls back instead of baking into the
+    output dir itself (which cookiecutter would refuse as 'already exists')."""
     result = bake(cookies, project_name="🎉🚀")
-    assert isinstance(result.exception, OutputDirExistsException)
-    assert leftovers(tmp_path) == []
+    assert result.exception is None, result.exception
+    assert Path(result.project_path).name == "logto-web-app"
+    about = Path(result.project_path) / "logto_web_app" / "about.py"
+    assert runpy.run_path(str(about))["PROJECT_NAME"] == "🎉🚀"
 
 
 @pytest.mark.xfail(
