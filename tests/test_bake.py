@@ -33,7 +33,7 @@ def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[dict[st
 
 
 def test_bake_is_complete(baked: tuple[dict[str, str], Path]) -> None:
-    answers, project = baked
+    _answers, project = baked
     package = project / "logto_web_app"
     for name in ("app.py", "views.py", "logto_auth.py", "templates/home.html", "static/style.css"):
         assert (package / name).is_file(), name

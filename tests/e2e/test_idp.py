@@ -128,9 +128,7 @@ class Browser:
         self, url: str, data: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], str]:
         body = None if data is None else urllib.parse.urlencode(data).encode()
-        request = urllib.request.Request(
-            url, data=body, method="GET" if data is None else "POST"
-        )
+        request = urllib.request.Request(url, data=body, method="GET" if data is None else "POST")
         try:
             with self._opener.open(request, timeout=10) as response:
                 return response.status, dict(response.headers), response.read().decode()
@@ -158,9 +156,7 @@ class Browser:
 
     def submit(self, page: Page, form: Form, **values: str) -> Page | str:
         assert form.method == "post"
-        return self.open(
-            urllib.parse.urljoin(page.url, form.action), {**form.fields, **values}
-        )
+        return self.open(urllib.parse.urljoin(page.url, form.action), {**form.fields, **values})
 
 
 def assert_login_page(page: Page | str) -> Form:
@@ -173,9 +169,7 @@ def assert_login_page(page: Page | str) -> Form:
 
 
 def assert_consent_page(page: Page | str) -> Form:
-    assert isinstance(page, Page), (
-        f"expected the consent form, got a redirect to {page}"
-    )
+    assert isinstance(page, Page), f"expected the consent form, got a redirect to {page}"
     assert page.status == 200, page.body
     form = page.form()
     assert form.fields == {"prompt": "consent"}, form
@@ -230,9 +224,7 @@ async def sign_in(client: LogtoClient, browser: Browser, login: str = "alice") -
     page = browser.submit(page, login_form, login=login, password="any password")
     consent_form = assert_consent_page(page)
     callback = browser.submit(page, consent_form)
-    assert isinstance(callback, str), (
-        f"expected a redirect to the app, got:\n{callback.body}"
-    )
+    assert isinstance(callback, str), f"expected a redirect to the app, got:\n{callback.body}"
     return callback
 
 
@@ -255,9 +247,7 @@ def test_discovery_and_jwks_look_like_logto(idp: Idp) -> None:
     assert metadata["code_challenge_methods_supported"] == ["S256"]
     assert "ES384" in metadata["id_token_signing_alg_values_supported"]
     assert "client_secret_post" in metadata["token_endpoint_auth_methods_supported"]
-    assert {"openid", "offline_access", "profile", "email"} <= set(
-        metadata["scopes_supported"]
-    )
+    assert {"openid", "offline_access", "profile", "email"} <= set(metadata["scopes_supported"])
 
     keys = fetch_json(metadata["jwks_uri"])["keys"]
     assert len(keys) == 1
@@ -363,9 +353,7 @@ def test_refresh_tokens_rotate_when_configured(tmp_path: Path) -> None:
 
 def test_authorization_requests_are_recorded(idp: Idp) -> None:
     async def build_url() -> str:
-        return await sdk_client(idp, DictStorage()).signIn(
-            REDIRECT_URI, interactionMode="signUp"
-        )
+        return await sdk_client(idp, DictStorage()).signIn(REDIRECT_URI, interactionMode="signUp")
 
     url = asyncio.run(build_url())
     before = len(idp.authorization_requests())
@@ -376,8 +364,7 @@ def test_authorization_requests_are_recorded(idp: Idp) -> None:
     assert len(recorded) == before + 1
     params = recorded[-1]
     assert params == {
-        k: v[0]
-        for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(url).query).items()
+        k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(url).query).items()
     }
     assert params["interaction_mode"] == "signUp"
     assert params["prompt"] == "consent"

@@ -60,9 +60,7 @@ class Idp:
 
     def reset(self) -> None:
         """Forget the recorded authorization requests and request counts."""
-        request = urllib.request.Request(
-            f"{self.endpoint}/__test__/reset", method="POST"
-        )
+        request = urllib.request.Request(f"{self.endpoint}/__test__/reset", method="POST")
         with _OPENER.open(request, timeout=10):
             pass
 

@@ -75,9 +75,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_PROBE_OPENER = urllib.request.build_opener(
-    urllib.request.ProxyHandler({}), _NoRedirect()
-)
+_PROBE_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
 
 
 def wait_for_http(
@@ -138,10 +136,8 @@ def stop_process(process: subprocess.Popen, *, timeout: float = 10) -> None:
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
     # start_new_session=True made the child a session and group leader: pgid == pid.
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _describe(process: subprocess.Popen) -> str:
