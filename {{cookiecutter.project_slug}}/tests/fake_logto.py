@@ -103,7 +103,9 @@ class FakeLogto:
     def start(self) -> None:
         if self._thread is not None:
             raise RuntimeError("FakeLogto was already started; it cannot restart")
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs=dict(poll_interval=0.01), daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
