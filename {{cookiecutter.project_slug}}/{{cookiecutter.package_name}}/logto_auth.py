@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import MutableMapping
+from dataclasses import replace
 from typing import Any
 
-from logto import LogtoConfig, UserInfoScope
+from logto import LogtoConfig, LogtoException, UserInfoScope
 
-from .callback_errors import describe_callback_failure
-from .logto_client import AppLogtoClient
+from .csrf import csrf_token_matches
+from .failures import (
+    IDP_UNREACHABLE,
+    SIGN_OUT_NOT_CONFIRMED,
+    SIGNED_OUT_HERE_ONLY,
+    USERINFO_UNAVAILABLE,
+    describe_callback_failure,
+)
+from .logto_client import AppLogtoClient, IdpUnavailable
 from .return_to import safe_return_path
 from .session_storage import SessionStorage
 from .settings import Settings
@@ -44,12 +52,17 @@ class LogtoAuth:
         """Start a sign-in; Logto opens on its sign-up screen when `sign_up` is set."""
         self._session.pop(USERINFO_KEY, None)
         self._session[RETURN_TO_KEY] = safe_return_path(return_to) or "/"
-        return await self.client.signIn(self.settings.redirect_uri, "signUp" if sign_up else None)
+        mode = "signUp" if sign_up else None
+        try:
+            return await self.client.signIn(self.settings.redirect_uri, mode)
+        except IdpUnavailable as error:
+            logger.warning("cannot start sign-in: %s", error)
+            raise replace(IDP_UNREACHABLE, log_detail=str(error)) from error
 
     async def complete_sign_in(self, callback_url: str, oauth_error: str | None) -> str:
         """Finish the sign-in from the callback URL; returns the path to go to next.
 
-        Raises `CallbackFailure` (status, title, message) when it cannot be completed.
+        Raises `Failure` (status, title, message) when it cannot be completed.
         """
         try:
             await self.client.handleSignInCallback(callback_url)
@@ -60,10 +73,18 @@ class LogtoAuth:
         return_to = self._session.pop(RETURN_TO_KEY, None)
         return safe_return_path(return_to) or "/"
 
-    async def sign_out_url(self) -> str:
-        """Forget the user here and return Logto's end-session URL (which ends its session)."""
+    async def sign_out_url(self, submitted_csrf_token: str | None) -> str:
+        """Forget the user here and return Logto's end-session URL (which ends its session).
+
+        Only a form carrying the session's CSRF token may sign a user out.
+        """
+        if not csrf_token_matches(self._session, submitted_csrf_token):
+            raise replace(SIGN_OUT_NOT_CONFIRMED)
         try:
             return await self.client.signOut(self.settings.post_sign_out_redirect_uri)
+        except IdpUnavailable as error:
+            logger.warning("signed out locally, but Logto is unreachable: %s", error)
+            raise replace(SIGNED_OUT_HERE_ONLY, log_detail=str(error)) from error
         finally:
             self._session.clear()
 
@@ -77,11 +98,18 @@ class LogtoAuth:
         cached = self._session.get(USERINFO_KEY)
         return json.loads(cached) if isinstance(cached, str) else None
 
-    async def fetch_userinfo(self) -> dict[str, Any]:
-        """Ask Logto's userinfo endpoint once per sign-in; later pages read the session."""
-        info = (await self.client.fetchUserInfo()).model_dump(exclude_none=True)
+    async def fetch_userinfo(self) -> tuple[dict[str, Any] | None, str | None]:
+        """Ask Logto's userinfo endpoint once per sign-in (later pages read the session).
+
+        Returns the userinfo, or None and a notice to show when Logto cannot answer.
+        """
+        try:
+            info = (await self.client.fetchUserInfo()).model_dump(exclude_none=True)
+        except (IdpUnavailable, LogtoException) as error:
+            logger.warning("userinfo request failed: %s", error)
+            return None, USERINFO_UNAVAILABLE
         self._session[USERINFO_KEY] = json.dumps(info)
-        return info
+        return info, None
 
 
 def display_name(user: dict[str, Any]) -> str:

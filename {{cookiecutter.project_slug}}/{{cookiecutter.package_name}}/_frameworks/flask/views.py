@@ -1,9 +1,9 @@
-"""The pages and the sign-in routes (Flask). Only routes that talk to Logto run coroutines."""
+"""The pages and the sign-in routes (Flask). Only routes that talk to Logto run coroutines;
+the rest are plain sync views."""
 
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -17,19 +17,17 @@ from flask import (
     session,
     url_for,
 )
-from logto import LogtoException
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from .async_bridge import run_coroutine
-from .callback_errors import CallbackFailure
-from .csrf import csrf_token, csrf_token_matches
+from .csrf import csrf_token
+from .failures import Failure
 from .logto_auth import LogtoAuth, display_name
-from .logto_client import IdpUnavailable
 
 blueprint = Blueprint("pages", __name__)
-logger = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., Any])
+Page = tuple[str, int]
 
 
 def logto_auth() -> LogtoAuth:
@@ -48,7 +46,7 @@ def login_required(view: View) -> View:
     return cast(View, wrapper)
 
 
-def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+def page(template: str, status: int = 200, **context: Any) -> Page:
     user = logto_auth().current_user()
     if user is not None:
         context.setdefault("user_name", display_name(user))
@@ -56,82 +54,68 @@ def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(template, user=user, **context), status
 
 
-def error_page(status: int, title: str, message: str) -> tuple[str, int]:
-    return page("error.html", status, title=title, message=message)
+def failure_page(failure: Failure) -> Page:
+    return page("error.html", failure.status, title=failure.title, message=failure.message)
 
 
 @blueprint.get("/")
-def home() -> tuple[str, int]:
+def home() -> Page:
     return page("home.html")
 
 
 @blueprint.get("/profile")
 @login_required
-def profile() -> tuple[str, int]:
-    auth = logto_auth()
-    userinfo, userinfo_error = auth.cached_userinfo(), None
+def profile() -> Page:
+    userinfo, notice = logto_auth().cached_userinfo(), None
     if userinfo is None:
-        try:
-            userinfo = run_coroutine(auth.fetch_userinfo())
-        except (IdpUnavailable, LogtoException) as error:
-            logger.warning("userinfo request failed: %s", error)
-            userinfo_error = "Logto's userinfo endpoint could not be reached; showing the ID token."
-    return page("profile.html", userinfo=userinfo, userinfo_error=userinfo_error)
+        userinfo, notice = run_coroutine(logto_auth().fetch_userinfo())
+    return page("profile.html", userinfo=userinfo, userinfo_error=notice)
 
 
 @blueprint.get("/sign-in")
-def sign_in() -> Response | tuple[str, int]:
+def sign_in() -> Response | Page:
     return start_sign_in(sign_up=False)
 
 
 @blueprint.get("/sign-up")
-def sign_up() -> Response | tuple[str, int]:
+def sign_up() -> Response | Page:
     return start_sign_in(sign_up=True)
 
 
-def start_sign_in(*, sign_up: bool) -> Response | tuple[str, int]:
+def start_sign_in(*, sign_up: bool) -> Response | Page:
+    next_path = request.args.get("next")
     try:
-        url = run_coroutine(logto_auth().sign_in_url(request.args.get("next"), sign_up=sign_up))
-    except IdpUnavailable as error:
-        logger.warning("cannot start sign-in: %s", error)
-        return error_page(503, "Logto is unreachable", "Please try again in a moment.")
-    return redirect(url)
+        return redirect(run_coroutine(logto_auth().sign_in_url(next_path, sign_up=sign_up)))
+    except Failure as failure:
+        return failure_page(failure)
 
 
 @blueprint.get("/callback")
-def callback() -> Response | tuple[str, int]:
-    auth = logto_auth()
+def callback() -> Response | Page:
+    completion = logto_auth().complete_sign_in(request.url, request.args.get("error"))
     try:
-        next_path = run_coroutine(auth.complete_sign_in(request.url, request.args.get("error")))
-    except CallbackFailure as failure:
-        return error_page(failure.status, failure.title, failure.message)
-    return redirect(next_path)
+        return redirect(run_coroutine(completion))
+    except Failure as failure:
+        return failure_page(failure)
 
 
 @blueprint.get("/sign-out")
-def confirm_sign_out() -> Response | tuple[str, int]:
+def confirm_sign_out() -> Response | Page:
     if not logto_auth().client.isAuthenticated():
         return redirect(url_for("pages.home"))
     return page("sign_out.html")
 
 
 @blueprint.post("/sign-out")
-def sign_out() -> Response | tuple[str, int]:
-    if not csrf_token_matches(session, request.form.get("csrf_token")):
-        return error_page(400, "Sign-out not confirmed", "The form expired; please try again.")
+def sign_out() -> Response | Page:
     try:
-        return redirect(run_coroutine(logto_auth().sign_out_url()))
-    except IdpUnavailable as error:
-        logger.warning("signed out locally, but Logto is unreachable: %s", error)
-        return error_page(
-            503,
-            "Signed out of this app only",
-            "Logto could not be reached to end your Logto session; try signing out again later.",
-        )
+        return redirect(run_coroutine(logto_auth().sign_out_url(request.form.get("csrf_token"))))
+    except Failure as failure:
+        return failure_page(failure)
 
 
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> Page:
         status = error.code or 500
-        return error_page(status, f"{status} {error.name}", error.description or "")
+        return failure_page(Failure(status, f"{status} {error.name}", error.description or ""))

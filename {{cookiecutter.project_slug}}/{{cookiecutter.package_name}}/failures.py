@@ -1,8 +1,8 @@
-"""Turn a failed sign-in callback into a page a person understands (never a 500)."""
+"""What went wrong, as a page a person understands (never a 500), and what to log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jwt import PyJWTError
 from logto import LogtoException
@@ -28,27 +28,36 @@ SDK_MESSAGES = {
 
 
 @dataclass
-class CallbackFailure(Exception):
-    """What to show (and log) when the callback cannot complete the sign-in."""
+class Failure(Exception):
+    """A request that cannot be completed: the status, title and message of its error page."""
 
     status: int
     title: str
     message: str
-    log_detail: str
+    log_detail: str = ""
 
 
-def describe_callback_failure(error: Exception, oauth_error: str | None) -> CallbackFailure:
+IDP_UNREACHABLE = Failure(
+    503, "Logto is unreachable", "Logto did not answer in time. Please try again in a moment."
+)
+SIGN_OUT_NOT_CONFIRMED = Failure(
+    400, "Sign-out not confirmed", "The sign-out form expired; please try again."
+)
+SIGNED_OUT_HERE_ONLY = Failure(
+    503,
+    "Signed out of this app only",
+    "Logto could not be reached to end your Logto session; try signing out again later.",
+)
+USERINFO_UNAVAILABLE = "Logto's userinfo endpoint could not be reached; showing the ID token."
+
+
+def describe_callback_failure(error: Exception, oauth_error: str | None) -> Failure:
     """`oauth_error` is the callback's `error` parameter, if Logto sent one."""
     detail = f"{type(error).__name__}: {error}"
     if isinstance(error, IdpUnavailable):
-        return CallbackFailure(
-            503,
-            "Logto is unreachable",
-            "The sign-in service did not answer in time. Please try again in a moment.",
-            detail,
-        )
+        return replace(IDP_UNREACHABLE, log_detail=detail)
     if isinstance(error, PyJWTError):
-        return CallbackFailure(
+        return Failure(
             400,
             "Sign-in could not be verified",
             "The identity token from Logto failed verification. Please sign in again.",
@@ -56,17 +65,13 @@ def describe_callback_failure(error: Exception, oauth_error: str | None) -> Call
         )
     if isinstance(error, LogtoException) and oauth_error and str(error) == oauth_error:
         if oauth_error == "access_denied":
-            return CallbackFailure(
-                403, "Sign-in cancelled", "Sign-in was cancelled or denied.", detail
-            )
-        return CallbackFailure(
-            400, "Sign-in failed", f"Logto reported an error ({oauth_error}).", detail
-        )
+            return Failure(403, "Sign-in cancelled", "Sign-in was cancelled or denied.", detail)
+        return Failure(400, "Sign-in failed", f"Logto reported an error ({oauth_error}).", detail)
     message = SDK_MESSAGES.get(str(error))
     if isinstance(error, LogtoException) and message:
-        return CallbackFailure(400, "Sign-in failed", message, detail)
+        return Failure(400, "Sign-in failed", message, detail)
     if isinstance(error, LogtoException):  # the token endpoint refused the code
-        return CallbackFailure(
+        return Failure(
             400,
             "Sign-in failed",
             "Logto did not accept this sign-in (it may have expired or been used already). "
