@@ -262,4 +262,7 @@ def test_cli_bad_answer_prints_one_error_line_and_no_traceback(tmp_path):
     )
     assert err.splitlines() == [expected], "one line; the em dash became '?' on an ASCII pipe"
     assert "Traceback" not in err
+    # cookiecutter's own words: only its short summary, its traceback is filtered out
+    # by local_extensions.py.
+    assert result.stdout.decode("ascii").splitlines() == ["Hook script failed (exit status: 1)"]
     assert list(out_dir.iterdir()) == []
