@@ -19,9 +19,11 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 FRAMEWORKS_DIR_NAME = "_frameworks"
 KNOWN_FRAMEWORKS = ("flask", "quart")
+KNOWN_SESSION_BACKENDS = ("cookie", "redis", "sqlalchemy", "filesystem")
 #: Directories never searched for ``_frameworks`` (tools' and environments' own trees).
 SKIPPED_DIR_NAMES = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__"})
 
@@ -41,14 +43,31 @@ class HookError(Exception):
         return f"error: {self}"
 
 
-# --- framework selection ----------------------------------------------------------------
+# --- variants: framework and session backend ----------------------------------------------
 
 
-def find_frameworks_dirs(root: Path) -> list[Path]:
-    """Every ``_frameworks`` directory under ``root``, outermost first (not nested ones)."""
+class Variant(NamedTuple):
+    """A folder name whose sub-folders hold the files of one answer each.
+
+    ``<dir_name>/<choice>/`` (or ``<choice>+<other>/`` for files several answers share) holds
+    files that belong one level up when the answer is that choice.
+    """
+
+    dir_name: str
+    answer_key: str
+    choices: tuple[str, ...]
+
+
+FRAMEWORKS = Variant(FRAMEWORKS_DIR_NAME, "web_framework", KNOWN_FRAMEWORKS)
+SESSION_BACKENDS = Variant("_session_backends", "session_backend", KNOWN_SESSION_BACKENDS)
+VARIANTS = (FRAMEWORKS, SESSION_BACKENDS)  # outer first: backends sit inside framework folders
+
+
+def find_variant_dirs(root: Path, dir_name: str = FRAMEWORKS_DIR_NAME) -> list[Path]:
+    """Every ``dir_name`` directory under ``root``, outermost first (not nested ones)."""
     found = []
     for current, dirnames, _files in os.walk(root):
-        if Path(current).name == FRAMEWORKS_DIR_NAME:
+        if Path(current).name == dir_name:
             found.append(Path(current))
             dirnames.clear()
             continue
@@ -56,59 +75,91 @@ def find_frameworks_dirs(root: Path) -> list[Path]:
     return found
 
 
-def plan_framework_moves(frameworks_dir: Path, framework: str) -> list[tuple[Path, Path]]:
-    """(source, destination) pairs moving ``_frameworks/<framework>/*`` one level up."""
-    for entry in sorted(frameworks_dir.iterdir()):
-        if entry.name not in KNOWN_FRAMEWORKS or not entry.is_dir():
+def plan_variant_moves(
+    variant_dir: Path, choice: str, variant: Variant = FRAMEWORKS
+) -> list[tuple[Path, Path]]:
+    """(source, destination) pairs moving the chosen folders' entries one level up."""
+    moves = []
+    for entry in sorted(variant_dir.iterdir()):
+        names = entry.name.split("+")
+        if not entry.is_dir() or not set(names) <= set(variant.choices):
             raise HookError(
-                FRAMEWORKS_DIR_NAME,
-                f"unexpected entry {entry.name!r} in {frameworks_dir}",
-                f"the template may only hold the folders {', '.join(KNOWN_FRAMEWORKS)} there",
+                variant.dir_name,
+                f"unexpected entry {entry.name!r} in {variant_dir}",
+                f"the template may only hold folders named {', '.join(variant.choices)} "
+                "(or several joined by +) there",
             )
-    chosen = frameworks_dir / framework
-    if not chosen.is_dir():
-        return []
-    return [(entry, frameworks_dir.parent / entry.name) for entry in sorted(chosen.iterdir())]
+        if choice in names:
+            for item in sorted(entry.iterdir()):
+                moves += _merged_moves(item, variant_dir.parent / item.name)
+    return moves
 
 
-def select_framework(root: Path, web_framework: str) -> list[Path]:
-    """Keep only ``web_framework``'s files from every ``_frameworks`` dir; return what moved.
+def _merged_moves(
+    source: Path, destination: Path, *, merging: bool = False
+) -> list[tuple[Path, Path]]:
+    """Move `source` to `destination`. A variant dir meeting one of the same name (say the
+    package's `_session_backends` and a framework's) is merged folder by folder instead;
+    files still may not clash."""
+    variant_names = {variant.dir_name for variant in VARIANTS}
+    merge = merging or source.name in variant_names
+    if merge and source.is_dir() and destination.is_dir() and not source.is_symlink():
+        return [
+            move
+            for child in sorted(source.iterdir())
+            for move in _merged_moves(child, destination / child.name, merging=True)
+        ]
+    return [(source, destination)]
 
-    Each ``_frameworks/<framework>/`` entry (files, folders, dotfiles) moves into the parent
-    of ``_frameworks``, which is then deleted. All clashes are checked before anything moves.
+
+def select_variant(root: Path, variant: Variant, answer: str) -> list[Path]:
+    """Keep only the files of ``answer`` from every ``variant.dir_name`` dir; return what moved.
+
+    Entries (files, folders, dotfiles) move into the parent of the variant dir, which is
+    then deleted. All clashes are checked before anything moves.
     """
-    framework = web_framework.lower()
-    if framework not in KNOWN_FRAMEWORKS:
+    choice = answer.lower()
+    if choice not in variant.choices:
         raise HookError(
-            "web_framework",
-            f"{web_framework!r} is not supported",
-            f"choose one of {', '.join(name.title() for name in KNOWN_FRAMEWORKS)}",
+            variant.answer_key,
+            f"{answer!r} is not supported",
+            f"choose one of {', '.join(variant.choices)}",
         )
     moved: list[Path] = []
-    # Moved folders may hold their own _frameworks dir, so repeat until none is left.
-    while frameworks_dirs := find_frameworks_dirs(root):
+    # Moved folders may hold their own variant dir, so repeat until none is left.
+    while variant_dirs := find_variant_dirs(root, variant.dir_name):
         moves = [
             move
-            for directory in frameworks_dirs
-            for move in plan_framework_moves(directory, framework)
+            for directory in variant_dirs
+            for move in plan_variant_moves(directory, choice, variant)
         ]
         seen: set[Path] = set()
         for source, destination in moves:
             if destination.exists() or destination.is_symlink() or destination in seen:
                 raise HookError(
-                    FRAMEWORKS_DIR_NAME,
+                    variant.dir_name,
                     f"cannot move {source.relative_to(root)} to "
                     f"{destination.relative_to(root)}: it already exists",
                     "the template must not have the same file both inside and outside "
-                    f"{FRAMEWORKS_DIR_NAME}/",
+                    f"{variant.dir_name}/",
                 )
             seen.add(destination)
         for source, destination in moves:
             os.replace(source, destination)
             moved.append(destination)
-        for directory in frameworks_dirs:
+        for directory in variant_dirs:
             shutil.rmtree(directory)
     return moved
+
+
+def select_framework(root: Path, web_framework: str) -> list[Path]:
+    """Keep only ``web_framework``'s files from every ``_frameworks`` dir."""
+    return select_variant(root, FRAMEWORKS, web_framework)
+
+
+def select_session_backend(root: Path, session_backend: str) -> list[Path]:
+    """Keep only ``session_backend``'s files from every ``_session_backends`` dir."""
+    return select_variant(root, SESSION_BACKENDS, session_backend)
 
 
 # --- .env -------------------------------------------------------------------------------
@@ -323,6 +374,7 @@ def user_cwd() -> Path | None:
 
 def main(answers: dict, project_dir: Path) -> int:
     select_framework(project_dir, answers["web_framework"])
+    select_session_backend(project_dir, answers["session_backend"])
     env_note = write_env(project_dir)
     steps = next_steps(answers, project_dir, user_cwd()).split("\n")
     emit(bold(steps[0]))

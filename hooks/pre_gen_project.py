@@ -24,6 +24,7 @@ MAX_SLUG_LENGTH = 100
 MAX_EMAIL_LENGTH = 254
 
 WEB_FRAMEWORKS = ("Flask", "Quart")
+SESSION_BACKENDS = ("cookie", "redis", "sqlalchemy", "filesystem")
 
 #: Import names the generated project uses or may use; a package with one of these names
 #: would shadow the real module.
@@ -276,6 +277,15 @@ def check_web_framework(value: object) -> None:
         )
 
 
+def check_session_backend(value: object) -> None:
+    if value not in SESSION_BACKENDS:
+        raise AnswerError(
+            "session_backend",
+            f"{show(value)} is not supported",
+            f"choose one of {', '.join(SESSION_BACKENDS)}",
+        )
+
+
 def validate_answers(answers: dict) -> list[AnswerError]:
     """Every problem with the answers, in prompt order (empty when all is well)."""
     checks = [
@@ -289,6 +299,7 @@ def validate_answers(answers: dict) -> list[AnswerError]:
         ("author_name", lambda v: check_text("author_name", v)),
         ("author_email", check_author_email),
         ("web_framework", check_web_framework),
+        ("session_backend", check_session_backend),
         ("logto_endpoint", lambda v: check_base_url("logto_endpoint", v)),
         ("app_base_url", lambda v: check_base_url("app_base_url", v)),
     ]

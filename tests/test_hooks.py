@@ -35,6 +35,7 @@ GOOD_ANSWERS = {
     "author_name": "Your Name",
     "author_email": "you@example.com",
     "web_framework": "Flask",
+    "session_backend": "cookie",
     "logto_endpoint": "https://your-tenant.logto.app",
     "app_base_url": "http://localhost:3000",
 }

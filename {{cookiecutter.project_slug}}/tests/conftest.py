@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fake_logto import FakeLogto
 from page_client import PageClient
 
 from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.about import SESSION_BACKEND
 from {{ cookiecutter.package_name }}.settings import Settings
+
+pytest_plugins = ["session_store"]  # this backend's store: a real server, a file or nothing
 
 APP_BASE_URL = "http://localhost:3000"
 
@@ -21,13 +25,15 @@ def logto() -> Iterator[FakeLogto]:
 
 
 @pytest.fixture
-def settings(logto: FakeLogto) -> Settings:
+def settings(logto: FakeLogto, store_settings: dict[str, Any]) -> Settings:
     return Settings(
         logto_endpoint=logto.endpoint,
         logto_app_id="test-app",
         logto_app_secret="test-secret",
         secret_key="test-secret-key-" + "x" * 32,
         app_base_url=APP_BASE_URL,
+        session_backend=SESSION_BACKEND,
+        **store_settings,
     )
 
 

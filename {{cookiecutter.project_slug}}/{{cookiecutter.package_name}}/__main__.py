@@ -3,14 +3,16 @@
 from urllib.parse import urlsplit
 
 from .app import create_app
-from .settings import settings_from_environment
+from .settings import load_settings, one_line_settings_errors
 
 
 def main() -> None:
-    settings = settings_from_environment()
+    with one_line_settings_errors():
+        settings = load_settings()
+        app = create_app(settings)
     origin = urlsplit(settings.app_base_url)
     port = origin.port or (443 if origin.scheme == "https" else 80)
-    create_app(settings).run(host=origin.hostname, port=port, debug=True)
+    app.run(host=origin.hostname, port=port, debug=True)
 
 
 if __name__ == "__main__":

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+
+from .about import SESSION_BACKEND
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MIN_SECRET_KEY_LENGTH = 32
 CONFIG_ERROR_EXIT_CODE = 3  # gunicorn stops (instead of respawning workers) on this code
+SESSION_LIFETIME_SECONDS = 14 * 24 * 60 * 60  # as long as Logto's default refresh token
+STORE_CONNECT_TIMEOUT_SECONDS = 3
 
 WHERE_TO_FIND = {
     "LOGTO_ENDPOINT": "copy it from Logto Console > Applications > your app > Logto endpoint",
@@ -23,6 +29,12 @@ WHERE_TO_FIND = {
     "SECRET_KEY": (
         'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
     ),
+    "REDIS_URL": "set the Redis server's URL, e.g. redis://localhost:6379/0",
+    "DATABASE_URL": (
+        "set a SQLAlchemy database URL, e.g. sqlite:///instance/sessions.sqlite3 or "
+        "postgresql://user:password@localhost:5432/app"
+    ),
+    "SESSION_DIR": "set a directory for session files, e.g. instance/sessions",
     "APP_BASE_URL": (
         "set the URL this app is served at, e.g. http://localhost:3000 "
         "(its /callback must be a Redirect URI of your app in Logto Console)"
@@ -42,6 +54,11 @@ class Settings:
     secret_key: str
     app_base_url: str
 
+    session_backend: str = "cookie"
+    redis_url: str | None = None
+    database_url: str | None = None
+    session_dir: Path | None = None
+
     @property
     def redirect_uri(self) -> str:
         return f"{self.app_base_url}/callback"
@@ -56,7 +73,9 @@ class Settings:
 
 
 def load_settings(
-    environ: Mapping[str, str] | None = None, dotenv_path: Path | None = PROJECT_ROOT / ".env"
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: Path | None = PROJECT_ROOT / ".env",
+    session_backend: str = SESSION_BACKEND,
 ) -> Settings:
     """Read settings; real environment variables win over `.env` entries."""
     values: dict[str, str | None] = dict(dotenv_values(dotenv_path)) if dotenv_path else {}
@@ -67,13 +86,27 @@ def load_settings(
         logto_app_secret=_required(values, "LOGTO_APP_SECRET"),
         secret_key=_secret_key(values),
         app_base_url=_origin(values, "APP_BASE_URL"),
+        session_backend=session_backend,
+        **_session_store(values, session_backend),
     )
 
 
-def settings_from_environment() -> Settings:
-    """Load settings for a server start, or stop the process with a one-line error."""
+def _session_store(values: Mapping[str, str | None], backend: str) -> dict[str, Any]:
+    """The one setting where a server-side backend keeps sessions."""
+    if backend == "redis":
+        return {"redis_url": _redis_url(values)}
+    if backend == "sqlalchemy":
+        return {"database_url": _database_url(values)}
+    if backend == "filesystem":
+        return {"session_dir": _project_path(values, "SESSION_DIR")}
+    return {}
+
+
+@contextmanager
+def one_line_settings_errors() -> Iterator[None]:
+    """At a server start, turn a settings problem into one line on stderr and exit code 3."""
     try:
-        return load_settings()
+        yield
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         raise SystemExit(CONFIG_ERROR_EXIT_CODE) from None
@@ -110,6 +143,35 @@ def _origin(values: Mapping[str, str | None], name: str) -> str:
     if problem:
         raise SettingsError(f"{name}={value!r} {problem}: {WHERE_TO_FIND[name]}")
     return value
+
+
+def _redis_url(values: Mapping[str, str | None]) -> str:
+    value = _required(values, "REDIS_URL")
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
+        raise SettingsError(
+            f"REDIS_URL={value!r} must start with redis://, rediss:// or unix://: "
+            f"{WHERE_TO_FIND['REDIS_URL']}"
+        )
+    return value
+
+
+def _database_url(values: Mapping[str, str | None]) -> str:
+    """A SQLAlchemy URL; relative SQLite paths are made relative to the project."""
+    value = _required(values, "DATABASE_URL")
+    scheme, separator, rest = value.partition("://")
+    if not separator or not scheme:
+        raise SettingsError(f"DATABASE_URL={value!r} is not a URL: {WHERE_TO_FIND['DATABASE_URL']}")
+    if scheme in ("postgres", "postgresql"):
+        scheme = "postgresql+psycopg"  # the driver this project installs
+    if scheme == "sqlite" and rest.startswith("/") and not rest.startswith("//"):
+        rest = "/" + str(PROJECT_ROOT / rest[1:])
+    return f"{scheme}://{rest}"
+
+
+def _project_path(values: Mapping[str, str | None], name: str) -> Path:
+    path = Path(_required(values, name)).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def origin_problem(url: str) -> str | None:

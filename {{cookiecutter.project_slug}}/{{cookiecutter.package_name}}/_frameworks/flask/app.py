@@ -1,4 +1,4 @@
-"""The Flask app: settings, a signed session, the Logto client and the pages."""
+"""The Flask app: settings, sessions, the Logto client and the pages."""
 
 from __future__ import annotations
 
@@ -10,16 +10,21 @@ from flask import Flask, session
 from .about import PROJECT_NAME
 from .logto_auth import LogtoAuth
 from .logto_client import IdpUnavailable
-from .settings import Settings, settings_from_environment
+from .sessions import configure_sessions
+from .settings import SESSION_LIFETIME_SECONDS, Settings, load_settings, one_line_settings_errors
 from .views import blueprint, register_error_pages
 
 logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or settings_from_environment()
+    """Build the app; without `settings` read the environment, stopping with one line on error."""
+    if settings is None:
+        with one_line_settings_errors():
+            return create_app(load_settings())
     app = Flask(__name__)
-    configure_session(app, settings)
+    configure_session_cookie(app, settings)
+    configure_sessions(app, settings)
     auth = LogtoAuth(settings, session)
     app.extensions["logto_auth"] = auth
     app.jinja_env.globals["project_name"] = PROJECT_NAME
@@ -29,12 +34,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def configure_session(app: Flask, settings: Settings) -> None:
+def configure_session_cookie(app: Flask, settings: Settings) -> None:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.uses_https,
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME_SECONDS,
     )
 
 

@@ -24,6 +24,7 @@ from .async_bridge import run_coroutine
 from .csrf import csrf_token
 from .failures import Failure
 from .logto_auth import LogtoAuth, display_name
+from .sessions import regenerate_session_id
 
 blueprint = Blueprint("pages", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
@@ -94,9 +95,11 @@ def start_sign_in(*, sign_up: bool) -> Response | Page:
 def callback() -> Response | Page:
     completion = logto_auth().complete_sign_in(request.url, request.args.get("error"))
     try:
-        return redirect(run_coroutine(completion))
+        next_path = run_coroutine(completion)
     except Failure as failure:
         return failure_page(failure)
+    regenerate_session_id()  # signed in now: a new session id (no fixation)
+    return redirect(next_path)
 
 
 @blueprint.get("/sign-out")

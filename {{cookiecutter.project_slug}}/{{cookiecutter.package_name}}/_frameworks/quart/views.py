@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from .csrf import csrf_token
 from .failures import Failure
 from .logto_auth import LogtoAuth, display_name
+from .sessions import regenerate_session_id
 
 blueprint = Blueprint("pages", __name__)
 View = TypeVar("View", bound=Callable[..., Awaitable[Any]])
@@ -90,10 +91,13 @@ async def start_sign_in(*, sign_up: bool) -> Response | Page:
 
 @blueprint.get("/callback")
 async def callback() -> Response | Page:
+    auth = logto_auth()
     try:
-        return redirect(await logto_auth().complete_sign_in(request.url, request.args.get("error")))
+        next_path = await auth.complete_sign_in(request.url, request.args.get("error"))
     except Failure as failure:
         return await failure_page(failure)
+    regenerate_session_id()  # signed in now: a new session id (no fixation)
+    return redirect(next_path)
 
 
 @blueprint.get("/sign-out")

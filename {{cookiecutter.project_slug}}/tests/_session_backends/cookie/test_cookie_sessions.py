@@ -1,0 +1,37 @@
+"""The signed-cookie backend refuses, loudly, a session the browser would silently drop."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import pytest
+from fake_logto import FakeLogto, FakeUser
+from flows import callback_path, sign_in
+from page_client import PageClient
+
+from {{ cookiecutter.package_name }}.cookie_limit import COOKIE_LIMIT_BYTES
+
+
+def test_a_normal_sign_in_fits_in_the_cookie(client: PageClient, logto: FakeLogto) -> None:
+    sign_in(client, logto)
+    cookie = client.cookie("session")
+    assert cookie and len("session=" + cookie) < COOKIE_LIMIT_BYTES
+    assert "Alice Example" in client.get("/").text
+
+
+def test_an_oversized_session_is_refused_not_dropped(
+    client: PageClient, logto: FakeLogto, caplog: pytest.LogCaptureFixture
+) -> None:
+    started = client.get("/sign-in")
+    cookie_before = client.cookie("session")
+    big_user = FakeUser(extra={"blob": secrets.token_urlsafe(6000)})  # random: won't compress
+    path, query = callback_path(logto.authorize(started.location, big_user))
+    with caplog.at_level(logging.ERROR):
+        page = client.get(path, query)
+    assert page.status == 507
+    assert "server-side session backend" in page.text
+    assert "set-cookie" not in page.headers  # the browser keeps its previous cookie
+    assert client.cookie("session") == cookie_before
+    assert "would be" in caplog.text and "server-side" in caplog.text
+    assert "Sign out" not in client.get("/").text

@@ -1,0 +1,50 @@
+"""Server-side sessions: the cookie carries only an id, sign-in renews the id (no session
+fixation), and sign-out deletes the record rather than emptying it."""
+
+from __future__ import annotations
+
+from fake_logto import FakeLogto
+from flows import callback_path, csrf_token_in, sign_in
+from page_client import PageClient
+from session_store import StoreProbe
+
+
+def session_id(client: PageClient) -> str:
+    sid = client.cookie("session")
+    assert sid, "no session cookie"
+    return sid
+
+
+def test_cookie_holds_only_a_random_id(client: PageClient, logto: FakeLogto) -> None:
+    sign_in(client, logto)
+    sid = session_id(client)
+    assert 32 <= len(sid) < 100
+    assert "." not in sid  # no JWT, no signed payload: just the id
+    assert "Alice Example" in client.get("/").text
+
+
+def test_sign_in_gives_a_new_session_id_and_kills_the_old_one(
+    client: PageClient, logto: FakeLogto, store_probe: StoreProbe
+) -> None:
+    started = client.get("/sign-in")
+    before = session_id(client)
+    assert store_probe(before)
+    path, query = callback_path(logto.authorize(started.location))
+    assert client.get(path, query).status == 302
+    after = session_id(client)
+    assert after != before
+    assert not store_probe(before), "the pre-sign-in id must be dead server-side"
+    assert store_probe(after)
+    assert "Alice Example" in client.get("/").text
+
+
+def test_sign_out_deletes_the_record(
+    client: PageClient, logto: FakeLogto, store_probe: StoreProbe
+) -> None:
+    sign_in(client, logto)
+    sid = session_id(client)
+    page = client.post("/sign-out", {"csrf_token": csrf_token_in(client.get("/"))})
+    assert page.status == 302
+    assert not store_probe(sid)
+    assert client.cookie("session") is None
+    assert client.get("/profile").status == 302

@@ -1,0 +1,54 @@
+"""The session store under test: SQLite in a temp file, and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from servers import running_postgres
+from sqlalchemy import create_engine, inspect, text
+
+StoreProbe = Callable[[str], bool]
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_postgres(Path(tmp_path_factory.mktemp("postgres"))) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sessions.sqlite3'}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if inspect(connection).has_table("sessions"):
+            connection.execute(text("DELETE FROM sessions"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def store_settings(database_url: str) -> dict[str, object]:
+    return {"database_url": database_url}
+
+
+@pytest.fixture
+def store_probe(database_url: str) -> Iterator[StoreProbe]:
+    """Whether the store holds a record for a session id."""
+    engine = create_engine(database_url)
+    id_column = "session_id"
+
+    def has(sid: str) -> bool:
+        with engine.connect() as connection:
+            columns = {column["name"] for column in inspect(connection).get_columns("sessions")}
+            column = id_column if id_column in columns else "id"
+            key = f"session:{sid}" if column == "session_id" else sid
+            query = text(f"SELECT 1 FROM sessions WHERE {column} = :key")
+            return connection.execute(query, {"key": key}).first() is not None
+
+    yield has
+    engine.dispose()
