@@ -13,9 +13,18 @@ from packaging.requirements import Requirement
 
 #: Every supported combination of answers; each one is baked and fully checked.
 COMBINATIONS: list[dict[str, str]] = [
-    {"web_framework": "Flask"},
-    {"web_framework": "Quart"},
+    {"web_framework": framework, "session_backend": backend}
+    for framework in ("Flask", "Quart")
+    for backend in ("cookie", "redis", "sqlalchemy", "filesystem")
 ]
+
+#: The variable each session backend adds to `.env`, with its default.
+STORE_VARIABLES = {
+    "cookie": {},
+    "redis": {"REDIS_URL": "redis://localhost:6379/0"},
+    "sqlalchemy": {"DATABASE_URL": "sqlite:///instance/sessions.sqlite3"},
+    "filesystem": {"SESSION_DIR": "instance/sessions"},
+}
 
 #: Files that legitimately hold Jinja after baking: the app's own runtime page templates.
 RUNTIME_TEMPLATES = re.compile(r"(^|/)templates/[^/]+\.html$")

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dotenv import dotenv_values
 
 from tests.bakes import (
     COMBINATIONS,
+    STORE_VARIABLES,
     combination_id,
     leftover_jinja,
     run,
@@ -55,6 +57,23 @@ def test_only_the_chosen_framework_is_present(baked: tuple[dict[str, str], Path]
         assert not re.search(rf"^\s*(from|import) {other}\b", text, re.M), path
         assert f'"{other}' not in text, path
     assert not (project / f".{other}env").exists()
+
+
+def test_env_files_hold_exactly_the_answers(baked: tuple[dict[str, str], Path]) -> None:
+    answers, project = baked
+    expected = {
+        "LOGTO_ENDPOINT": "https://your-tenant.logto.app",
+        "LOGTO_APP_ID": "your-app-id",
+        "LOGTO_APP_SECRET": "your-app-secret",
+        "APP_BASE_URL": "http://localhost:3000",
+        **STORE_VARIABLES[answers["session_backend"]],
+        "SECRET_KEY": "",
+    }
+    assert dotenv_values(project / ".env.example") == expected
+    written = dotenv_values(project / ".env")
+    secret_key = written.pop("SECRET_KEY")
+    assert secret_key and len(secret_key) >= 32
+    assert written == {key: value for key, value in expected.items() if key != "SECRET_KEY"}
 
 
 def test_ruff_is_clean(baked: tuple[dict[str, str], Path]) -> None:
