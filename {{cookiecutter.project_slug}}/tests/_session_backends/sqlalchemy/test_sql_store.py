@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
@@ -26,3 +29,21 @@ def test_unreachable_postgres_is_named_with_password_masked(settings: Settings) 
     assert "(DATABASE_URL)" in message
     assert "hunter2secret" not in message
     assert "\n" not in message
+
+
+def test_workers_starting_together_all_start(settings: Settings) -> None:
+    """gunicorn/hypercorn start workers at once; each creates the sessions table if missing."""
+    assert settings.database_url is not None
+    engine = create_engine(settings.database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS sessions"))
+    engine.dispose()
+    workers = 8
+    barrier = threading.Barrier(workers)
+
+    def start_worker(_: int) -> None:
+        barrier.wait()
+        create_app(settings)
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(start_worker, range(workers)))  # re-raises any worker's error

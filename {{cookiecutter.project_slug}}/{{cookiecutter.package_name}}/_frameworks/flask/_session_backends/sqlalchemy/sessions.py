@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from .schema_lock import schema_lock
 from .server_sessions import install_flask_session, regenerate_session_id
 from .settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
 from .store_check import unreachable
@@ -45,9 +46,10 @@ def configure_sessions(app: Flask, settings: Settings) -> None:
                 error.orig if getattr(error, "orig", None) else error,
                 "start it or fix DATABASE_URL",
             ) from error
-    install_flask_session(
-        app,
-        SESSION_TYPE="sqlalchemy",
-        SESSION_SQLALCHEMY=database,
-        SESSION_CLEANUP_N_REQUESTS=CLEANUP_EVERY_N_REQUESTS,
-    )
+        with schema_lock(database.engine):  # Flask-Session creates the table if missing
+            install_flask_session(
+                app,
+                SESSION_TYPE="sqlalchemy",
+                SESSION_SQLALCHEMY=database,
+                SESSION_CLEANUP_N_REQUESTS=CLEANUP_EVERY_N_REQUESTS,
+            )

@@ -1,0 +1,45 @@
+"""One worker at a time may create the sessions table.
+
+gunicorn and hypercorn start several workers at once, and each creates the table if it is
+missing; two doing so together make PostgreSQL fail with a duplicate `pg_type` entry (and
+SQLite with "table already exists"), killing a worker at boot. PostgreSQL serializes them with
+an advisory lock, a SQLite file with a lock file beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+ADVISORY_LOCK_KEY = 0x5E55_1045  # any fixed number; only this app's start-up takes it
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; a single dev server needs no lock anyway
+    fcntl = None  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
+def schema_lock(engine: Engine) -> Iterator[None]:
+    backend = engine.url.get_backend_name()
+    if backend == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            try:
+                yield
+            finally:
+                unlock = text("SELECT pg_advisory_unlock(:key)")
+                connection.execute(unlock, {"key": ADVISORY_LOCK_KEY})
+    elif backend == "sqlite" and engine.url.database and fcntl is not None:
+        lock_path = Path(f"{engine.url.database}.lock")
+        with lock_path.open("a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+    else:
+        yield
