@@ -1,84 +1,69 @@
-"""A real browser signs in and out of each baked app, served by its production server,
-against oidc-provider configured like Logto."""
+"""A real browser signs in and out of each baked app - every framework with every session
+store - served by its production server, against oidc-provider configured like Logto."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.support.baked_app import bake_app, running_app
-from tests.support.browser import launch_chromium
-from tests.support.oidc_idp import Idp, running_idp
+from tests.support.browser import log_in_at_idp
+from tests.support.oidc_idp import running_idp
 from tests.support.processes import free_port
+from tests.support.stores import STORES, running_store
 
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS_DIR", Path(__file__).parents[2] / "artifacts"))
 ACCOUNTS = {"alice": {"name": "Alice Example", "email": "alice@example.com"}}
-TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()  # fresh cookies for every test
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
-
-
-def log_in_at_idp(page: Page, idp: Idp, login: str) -> None:
-    """Fill the IdP's login form (it must ask for credentials), then grant consent."""
-    expect(page.locator('input[name="login"]')).to_be_visible()
-    assert page.url.startswith(f"{idp.issuer}/interaction/"), page.url
-    page.fill('input[name="login"]', login)
-    page.fill('input[name="password"]', "any-password")
-    page.locator('button[type="submit"]').click()
-    expect(page.get_by_role("button", name="Continue")).to_be_visible()
-    page.get_by_role("button", name="Continue").click()
-
-
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
-def test_sign_in_profile_sign_out(framework: str, tmp_path: Path, page: Page) -> None:
-    app_port = free_port()
-    app_url = f"http://127.0.0.1:{app_port}"
-    client = {
-        "client_id": f"e2e-{framework.lower()}",
+def confidential_client(name: str, app_url: str) -> dict[str, object]:
+    return {
+        "client_id": f"e2e-{name}",
         "client_secret": secrets.token_urlsafe(24),
         "redirect_uris": [f"{app_url}/callback"],
         "post_logout_redirect_uris": [f"{app_url}/"],
     }
-    with running_idp(tmp_path, [client], ACCOUNTS) as idp:
+
+
+@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize(("backend", "store"), STORES, ids=[store for _, store in STORES])
+def test_sign_in_profile_sign_out(
+    framework: str, backend: str, store: str, tmp_path: Path, page: Page
+) -> None:
+    app_port = free_port()
+    app_url = f"http://127.0.0.1:{app_port}"
+    client = confidential_client(f"{framework}-{store}".lower(), app_url)
+    with (
+        running_store(store, tmp_path / "store") as store_env,
+        running_idp(tmp_path, [client], ACCOUNTS) as idp,
+    ):
         app = bake_app(
             tmp_path / "bake",
             framework=framework,
             port=app_port,
             logto_endpoint=idp.endpoint,
-            app_id=client["client_id"],
-            app_secret=client["client_secret"],
+            app_id=str(client["client_id"]),
+            app_secret=str(client["client_secret"]),
+            answers={"session_backend": backend},
+            env=store_env,
         )
         with running_app(app, tmp_path):
             # Home, signed out -> Sign in -> the IdP asks for credentials -> home, signed in.
             page.goto(f"{app_url}/")
             expect(page.get_by_role("link", name="Create account").first).to_be_visible()
             page.get_by_role("link", name="Sign in").first.click()
-            log_in_at_idp(page, idp, "alice")
+            log_in_at_idp(page, idp.issuer, "alice")
             page.wait_for_url(f"{app_url}/")
             expect(page.get_by_test_id("user-name")).to_have_text("Alice Example")
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=ARTIFACTS / f"signed-in-{framework.lower()}.png", full_page=True)
+            shot = ARTIFACTS / f"signed-in-{framework.lower()}-{store}.png"
+            page.screenshot(path=shot, full_page=True)
 
             # Profile: ID token claims and the userinfo response.
             page.get_by_role("link", name="View your profile").click()
@@ -96,7 +81,7 @@ def test_sign_in_profile_sign_out(framework: str, tmp_path: Path, page: Page) ->
             # The IdP session ended too: a protected page asks for credentials again,
             # and sign-in brings the user back to the page they asked for.
             page.goto(f"{app_url}/profile")
-            log_in_at_idp(page, idp, "alice")
+            log_in_at_idp(page, idp.issuer, "alice")
             page.wait_for_url(f"{app_url}/profile")
             expect(page.get_by_test_id("userinfo")).to_contain_text("alice@example.com")
 

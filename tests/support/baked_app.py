@@ -37,8 +37,10 @@ def bake_app(
     app_id: str,
     app_secret: str,
     answers: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> BakedApp:
-    """Bake with defaults plus `answers`, then fill `.env` as a user would from the Console."""
+    """Bake with defaults plus `answers`, then fill `.env` as a user would from the Console
+    (plus `env`, e.g. the session store's URL)."""
     base_url = f"http://127.0.0.1:{port}"
     project = Path(
         cookiecutter(
@@ -53,7 +55,10 @@ def bake_app(
             },
         )
     )
-    set_env_values(project / ".env", {"LOGTO_APP_ID": app_id, "LOGTO_APP_SECRET": app_secret})
+    set_env_values(
+        project / ".env",
+        {"LOGTO_APP_ID": app_id, "LOGTO_APP_SECRET": app_secret, **(env or {})},
+    )
     package = project.name.replace("-", "_")
     return BakedApp(project, package, framework, base_url, port)
 
@@ -67,14 +72,14 @@ def set_env_values(dotenv: Path, values: Mapping[str, str]) -> None:
     dotenv.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def production_command(app: BakedApp) -> list[str]:
-    """The production command from the baked README, bound to the app's loopback port."""
+def production_command(app: BakedApp, port: int | None = None) -> list[str]:
+    """The production command from the baked README, bound to a loopback port."""
     readme = (app.project / "README.md").read_text(encoding="utf-8")
     match = PRODUCTION_LINE.search(readme)
     assert match, "the README documents no gunicorn/hypercorn command"
     args = shlex.split(match.group(0))
     assert DOCUMENTED_BIND in args, args
-    args[args.index(DOCUMENTED_BIND)] = f"127.0.0.1:{app.port}"
+    args[args.index(DOCUMENTED_BIND)] = f"127.0.0.1:{port or app.port}"
     args[0] = str(Path(sys.executable).parent / args[0])
     if args[0].endswith("gunicorn"):
         args.insert(1, "--no-control-socket")  # gunicorn 27's control socket fails in sandboxes
@@ -82,12 +87,14 @@ def production_command(app: BakedApp) -> list[str]:
 
 
 @contextlib.contextmanager
-def running_app(app: BakedApp, log_dir: Path) -> Iterator[None]:
+def running_app(app: BakedApp, log_dir: Path, port: int | None = None) -> Iterator[str]:
+    """Serve `app` (on its own port, or another one: a second instance); yield its URL."""
+    port = port or app.port
     with running_process(
-        production_command(app),
+        production_command(app, port),
         cwd=app.project,
         env=None,
-        log_path=log_dir / f"app-{app.framework.lower()}-{app.port}.log",
-        ready_url=f"{app.base_url}/",
+        log_path=log_dir / f"app-{app.framework.lower()}-{port}.log",
+        ready_url=f"http://127.0.0.1:{port}/",
     ):
-        yield
+        yield f"http://127.0.0.1:{port}"

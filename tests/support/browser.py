@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 CHROMIUM_ENV = "CHROMIUM_PATH"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -30,3 +30,14 @@ def launch_chromium(playwright: Playwright) -> Browser:
             f"or set {CHROMIUM_ENV} to your Chromium/Chrome binary"
         )
     return playwright.chromium.launch(executable_path=path, headless=True, args=QUIET_ARGS)
+
+
+def log_in_at_idp(page: Page, issuer: str, login: str) -> None:
+    """Fill the IdP's login form (it must be asking for credentials), then grant consent."""
+    expect(page.locator('input[name="login"]')).to_be_visible()
+    assert page.url.startswith(f"{issuer}/interaction/"), page.url
+    page.fill('input[name="login"]', login)
+    page.fill('input[name="password"]', "any-password")
+    page.locator('button[type="submit"]').click()
+    expect(page.get_by_role("button", name="Continue")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
