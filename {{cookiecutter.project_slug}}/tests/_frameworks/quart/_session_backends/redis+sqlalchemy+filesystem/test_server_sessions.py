@@ -1,0 +1,247 @@
+"""The server-side session interface, over an in-memory store that records every call.
+
+Security: an id the client made up is never adopted (no fixation), sign-in renews the id and
+deletes the old record, sign-out deletes the record and the cookie, and a malformed cookie
+never reaches the store. Cost: a request reads at most once and writes at most once, and a
+request that changes nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from quart import Quart, session
+
+
+def import_server_sessions() -> ModuleType:
+    """The generated package's module; the package's name is only known once generated."""
+    (path,) = Path(__file__).resolve().parents[1].glob("*/server_sessions.py")
+    return importlib.import_module(f"{path.parent.name}.server_sessions")
+
+
+server_sessions = import_server_sessions()
+SID_RE = server_sessions.SID_RE
+LIFETIME = server_sessions.SESSION_LIFETIME_SECONDS
+
+
+class MemoryStore:
+    address = "memory://sessions"
+
+    def __init__(self) -> None:
+        self.records: dict[str, tuple[dict[str, Any], int]] = {}
+        self.calls: list[tuple[str, str]] = []
+        self.failing: set[str] = set()  # actions that raise, as when the server is down
+
+    def call(self, action: str, sid: str) -> None:
+        self.calls.append((action, sid))
+        if action in self.failing:
+            raise ConnectionError("connection refused")
+
+    async def load(self, sid: str) -> dict[str, Any] | None:
+        self.call("load", sid)
+        record = self.records.get(sid)
+        return None if record is None else dict(record[0])
+
+    async def save(self, sid: str, data: dict[str, Any], ttl_seconds: int) -> None:
+        self.call("save", sid)
+        self.records[sid] = (dict(data), ttl_seconds)
+
+    async def delete(self, sid: str) -> None:
+        self.call("delete", sid)
+        self.records.pop(sid, None)
+
+    async def check(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+@dataclass
+class Result:
+    status: int
+    text: str
+    set_cookies: list[str]
+    calls: list[tuple[str, str]]
+    vary: str
+
+    @property
+    def cookie(self) -> str:
+        (header,) = self.set_cookies
+        return header.split(";", 1)[0].removeprefix("session=")
+
+
+class Browser:
+    """Sends one request at a time with exactly the cookie given; checks the store's cost."""
+
+    def __init__(self, **config: Any) -> None:
+        self.store = MemoryStore()
+        self.app = Quart(__name__)
+        self.app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+        self.app.config.update(config)
+        server_sessions.install(self.app, self.store)
+
+        @self.app.get("/read")
+        async def read() -> str:
+            return str(session.get("user", ""))
+
+        @self.app.post("/set/<value>")
+        async def set_value(value: str) -> str:
+            session["user"] = value
+            return "set"
+
+        @self.app.post("/sign-in")
+        async def sign_in() -> str:
+            session["user"] = "signed-in"
+            server_sessions.regenerate_session_id()
+            return "signed in"
+
+        @self.app.post("/sign-out")
+        async def sign_out() -> str:
+            session.clear()
+            return "signed out"
+
+        @self.app.post("/remember")
+        async def remember() -> str:
+            session.permanent = True
+            return "remembered"
+
+        @self.app.errorhandler(500)
+        async def error_page(error: Exception) -> tuple[str, int]:
+            return "error page", 500
+
+    def send(self, method: str, path: str, cookie: str | None = None) -> Result:
+        """A GET or POST to `path`, with `session=<cookie>` when given."""
+
+        async def send() -> Result:
+            client = self.app.test_client(use_cookies=False)
+            headers = {} if cookie is None else {"Cookie": f"session={cookie}"}
+            open_ = client.get if method == "GET" else client.post
+            response = await open_(path, headers=headers)
+            text = await response.get_data(as_text=True)
+            cookies = response.headers.getlist("Set-Cookie")
+            vary = response.headers.get("Vary", "")
+            return Result(response.status_code, text, cookies, list(self.store.calls), vary)
+
+        self.store.calls.clear()
+        result = asyncio.run(send())
+        actions = [action for action, _sid in result.calls]
+        assert actions.count("load") <= 1 and actions.count("save") <= 1, result.calls
+        return result
+
+    def signed_in_as(self, user: str) -> str:
+        return self.send("POST", f"/set/{user}").cookie
+
+
+def test_a_visitor_who_changes_nothing_costs_no_store_call_and_gets_no_cookie() -> None:
+    result = Browser().send("GET", "/read")
+    assert (result.status, result.calls, result.set_cookies) == (200, [], [])
+
+
+def test_a_change_is_saved_under_a_new_random_id_that_only_the_cookie_carries() -> None:
+    browser = Browser()
+    result = browser.send("POST", "/set/alice")
+    sid = result.cookie
+    assert SID_RE.fullmatch(sid)
+    assert result.calls == [("save", sid)]
+    assert browser.store.records == {sid: ({"user": "alice"}, LIFETIME)}
+    attributes = result.set_cookies[0].split("; ")[1:]
+    assert sorted(attributes) == ["HttpOnly", "Path=/", "SameSite=Lax"]  # ends with the browser
+    assert "Cookie" in result.vary
+
+
+@pytest.mark.parametrize(
+    ("config", "path", "attribute"),
+    [({"SESSION_COOKIE_SECURE": True}, "/set/alice", "Secure"), ({}, "/remember", "Expires=")],
+)
+def test_the_cookie_follows_the_app_config_and_session_permanence(
+    config: dict[str, Any], path: str, attribute: str
+) -> None:
+    result = Browser(**config).send("POST", path)
+    assert any(part.startswith(attribute) for part in result.set_cookies[0].split("; "))
+
+
+def test_reading_a_session_loads_it_once_and_writes_nothing() -> None:
+    browser = Browser()
+    sid = browser.signed_in_as("alice")
+    result = browser.send("GET", "/read", sid)
+    assert (result.text, result.calls, result.set_cookies) == ("alice", [("load", sid)], [])
+    assert "Cookie" in result.vary
+
+
+def test_an_id_the_client_chose_is_never_adopted() -> None:
+    browser = Browser()
+    chosen = "A" * 43  # well-formed, but no such session
+    result = browser.send("POST", "/set/victim", chosen)
+    sid = result.cookie
+    assert sid != chosen
+    assert result.calls == [("load", chosen), ("save", sid)]
+    assert list(browser.store.records) == [sid]
+
+
+@pytest.mark.parametrize(
+    "cookie", ["", "short", "../../../etc/passwd", "A" * 42 + "/", "A" * 44, "A" * 42 + "=="]
+)
+def test_a_malformed_cookie_never_reaches_the_store(cookie: str) -> None:
+    browser = Browser()
+    assert browser.send("GET", "/read", cookie).calls == []
+    result = browser.send("POST", "/set/x", cookie)
+    assert result.calls == [("save", result.cookie)] and result.cookie != cookie
+
+
+def test_sign_in_renews_the_id_and_deletes_the_old_record() -> None:
+    browser = Browser()
+    old = browser.signed_in_as("visitor")
+    result = browser.send("POST", "/sign-in", old)
+    new = result.cookie
+    assert SID_RE.fullmatch(new) and new != old
+    assert result.calls == [("load", old), ("delete", old), ("save", new)]
+    assert browser.store.records == {new: ({"user": "signed-in"}, LIFETIME)}
+    assert browser.send("GET", "/read", old).text == ""  # the old id opens nothing
+    assert browser.send("GET", "/read", new).text == "signed-in"
+
+
+def test_sign_in_without_a_stored_session_deletes_nothing() -> None:
+    result = Browser().send("POST", "/sign-in")
+    assert result.calls == [("save", result.cookie)]
+
+
+def test_sign_out_deletes_the_record_and_the_cookie() -> None:
+    browser = Browser()
+    sid = browser.signed_in_as("alice")
+    result = browser.send("POST", "/sign-out", sid)
+    assert result.calls == [("load", sid), ("delete", sid)]
+    assert browser.store.records == {}
+    (header,) = result.set_cookies
+    assert header.startswith("session=;") and "Max-Age=0" in header
+
+
+def test_emptying_a_session_that_was_never_stored_costs_no_store_call() -> None:
+    assert Browser().send("POST", "/sign-out").calls == []
+
+
+@pytest.mark.parametrize("action", ["load", "save"])
+def test_a_store_failure_shows_the_error_page_and_is_logged_with_the_store_address(
+    action: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    browser = Browser()
+    sid = browser.signed_in_as("alice")
+    browser.store.failing.add(action)
+    with caplog.at_level(logging.ERROR):
+        result = browser.send("POST", "/set/bob", sid)
+    assert (result.status, result.text, result.set_cookies) == (500, "error page", [])
+    assert result.calls == [("load", sid)] + ([("save", sid)] if action == "save" else [])
+    assert browser.store.records[sid][0] == {"user": "alice"}
+    assert f"session store at memory://sessions: {action} failed: connection refused" in caplog.text
+
+
+def test_regenerate_refuses_a_session_that_is_not_server_side() -> None:
+    with pytest.raises(TypeError):
+        server_sessions.regenerate({})
