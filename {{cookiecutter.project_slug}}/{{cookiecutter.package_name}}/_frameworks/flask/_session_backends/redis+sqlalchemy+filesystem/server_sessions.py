@@ -15,6 +15,7 @@ def install_flask_session(app: Flask, **config: Any) -> None:
     stored as JSON, and a record is written only when the session changed."""
     app.config.update(
         SESSION_PERMANENT=False,
+        SESSION_REFRESH_EACH_REQUEST=False,  # else Flask-Session rewrites every request
         SESSION_KEY_PREFIX="session:",
         SESSION_SERIALIZATION_FORMAT="json",
         **config,
