@@ -19,8 +19,10 @@ from pathlib import Path
 
 from cookiecutter.main import cookiecutter
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.report import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-REPORT = ROOT / "docs" / "benchmarks.md"
 FRAMEWORKS = ("Flask", "Quart")
 
 
@@ -89,7 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=15, help="bakes per measurement")
     parser.add_argument("--skip-suite", action="store_true", help="skip the full template suite")
-    parser.add_argument("--write", action="store_true", help=f"write {REPORT.relative_to(ROOT)}")
+    parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
     options = parser.parse_args()
 
     rows: list[tuple[str, str, str]] = []
@@ -135,7 +137,7 @@ def main() -> None:
 
     report = "\n".join(
         [
-            "# Benchmarks",
+            "## Bake and test-suite times",
             "",
             "Recorded by `python3 bench/template_timings.py --write` (one run, same machine).",
             "",
@@ -154,7 +156,7 @@ def main() -> None:
     )
     print(report)
     if options.write:
-        REPORT.write_text(report, encoding="utf-8")
+        write_section("template-timings", report)
 
 
 if __name__ == "__main__":
