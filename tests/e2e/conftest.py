@@ -1,5 +1,9 @@
-"""Browser fixtures for the end-to-end tests: one Chromium per worker, a fresh context
-(no cookies) for every test."""
+"""Browser fixtures for the end-to-end tests: one Chromium per test module, a fresh context
+(no cookies) for every test.
+
+Module scope, not session: Playwright's sync API keeps an event loop running in the thread,
+which would break `asyncio.run()` in other modules' tests on the same xdist worker.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from tests.support.browser import launch_chromium
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
