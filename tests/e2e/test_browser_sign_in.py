@@ -4,31 +4,20 @@ store - served by its production server, against oidc-provider configured like L
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.baked_app import bake_app, running_app
+from tests.support.baked_app import running_app
 from tests.support.browser import log_in_at_idp
-from tests.support.oidc_idp import running_idp
+from tests.support.e2e_stack import idp_and_bake
 from tests.support.processes import free_port
-from tests.support.stores import STORES, running_store
+from tests.support.stores import STORES
 
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS_DIR", Path(__file__).parents[2] / "artifacts"))
-ACCOUNTS = {"alice": {"name": "Alice Example", "email": "alice@example.com"}}
-
-
-def confidential_client(name: str, app_url: str) -> dict[str, object]:
-    return {
-        "client_id": f"e2e-{name}",
-        "client_secret": secrets.token_urlsafe(24),
-        "redirect_uris": [f"{app_url}/callback"],
-        "post_logout_redirect_uris": [f"{app_url}/"],
-    }
 
 
 @pytest.mark.parametrize("framework", ["Flask", "Quart"])
@@ -38,55 +27,45 @@ def test_sign_in_profile_sign_out(
 ) -> None:
     app_port = free_port()
     app_url = f"http://127.0.0.1:{app_port}"
-    client = confidential_client(f"{framework}-{store}".lower(), app_url)
     with (
-        running_store(store, tmp_path / "store") as store_env,
-        running_idp(tmp_path, [client], ACCOUNTS) as idp,
+        idp_and_bake(
+            tmp_path, framework=framework, backend=backend, store=store, app_port=app_port
+        ) as (idp, app),
+        running_app(app, tmp_path),
     ):
-        app = bake_app(
-            tmp_path / "bake",
-            framework=framework,
-            port=app_port,
-            logto_endpoint=idp.endpoint,
-            app_id=str(client["client_id"]),
-            app_secret=str(client["client_secret"]),
-            answers={"session_backend": backend},
-            env=store_env,
-        )
-        with running_app(app, tmp_path):
-            # Home, signed out -> Sign in -> the IdP asks for credentials -> home, signed in.
-            page.goto(f"{app_url}/")
-            expect(page.get_by_role("link", name="Create account").first).to_be_visible()
-            page.get_by_role("link", name="Sign in").first.click()
-            log_in_at_idp(page, idp.issuer, "alice")
-            page.wait_for_url(f"{app_url}/")
-            expect(page.get_by_test_id("user-name")).to_have_text("Alice Example")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            shot = ARTIFACTS / f"signed-in-{framework.lower()}-{store}.png"
-            page.screenshot(path=shot, full_page=True)
+        # Home, signed out -> Sign in -> the IdP asks for credentials -> home, signed in.
+        page.goto(f"{app_url}/")
+        expect(page.get_by_role("link", name="Create account").first).to_be_visible()
+        page.get_by_role("link", name="Sign in").first.click()
+        log_in_at_idp(page, idp.issuer, "alice")
+        page.wait_for_url(f"{app_url}/")
+        expect(page.get_by_test_id("user-name")).to_have_text("Alice Example")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"signed-in-{framework.lower()}-{store}.png"
+        page.screenshot(path=shot, full_page=True)
 
-            # Profile: ID token claims and the userinfo response.
-            page.get_by_role("link", name="View your profile").click()
-            page.wait_for_url(f"{app_url}/profile")
-            expect(page.get_by_test_id("id-token-claims")).to_contain_text("alice")
-            expect(page.get_by_test_id("id-token-claims")).to_contain_text(idp.issuer)
-            expect(page.get_by_test_id("userinfo")).to_contain_text("alice@example.com")
+        # Profile: ID token claims and the userinfo response.
+        page.get_by_role("link", name="View your profile").click()
+        page.wait_for_url(f"{app_url}/profile")
+        expect(page.get_by_test_id("id-token-claims")).to_contain_text("alice")
+        expect(page.get_by_test_id("id-token-claims")).to_contain_text(idp.issuer)
+        expect(page.get_by_test_id("userinfo")).to_contain_text("alice@example.com")
 
-            # Sign out goes through Logto's end-session and comes back signed out.
-            page.get_by_role("button", name="Sign out").first.click()
-            page.wait_for_url(f"{app_url}/")
-            expect(page.get_by_role("link", name="Create account").first).to_be_visible()
-            expect(page.get_by_test_id("user-name")).to_have_count(0)
+        # Sign out goes through Logto's end-session and comes back signed out.
+        page.get_by_role("button", name="Sign out").first.click()
+        page.wait_for_url(f"{app_url}/")
+        expect(page.get_by_role("link", name="Create account").first).to_be_visible()
+        expect(page.get_by_test_id("user-name")).to_have_count(0)
 
-            # The IdP session ended too: a protected page asks for credentials again,
-            # and sign-in brings the user back to the page they asked for.
-            page.goto(f"{app_url}/profile")
-            log_in_at_idp(page, idp.issuer, "alice")
-            page.wait_for_url(f"{app_url}/profile")
-            expect(page.get_by_test_id("userinfo")).to_contain_text("alice@example.com")
+        # The IdP session ended too: a protected page asks for credentials again,
+        # and sign-in brings the user back to the page they asked for.
+        page.goto(f"{app_url}/profile")
+        log_in_at_idp(page, idp.issuer, "alice")
+        page.wait_for_url(f"{app_url}/profile")
+        expect(page.get_by_test_id("userinfo")).to_contain_text("alice@example.com")
 
-            counts = idp.request_counts()
-            assert counts["token"] == 2, counts  # one code exchange per sign-in
-            requests = idp.authorization_requests()
-            assert [request["code_challenge_method"] for request in requests] == ["S256"] * 2
-            assert all(request["redirect_uri"] == f"{app_url}/callback" for request in requests)
+        counts = idp.request_counts()
+        assert counts["token"] == 2, counts  # one code exchange per sign-in
+        requests = idp.authorization_requests()
+        assert [request["code_challenge_method"] for request in requests] == ["S256"] * 2
+        assert all(request["redirect_uri"] == f"{app_url}/callback" for request in requests)

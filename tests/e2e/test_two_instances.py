@@ -4,21 +4,18 @@ out through either ends the session on both - server-side, not just in the brows
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.baked_app import bake_app, running_app
+from tests.support.baked_app import running_app
 from tests.support.browser import log_in_at_idp
-from tests.support.oidc_idp import running_idp
+from tests.support.e2e_stack import idp_and_bake
 from tests.support.processes import free_port
-from tests.support.stores import running_store
 
 pytestmark = pytest.mark.e2e
 
-ACCOUNTS = {"alice": {"name": "Alice Example", "email": "alice@example.com"}}
 SHARED_STORES = [("redis", "redis"), ("sqlalchemy", "postgresql")]
 
 
@@ -35,45 +32,31 @@ def test_two_instances_share_one_session(
 ) -> None:
     port_a, port_b = free_port(), free_port()
     url_a = f"http://127.0.0.1:{port_a}"  # the public URL Logto redirects to (APP_BASE_URL)
-    client = {
-        "client_id": f"two-{framework}-{store}".lower(),
-        "client_secret": secrets.token_urlsafe(24),
-        "redirect_uris": [f"{url_a}/callback"],
-        "post_logout_redirect_uris": [f"{url_a}/"],
-    }
     with (
-        running_store(store, tmp_path / "store") as store_env,
-        running_idp(tmp_path, [client], ACCOUNTS) as idp,
+        idp_and_bake(
+            tmp_path, framework=framework, backend=backend, store=store, app_port=port_a
+        ) as (idp, app),
+        running_app(app, tmp_path),
+        running_app(app, tmp_path, port_b) as url_b,
     ):
-        app = bake_app(
-            tmp_path / "bake",
-            framework=framework,
-            port=port_a,
-            logto_endpoint=idp.endpoint,
-            app_id=str(client["client_id"]),
-            app_secret=str(client["client_secret"]),
-            answers={"session_backend": backend},
-            env=store_env,
-        )
-        with running_app(app, tmp_path), running_app(app, tmp_path, port_b) as url_b:
-            page.goto(f"{url_a}/sign-in")
-            log_in_at_idp(page, idp.issuer, "alice")
-            page.wait_for_url(f"{url_a}/")
+        page.goto(f"{url_a}/sign-in")
+        log_in_at_idp(page, idp.issuer, "alice")
+        page.wait_for_url(f"{url_a}/")
 
-            page.goto(f"{url_b}/profile")  # the other instance, same session
-            assert page.url == f"{url_b}/profile"
-            expect(page.get_by_test_id("id-token-claims")).to_contain_text("alice")
-            stolen = session_cookie(page)
+        page.goto(f"{url_b}/profile")  # the other instance, same session
+        assert page.url == f"{url_b}/profile"
+        expect(page.get_by_test_id("id-token-claims")).to_contain_text("alice")
+        stolen = session_cookie(page)
 
-            page.goto(f"{url_b}/")
-            page.get_by_role("button", name="Sign out").first.click()  # out through B
-            page.wait_for_url(f"{url_a}/")
+        page.goto(f"{url_b}/")
+        page.get_by_role("button", name="Sign out").first.click()  # out through B
+        page.wait_for_url(f"{url_a}/")
 
-            # A browser that kept the old cookie is signed out on both instances.
-            page.context.add_cookies([stolen])  # type: ignore[list-item]
-            for url in (url_a, url_b):
-                page.goto(f"{url}/")
-                expect(page.get_by_role("link", name="Create account").first).to_be_visible()
-                response = page.request.get(f"{url}/profile", max_redirects=0)
-                assert response.status == 302
-                assert "/sign-in" in response.headers["location"]
+        # A browser that kept the old cookie is signed out on both instances.
+        page.context.add_cookies([stolen])  # type: ignore[list-item]
+        for url in (url_a, url_b):
+            page.goto(f"{url}/")
+            expect(page.get_by_role("link", name="Create account").first).to_be_visible()
+            response = page.request.get(f"{url}/profile", max_redirects=0)
+            assert response.status == 302
+            assert "/sign-in" in response.headers["location"]

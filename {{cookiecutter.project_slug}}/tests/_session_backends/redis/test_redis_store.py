@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
 
 import pytest
+from servers import free_port
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_unreachable_redis_is_named(settings: Settings) -> None:
-    url = f"redis://127.0.0.1:{closed_port()}/0"
+    url = f"redis://127.0.0.1:{free_port()}/0"
     with pytest.raises(SettingsError) as caught:
         create_app(dataclasses.replace(settings, redis_url=url))
     message = str(caught.value)
@@ -27,7 +21,7 @@ def test_unreachable_redis_is_named(settings: Settings) -> None:
 
 
 def test_password_is_masked(settings: Settings) -> None:
-    url = f"redis://:hunter2secret@127.0.0.1:{closed_port()}/0"
+    url = f"redis://:hunter2secret@127.0.0.1:{free_port()}/0"
     with pytest.raises(SettingsError) as caught:
         create_app(dataclasses.replace(settings, redis_url=url))
     assert "hunter2secret" not in str(caught.value)

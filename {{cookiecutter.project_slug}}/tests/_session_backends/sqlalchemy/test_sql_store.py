@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from servers import free_port
 from sqlalchemy import create_engine, text
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_unreachable_postgres_is_named_with_password_masked(settings: Settings) -> None:
-    url = f"postgresql+psycopg://app:hunter2secret@127.0.0.1:{closed_port()}/app"
+    url = f"postgresql+psycopg://app:hunter2secret@127.0.0.1:{free_port()}/app"
     with pytest.raises(SettingsError) as caught:
         create_app(dataclasses.replace(settings, database_url=url))
     message = str(caught.value)

@@ -8,6 +8,7 @@ an API resource adds 0.5-0.7 KB, so a few resources are enough.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from .failures import Failure
 
@@ -20,6 +21,16 @@ SESSION_TOO_LARGE = Failure(
     "saved. The app's operator must switch to a server-side session backend "
     "(redis, sqlalchemy or filesystem).",
 )
+
+
+def oversized_session_failure(app: Any, session: Any) -> Failure | None:
+    """A `Failure` to show instead of saving `session` when its signed cookie would be
+    dropped by browsers. `app` is the Flask or Quart app (same session-interface API)."""
+    if not session.modified or not session:
+        return None
+    serializer = app.session_interface.get_signing_serializer(app)
+    value = serializer.dumps(dict(session))
+    return oversized_cookie_failure(app.config["SESSION_COOKIE_NAME"], value)
 
 
 def oversized_cookie_failure(name: str, value: str) -> Failure | None:

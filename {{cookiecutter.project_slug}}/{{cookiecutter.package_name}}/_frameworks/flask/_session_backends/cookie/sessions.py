@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, current_app, render_template, session
 from flask.sessions import SecureCookieSessionInterface
 
-from .cookie_limit import oversized_cookie_failure
+from .cookie_limit import oversized_session_failure
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -24,14 +24,7 @@ def regenerate_session_id() -> None:
 
 def refuse_oversized_session(response: Response) -> Response:
     """Runs before the session is saved: an oversized session is not saved, and said so."""
-    if not session.modified or not session:
-        return response
-    interface = current_app.session_interface
-    assert isinstance(interface, SecureCookieSessionInterface)
-    serializer = interface.get_signing_serializer(current_app)
-    assert serializer is not None
-    value = serializer.dumps(dict(session))
-    failure = oversized_cookie_failure(current_app.config["SESSION_COOKIE_NAME"], value)
+    failure = oversized_session_failure(current_app, session)
     if failure is None:
         return response
     logger.error("%s; choose a server-side session backend", failure.log_detail)

@@ -1,0 +1,45 @@
+"""Everything one end-to-end test runs: the session store, the Logto-like IdP with a client
+registered for the app, and the baked app configured for both."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+from .baked_app import BakedApp, bake_app
+from .oidc_idp import Idp, running_idp
+from .stores import running_store
+
+ACCOUNTS = {"alice": {"name": "Alice Example", "email": "alice@example.com"}}
+
+
+@contextlib.contextmanager
+def idp_and_bake(
+    tmp_path: Path, *, framework: str, backend: str, store: str, app_port: int
+) -> Iterator[tuple[Idp, BakedApp]]:
+    """Start the store and the IdP (a confidential client for http://127.0.0.1:app_port),
+    bake the app with `.env` filled in; the caller starts the app's server(s)."""
+    app_url = f"http://127.0.0.1:{app_port}"
+    client = {
+        "client_id": f"e2e-{framework}-{store}".lower(),
+        "client_secret": secrets.token_urlsafe(24),
+        "redirect_uris": [f"{app_url}/callback"],
+        "post_logout_redirect_uris": [f"{app_url}/"],
+    }
+    with (
+        running_store(store, tmp_path / "store") as store_env,
+        running_idp(tmp_path, [client], ACCOUNTS) as idp,
+    ):
+        app = bake_app(
+            tmp_path / "bake",
+            framework=framework,
+            port=app_port,
+            logto_endpoint=idp.endpoint,
+            app_id=client["client_id"],
+            app_secret=client["client_secret"],
+            answers={"session_backend": backend},
+            env=store_env,
+        )
+        yield idp, app
