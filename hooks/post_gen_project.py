@@ -298,6 +298,7 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
     """
     base_url = answers["app_base_url"]
     slug = answers["project_slug"]
+    cli = answers["web_framework"].lower()
     if project_dir is None:
         cd_target, env_path = slug, f"{slug}/{ENV_FILE}"
     else:
@@ -324,8 +325,68 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
             '     python -m venv .venv && . .venv/bin/activate && pip install -e ".[dev]"',
             f"     python -m {answers['package_name']}    # dev server on {base_url}",
             "     pytest",
+            *connector_steps(answers, project_dir),
+            "",
+            f"Or let `{cli} logto provision` do steps 1-3 (and the connectors) through Logto's",
+            "Management API: create a machine-to-machine app with the Logto Management API access",
+            "role, put its ID and secret in .env as LOGTO_M2M_APP_ID / LOGTO_M2M_APP_SECRET, then",
+            f"run `{cli} logto provision` (add --dry-run to see the plan); `{cli} logto doctor`",
+            "checks the setup.",
         ]
     )
+
+
+SMS_TEMPLATES = "twilio_sms_templates.json"
+
+
+def twilio_json_lines(project_dir: Path | None, package: str) -> list[str]:
+    """The Twilio connector config to paste, templates read from the generated project."""
+    if project_dir is None:
+        return []
+    templates_file = project_dir / package / SMS_TEMPLATES
+    config = {
+        "accountSID": "<TWILIO_ACCOUNT_SID>",
+        "authToken": "<TWILIO_AUTH_TOKEN>",
+        "fromMessagingServiceSID": "<TWILIO_MESSAGING_SERVICE_SID>",
+        "templates": json.loads(templates_file.read_text(encoding="utf-8")),
+    }
+    return ["       " + line for line in json.dumps(config, indent=2).splitlines()]
+
+
+def connector_steps(answers: dict, project_dir: Path | None) -> list[str]:
+    """Logto Console steps for the chosen connectors, with the exact values to use."""
+    cli = answers["web_framework"].lower()
+    endpoint = answers["logto_endpoint"]
+    steps: list[str] = []
+    if answers.get("use_twilio"):
+        steps += [
+            "",
+            "Twilio SMS (passwordless phone sign-in):",
+            "  a. In Twilio Console buy a phone number; in Messaging > Services create a",
+            '     Messaging Service for "Notify my users" and add that number as its sender.',
+            "  b. Put Account SID (AC...), Auth token and the Messaging Service SID (MG...; not a",
+            "     phone number) into .env as TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and",
+            "     TWILIO_MESSAGING_SERVICE_SID.",
+            '  c. In Logto Console > Connectors > Email and SMS connectors, add "Twilio SMS",',
+            "     paste this JSON (your values from .env in place of the <...>; or run",
+            f"     `{cli} logto connectors` for it filled in) and send a test message:",
+            *twilio_json_lines(project_dir, answers["package_name"]),
+            "  d. In Sign-in experience > Sign-up and sign-in: add Phone number as a sign-up",
+            "     identifier (verify: on) and as a sign-in method with verification code.",
+        ]
+    if answers.get("use_patreon"):
+        steps += [
+            "",
+            '"Continue with Patreon" (social sign-in):',
+            "  a. Create a client at https://www.patreon.com/portal/registration/register-clients",
+            f"     with Redirect URI  {endpoint}/callback/patreon",
+            "  b. Put its Client ID and Client Secret into .env as PATREON_CLIENT_ID and",
+            "     PATREON_CLIENT_SECRET (PATREON_SCOPE defaults to identity identity[email]).",
+            '  c. In Logto Console > Connectors > Social connectors, add "Patreon" with the JSON',
+            f"     that `{cli} logto connectors` prints, then add Patreon under Sign-in experience",
+            '     > Sign-up and sign-in > "Social sign-in".',
+        ]
+    return steps
 
 
 # --- running ----------------------------------------------------------------------------

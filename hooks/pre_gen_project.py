@@ -286,6 +286,11 @@ def check_session_backend(value: object) -> None:
         )
 
 
+def check_yes_no(key: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise AnswerError(key, f"{show(value)} is not a yes/no answer", "answer true or false")
+
+
 def validate_answers(answers: dict) -> list[AnswerError]:
     """Every problem with the answers, in prompt order (empty when all is well)."""
     checks = [
@@ -300,6 +305,8 @@ def validate_answers(answers: dict) -> list[AnswerError]:
         ("author_email", check_author_email),
         ("web_framework", check_web_framework),
         ("session_backend", check_session_backend),
+        ("use_twilio", lambda v: check_yes_no("use_twilio", v)),
+        ("use_patreon", lambda v: check_yes_no("use_patreon", v)),
         ("logto_endpoint", lambda v: check_base_url("logto_endpoint", v)),
         ("app_base_url", lambda v: check_base_url("app_base_url", v)),
     ]

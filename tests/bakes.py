@@ -12,11 +12,30 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 #: Every supported combination of answers; each one is baked and fully checked.
-COMBINATIONS: list[dict[str, str]] = [
+COMBINATIONS: list[dict[str, object]] = [
     {"web_framework": framework, "session_backend": backend}
     for framework in ("Flask", "Quart")
     for backend in ("cookie", "redis", "sqlalchemy", "filesystem")
+] + [
+    {"web_framework": framework, "use_twilio": twilio, "use_patreon": patreon}
+    for framework in ("Flask", "Quart")
+    for twilio, patreon in ((True, False), (False, True), (True, True))
 ]
+
+#: `.env` values each connector adds (placeholders until the user fills them in).
+CONNECTOR_VARIABLES = {
+    "use_twilio": {
+        "TWILIO_ACCOUNT_SID": "your-twilio-account-sid",
+        "TWILIO_AUTH_TOKEN": "your-twilio-auth-token",
+        "TWILIO_MESSAGING_SERVICE_SID": "your-messaging-service-sid",
+    },
+    "use_patreon": {
+        "PATREON_CLIENT_ID": "your-patreon-client-id",
+        "PATREON_CLIENT_SECRET": "your-patreon-client-secret",
+        "PATREON_SCOPE": "identity identity[email]",
+    },
+}
+CODE_PLACEHOLDER = "{" * 2 + "code" + "}" * 2
 
 #: The variable each session backend adds to `.env`, with its default.
 STORE_VARIABLES = {
@@ -26,14 +45,19 @@ STORE_VARIABLES = {
     "filesystem": {"SESSION_DIR": "instance/sessions"},
 }
 
-#: Files that legitimately hold Jinja after baking: the app's own runtime page templates.
-RUNTIME_TEMPLATES = re.compile(r"(^|/)templates/[^/]+\.html$")
+#: Files that legitimately hold Jinja after baking: the app's own runtime page templates and
+#: the SMS texts, where Logto replaces the code placeholder.
+RUNTIME_TEMPLATES = re.compile(r"(^|/)templates/[^/]+\.html$|(^|/)twilio_sms_templates\.json$")
 JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#")
 BAKED_TEST_TIMEOUT = 600
 
 
-def combination_id(answers: dict[str, str]) -> str:
-    return "-".join(answers.values())
+def combination_id(answers: dict[str, object]) -> str:
+    return "-".join(
+        str(value) if not isinstance(value, bool) else key.removeprefix("use_")
+        for key, value in answers.items()
+        if value is not False
+    )
 
 
 def text_files(project: Path) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -12,7 +13,9 @@ import pytest
 from dotenv import dotenv_values
 
 from tests.bakes import (
+    CODE_PLACEHOLDER,
     COMBINATIONS,
+    CONNECTOR_VARIABLES,
     STORE_VARIABLES,
     combination_id,
     leftover_jinja,
@@ -26,15 +29,15 @@ OTHER_FRAMEWORK = {"Flask": "quart", "Quart": "flask"}
 
 
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=combination_id)
-def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[dict[str, str], Path]:
-    answers: dict[str, str] = request.param
+def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[dict[str, Any], Path]:
+    answers: dict[str, Any] = request.param
     result = cookies_session.bake(extra_context=answers)
     assert result.exit_code == 0, result.exception
     assert result.exception is None
     return answers, Path(result.project_path)
 
 
-def test_bake_is_complete(baked: tuple[dict[str, str], Path]) -> None:
+def test_bake_is_complete(baked: tuple[dict[str, Any], Path]) -> None:
     _answers, project = baked
     package = project / "logto_web_app"
     for name in ("app.py", "views.py", "logto_auth.py", "templates/home.html", "static/style.css"):
@@ -44,12 +47,12 @@ def test_bake_is_complete(baked: tuple[dict[str, str], Path]) -> None:
     assert not list(project.rglob("_frameworks")), "framework variants must be resolved"
 
 
-def test_no_template_syntax_left(baked: tuple[dict[str, str], Path]) -> None:
+def test_no_template_syntax_left(baked: tuple[dict[str, Any], Path]) -> None:
     _, project = baked
     assert leftover_jinja(project) == []
 
 
-def test_only_the_chosen_framework_is_present(baked: tuple[dict[str, str], Path]) -> None:
+def test_only_the_chosen_framework_is_present(baked: tuple[dict[str, Any], Path]) -> None:
     answers, project = baked
     other = OTHER_FRAMEWORK[answers["web_framework"]]
     for path in [*project.rglob("*.py"), project / "pyproject.toml"]:
@@ -59,14 +62,22 @@ def test_only_the_chosen_framework_is_present(baked: tuple[dict[str, str], Path]
     assert not (project / f".{other}env").exists()
 
 
-def test_env_files_hold_exactly_the_answers(baked: tuple[dict[str, str], Path]) -> None:
+def test_env_files_hold_exactly_the_answers(baked: tuple[dict[str, Any], Path]) -> None:
     answers, project = baked
     expected = {
         "LOGTO_ENDPOINT": "https://your-tenant.logto.app",
         "LOGTO_APP_ID": "your-app-id",
         "LOGTO_APP_SECRET": "your-app-secret",
         "APP_BASE_URL": "http://localhost:3000",
-        **STORE_VARIABLES[answers["session_backend"]],
+        **STORE_VARIABLES[answers.get("session_backend", "cookie")],
+        **{
+            name: value
+            for connector, variables in CONNECTOR_VARIABLES.items()
+            if answers.get(connector)
+            for name, value in variables.items()
+        },
+        "LOGTO_M2M_APP_ID": "",
+        "LOGTO_M2M_APP_SECRET": "",
         "SECRET_KEY": "",
     }
     assert dotenv_values(project / ".env.example") == expected
@@ -76,19 +87,19 @@ def test_env_files_hold_exactly_the_answers(baked: tuple[dict[str, str], Path]) 
     assert written == {key: value for key, value in expected.items() if key != "SECRET_KEY"}
 
 
-def test_ruff_is_clean(baked: tuple[dict[str, str], Path]) -> None:
+def test_ruff_is_clean(baked: tuple[dict[str, Any], Path]) -> None:
     _, project = baked
     for args in (["check", "."], ["format", "--check", "."]):
         result = run([sys.executable, "-m", "ruff", *args], cwd=project)
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_dependencies_are_declared_and_installed_here(baked: tuple[dict[str, str], Path]) -> None:
+def test_dependencies_are_declared_and_installed_here(baked: tuple[dict[str, Any], Path]) -> None:
     _, project = baked
     assert unsatisfied_dependencies(project) == []
 
 
-def test_baked_project_passes_its_own_tests(baked: tuple[dict[str, str], Path]) -> None:
+def test_baked_project_passes_its_own_tests(baked: tuple[dict[str, Any], Path]) -> None:
     _, project = baked
     result = run_baked_tests(project)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
@@ -112,3 +123,14 @@ def test_default_bake_from_the_command_line(tmp_path: Path) -> None:
     assert (project / "logto_web_app" / "app.py").is_file()
     assert "http://localhost:3000/callback" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_sms_code_placeholder_survives_generation(baked: tuple[dict[str, Any], Path]) -> None:
+    _, project = baked
+    templates = json.loads(
+        (project / "logto_web_app" / "twilio_sms_templates.json").read_text(encoding="utf-8")
+    )
+    assert {"Register", "SignIn", "ForgotPassword", "Generic"} <= {
+        template["usageType"] for template in templates
+    }
+    assert all(CODE_PLACEHOLDER in template["content"] for template in templates)

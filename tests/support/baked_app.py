@@ -36,7 +36,7 @@ def bake_app(
     logto_endpoint: str,
     app_id: str,
     app_secret: str,
-    answers: Mapping[str, str] | None = None,
+    answers: Mapping[str, object] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> BakedApp:
     """Bake with defaults plus `answers`, then fill `.env` as a user would from the Console

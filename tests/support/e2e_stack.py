@@ -17,7 +17,13 @@ ACCOUNTS = {"alice": {"name": "Alice Example", "email": "alice@example.com"}}
 
 @contextlib.contextmanager
 def idp_and_bake(
-    tmp_path: Path, *, framework: str, backend: str, store: str, app_port: int
+    tmp_path: Path,
+    *,
+    framework: str,
+    backend: str,
+    store: str,
+    app_port: int,
+    answers: dict[str, object] | None = None,
 ) -> Iterator[tuple[Idp, BakedApp]]:
     """Start the store and the IdP (a confidential client for http://127.0.0.1:app_port),
     bake the app with `.env` filled in; the caller starts the app's server(s)."""
@@ -39,7 +45,7 @@ def idp_and_bake(
             logto_endpoint=idp.endpoint,
             app_id=client["client_id"],
             app_secret=client["client_secret"],
-            answers={"session_backend": backend},
+            answers={"session_backend": backend, **(answers or {})},
             env=store_env,
         )
         yield idp, app

@@ -22,6 +22,7 @@ from .logto_client import AppLogtoClient, IdpUnavailable
 from .return_to import safe_return_path
 from .session_storage import SessionStorage
 from .settings import Settings
+from .sign_in_options import SignInOption, with_params
 
 RETURN_TO_KEY = "app.return_to"
 USERINFO_KEY = "app.userinfo"
@@ -48,13 +49,21 @@ class LogtoAuth:
             storage=SessionStorage(session),
         )
 
-    async def sign_in_url(self, return_to: str | None, *, sign_up: bool = False) -> str:
-        """Start a sign-in; Logto opens on its sign-up screen when `sign_up` is set."""
+    async def sign_in_url(
+        self,
+        return_to: str | None,
+        *,
+        sign_up: bool = False,
+        option: SignInOption | None = None,
+    ) -> str:
+        """Start a sign-in; Logto opens on its sign-up screen when `sign_up` is set, or where
+        `option` (phone, Patreon) points."""
         self._session.pop(USERINFO_KEY, None)
         self._session[RETURN_TO_KEY] = safe_return_path(return_to) or "/"
         mode = "signUp" if sign_up else None
         try:
-            return await self.client.signIn(self.settings.redirect_uri, mode)
+            url = await self.client.signIn(self.settings.redirect_uri, mode)
+            return with_params(url, option.params) if option else url
         except IdpUnavailable as error:
             logger.warning("cannot start sign-in: %s", error)
             raise replace(IDP_UNREACHABLE, log_detail=str(error)) from error

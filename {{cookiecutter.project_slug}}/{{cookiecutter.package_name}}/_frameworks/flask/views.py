@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 from flask import (
     Blueprint,
     Flask,
+    abort,
     current_app,
     redirect,
     render_template,
@@ -25,8 +26,10 @@ from .csrf import csrf_token
 from .failures import Failure
 from .logto_auth import LogtoAuth, display_name
 from .sessions import regenerate_session_id
+from .sign_in_options import SignInOption, enabled_sign_in_options
 
 blueprint = Blueprint("pages", __name__)
+SIGN_IN_OPTIONS = enabled_sign_in_options()  # phone / Patreon buttons, as chosen
 View = TypeVar("View", bound=Callable[..., Any])
 Page = tuple[str, int]
 
@@ -52,6 +55,8 @@ def page(template: str, status: int = 200, **context: Any) -> Page:
     if user is not None:
         context.setdefault("user_name", display_name(user))
         context.setdefault("csrf_token", csrf_token(session))
+    else:
+        context.setdefault("sign_in_options", SIGN_IN_OPTIONS.values())
     return render_template(template, user=user, **context), status
 
 
@@ -83,10 +88,18 @@ def sign_up() -> Response | Page:
     return start_sign_in(sign_up=True)
 
 
-def start_sign_in(*, sign_up: bool) -> Response | Page:
-    next_path = request.args.get("next")
+@blueprint.get("/sign-in/<option>")
+def sign_in_with(option: str) -> Response | Page:
+    """Phone or Patreon sign-in: Logto opens on that screen (or goes straight to Patreon)."""
+    if option not in SIGN_IN_OPTIONS:
+        abort(404)
+    return start_sign_in(sign_up=False, option=SIGN_IN_OPTIONS[option])
+
+
+def start_sign_in(*, sign_up: bool, option: SignInOption | None = None) -> Response | Page:
+    starting = logto_auth().sign_in_url(request.args.get("next"), sign_up=sign_up, option=option)
     try:
-        return redirect(run_coroutine(logto_auth().sign_in_url(next_path, sign_up=sign_up)))
+        return redirect(run_coroutine(starting))
     except Failure as failure:
         return failure_page(failure)
 

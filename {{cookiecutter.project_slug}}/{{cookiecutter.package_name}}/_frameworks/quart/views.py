@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from quart import (
     Blueprint,
     Quart,
+    abort,
     current_app,
     redirect,
     render_template,
@@ -23,8 +24,10 @@ from .csrf import csrf_token
 from .failures import Failure
 from .logto_auth import LogtoAuth, display_name
 from .sessions import regenerate_session_id
+from .sign_in_options import SignInOption, enabled_sign_in_options
 
 blueprint = Blueprint("pages", __name__)
+SIGN_IN_OPTIONS = enabled_sign_in_options()  # phone / Patreon buttons, as chosen
 View = TypeVar("View", bound=Callable[..., Awaitable[Any]])
 Page = tuple[str, int]
 
@@ -50,6 +53,8 @@ async def page(template: str, status: int = 200, **context: Any) -> Page:
     if user is not None:
         context.setdefault("user_name", display_name(user))
         context.setdefault("csrf_token", csrf_token(session))
+    else:
+        context.setdefault("sign_in_options", SIGN_IN_OPTIONS.values())
     return await render_template(template, user=user, **context), status
 
 
@@ -81,10 +86,18 @@ async def sign_up() -> Response | Page:
     return await start_sign_in(sign_up=True)
 
 
-async def start_sign_in(*, sign_up: bool) -> Response | Page:
+@blueprint.get("/sign-in/<option>")
+async def sign_in_with(option: str) -> Response | Page:
+    """Phone or Patreon sign-in: Logto opens on that screen (or goes straight to Patreon)."""
+    if option not in SIGN_IN_OPTIONS:
+        abort(404)
+    return await start_sign_in(sign_up=False, option=SIGN_IN_OPTIONS[option])
+
+
+async def start_sign_in(*, sign_up: bool, option: SignInOption | None = None) -> Response | Page:
     next_path = request.args.get("next")
     try:
-        return redirect(await logto_auth().sign_in_url(next_path, sign_up=sign_up))
+        return redirect(await logto_auth().sign_in_url(next_path, sign_up=sign_up, option=option))
     except Failure as failure:
         return await failure_page(failure)
 

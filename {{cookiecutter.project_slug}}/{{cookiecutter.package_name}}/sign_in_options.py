@@ -1,0 +1,52 @@
+"""Extra ways to start a sign-in (a button each): Logto's first-screen and direct sign-in
+parameters, added to the URL the SDK builds (SDK 0.2.1 has no argument for them).
+
+Logto drops every extra parameter when one is invalid (`identifier:sign-in` with a hyphen,
+as some docs show, is invalid), so the exact values are tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from .about import USE_PATREON, USE_TWILIO
+from .connectors import PATREON_TARGET
+
+
+@dataclass(frozen=True)
+class SignInOption:
+    slug: str  # the route: /sign-in/<slug>
+    label: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+PATREON = SignInOption(
+    "patreon", "Continue with Patreon", {"direct_sign_in": f"social:{PATREON_TARGET}"}
+)
+PHONE_SIGN_IN = SignInOption(
+    "phone", "Sign in with phone", {"first_screen": "identifier:sign_in", "identifier": "phone"}
+)
+PHONE_SIGN_UP = SignInOption(
+    "phone-sign-up",
+    "Sign up with phone",
+    {"first_screen": "identifier:register", "identifier": "phone"},
+)
+
+
+def enabled_sign_in_options(
+    use_twilio: bool = USE_TWILIO, use_patreon: bool = USE_PATREON
+) -> dict[str, SignInOption]:
+    options = ([PHONE_SIGN_IN, PHONE_SIGN_UP] if use_twilio else []) + (
+        [PATREON] if use_patreon else []
+    )
+    return {option.slug: option for option in options}
+
+
+def with_params(url: str, params: dict[str, str]) -> str:
+    """`url` with `params` appended to its query, percent-encoded."""
+    if not params:
+        return url
+    parts = urlsplit(url)
+    query = "&".join(filter(None, [parts.query, urlencode(params)]))
+    return urlunsplit(parts._replace(query=query))
