@@ -1,0 +1,266 @@
+"""`logto provision`, `logto connectors` and `logto doctor` against a fake Management API.
+
+The commands use the connectors chosen when the project was generated, so the connector
+assertions follow USE_TWILIO / USE_PATREON (test_provisioning.py covers both in any bake).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from fake_management_api import FakeManagementApi
+
+from {{ cookiecutter.package_name }}.about import PROJECT_NAME, USE_PATREON, USE_TWILIO
+from {{ cookiecutter.package_name }}.connectors import CODE_PLACEHOLDER
+from {{ cookiecutter.package_name }}.logto_cli import logto
+
+BASE_URL = "http://localhost:3000"
+CONNECTOR_ENV = {
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "ab" + "c" * 30,
+    "TWILIO_MESSAGING_SERVICE_SID": "MG" + "1" * 32,
+    "PATREON_CLIENT_ID": "patreon-client-id",
+    "PATREON_CLIENT_SECRET": "pa-secret-value",
+}
+OUR_PREFIXES = (
+    "LOGTO_",
+    "TWILIO_",
+    "PATREON_",
+    "APP_BASE_URL",
+    "SECRET_KEY",
+    "REDIS_URL",
+    "DATABASE_URL",
+    "SESSION_DIR",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come only from the test's `.env`."""
+    for name in list(os.environ):
+        if name.startswith(OUR_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeManagementApi]:
+    with FakeManagementApi() as api:
+        yield api
+
+
+def write_env(path: Path, endpoint: str, **changes: str) -> Path:
+    values = {
+        "LOGTO_ENDPOINT": endpoint,
+        "LOGTO_APP_ID": "your-app-id",
+        "LOGTO_APP_SECRET": "your-app-secret",
+        "APP_BASE_URL": BASE_URL,
+        "SECRET_KEY": "s" * 40,
+        "REDIS_URL": "redis://localhost:6379/0",
+        "DATABASE_URL": "sqlite:///instance/sessions.sqlite3",
+        "SESSION_DIR": "instance/sessions",
+        "LOGTO_M2M_APP_ID": "m2m-app",
+        "LOGTO_M2M_APP_SECRET": "m2m-secret",
+        **CONNECTOR_ENV,
+        **changes,
+    }
+    lines = ["# kept as is", *(f"{key}={value}" for key, value in values.items() if value)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def env_file(tmp_path: Path, fake: FakeManagementApi) -> Path:
+    return write_env(tmp_path / ".env", fake.endpoint)
+
+
+def run(env_file: Path, *args: str) -> Result:
+    runner = CliRunner()
+    if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:  # click < 8.2
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg,unused-ignore]
+    return runner.invoke(logto, [*args, "--env-file", str(env_file)])
+
+
+def env_values(env_file: Path) -> dict[str, str]:
+    lines = env_file.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def assert_one_error_line(result: Result, *fragments: str) -> None:
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_provision_sets_up_the_tenant_and_env(fake: FakeManagementApi, env_file: Path) -> None:
+    result = run(env_file, "provision")
+    assert result.exit_code == 0, result.output
+    (app,) = fake.applications.values()
+    assert (app["name"], app["type"]) == (PROJECT_NAME, "Traditional")
+    assert app["oidcClientMetadata"]["redirectUris"] == [f"{BASE_URL}/callback"]
+    assert app["oidcClientMetadata"]["postLogoutRedirectUris"] == [f"{BASE_URL}/"]
+    env = env_values(env_file)
+    assert env["LOGTO_APP_ID"] == app["id"]
+    assert env["LOGTO_APP_SECRET"] == fake.secrets[app["id"]][0]["value"]
+    assert env["PATREON_CLIENT_ID"] == CONNECTOR_ENV["PATREON_CLIENT_ID"]
+    assert env_file.read_text(encoding="utf-8").startswith("# kept as is\n")
+    factories = {c["connectorId"]: c for c in fake.connectors}
+    sign_in_exp = fake.sign_in_experience
+    assert ("twilio-short-message-service" in factories) is USE_TWILIO
+    assert ("patreon-universal" in factories) is USE_PATREON
+    assert ("patreon" in sign_in_exp["socialSignInConnectorTargets"]) is USE_PATREON
+    phone_methods = [m for m in sign_in_exp["signIn"]["methods"] if m["identifier"] == "phone"]
+    assert bool(phone_methods) is USE_TWILIO
+    if USE_PATREON:
+        assert factories["patreon-universal"]["id"] == "patreon"
+        assert f"{fake.endpoint}/callback/patreon" in result.output
+    if not (USE_TWILIO or USE_PATREON):
+        assert not [r for r in fake.changes() if "sign-in-exp" in r.path]
+
+
+def test_second_provision_changes_nothing(fake: FakeManagementApi, env_file: Path) -> None:
+    assert run(env_file, "provision").exit_code == 0
+    made, before = len(fake.changes()), env_file.stat().st_mtime_ns
+    result = run(env_file, "provision")
+    assert result.exit_code == 0, result.output
+    assert "no changes" in result.output
+    assert len(fake.changes()) == made
+    assert env_file.stat().st_mtime_ns == before
+
+
+def test_dry_run_changes_nothing(fake: FakeManagementApi, env_file: Path) -> None:
+    before = env_file.read_text(encoding="utf-8")
+    result = run(env_file, "provision", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "[POST /api/applications]" in result.output
+    assert "nothing was changed" in result.output
+    assert fake.changes() == [] and fake.applications == {}
+    assert env_file.read_text(encoding="utf-8") == before
+
+
+def test_existing_app_keeps_its_uris(fake: FakeManagementApi, env_file: Path) -> None:
+    app = fake.add_application(PROJECT_NAME, ["https://prod.example/callback"], [])
+    assert run(env_file, "provision").exit_code == 0
+    metadata = fake.applications[app["id"]]["oidcClientMetadata"]
+    assert metadata["redirectUris"] == ["https://prod.example/callback", f"{BASE_URL}/callback"]
+    assert metadata["postLogoutRedirectUris"] == [f"{BASE_URL}/"]
+    assert not [r for r in fake.changes() if r.path == "/api/applications"]  # no new app
+    assert env_values(env_file)["LOGTO_APP_ID"] == app["id"]
+
+
+def test_existing_social_targets_and_methods_are_kept(
+    fake: FakeManagementApi, env_file: Path
+) -> None:
+    fake.add_connector("google-universal", {"clientId": "g", "clientSecret": "g"})
+    fake.sign_in_experience["socialSignInConnectorTargets"] = ["google"]
+    assert run(env_file, "provision").exit_code == 0
+    expected = ["google", "patreon"] if USE_PATREON else ["google"]
+    assert fake.sign_in_experience["socialSignInConnectorTargets"] == expected
+    methods = fake.sign_in_experience["signIn"]["methods"]
+    assert methods[0]["identifier"] == "username"
+
+
+def test_refused_m2m_secret_is_one_line(fake: FakeManagementApi, tmp_path: Path) -> None:
+    env_file = write_env(tmp_path / ".env", fake.endpoint, LOGTO_M2M_APP_SECRET="wrong")
+    assert_one_error_line(run(env_file, "provision"), "LOGTO_M2M_APP_ID/LOGTO_M2M_APP_SECRET")
+
+
+def test_logto_validation_error_is_one_line(fake: FakeManagementApi, env_file: Path) -> None:
+    fake.rejections["POST /api/applications"] = (
+        422,
+        {"code": "application.invalid_type", "message": "Invalid application type."},
+    )
+    result = run(env_file, "provision")
+    assert_one_error_line(result, "Invalid application type.", "application.invalid_type")
+
+
+def test_missing_role_and_unreachable_logto(fake: FakeManagementApi, tmp_path: Path) -> None:
+    fake.forbidden = True
+    env_file = write_env(tmp_path / ".env", fake.endpoint)
+    assert_one_error_line(run(env_file, "provision"), "Management API access role")
+    write_env(env_file, "http://127.0.0.1:9")  # discard port: nothing listens
+    assert_one_error_line(run(env_file, "provision"), "cannot reach Logto at")
+
+
+def test_provision_needs_an_m2m_app(fake: FakeManagementApi, tmp_path: Path) -> None:
+    env_file = write_env(tmp_path / ".env", fake.endpoint, LOGTO_M2M_APP_ID="")
+    assert_one_error_line(run(env_file, "provision"), "LOGTO_M2M_APP_ID is not set")
+
+
+def test_connectors_masks_secrets_unless_asked(env_file: Path) -> None:
+    masked, shown = run(env_file, "connectors"), run(env_file, "connectors", "--show-secrets")
+    assert masked.exit_code == shown.exit_code == 0
+    if not (USE_TWILIO or USE_PATREON):
+        assert "No connector was chosen" in masked.output
+        return
+    for secret in ("TWILIO_AUTH_TOKEN", "PATREON_CLIENT_SECRET"):
+        assert CONNECTOR_ENV[secret] not in masked.output
+    blocks = [json.loads(block) for block in _json_blocks(shown.output)]
+    assert len(blocks) == USE_TWILIO + USE_PATREON
+    if USE_TWILIO:
+        assert '"authToken": "ab…(masked)"' in masked.output
+        twilio = next(block for block in blocks if "authToken" in block)
+        assert twilio["authToken"] == CONNECTOR_ENV["TWILIO_AUTH_TOKEN"]
+        assert all(CODE_PLACEHOLDER in t["content"] for t in twilio["templates"])
+        assert all("{" * 2 + "code" + "}" * 2 in t["content"] for t in twilio["templates"])
+    if USE_PATREON:
+        assert '"clientSecret": "pa…(masked)"' in masked.output
+        assert "/callback/patreon" in masked.output
+
+
+def _json_blocks(output: str) -> list[str]:
+    """The JSON objects printed between the `# ...` header lines."""
+    blocks: list[list[str]] = []
+    for line in output.splitlines():
+        if line == "{":
+            blocks.append([])
+        if blocks and not line.startswith("# "):
+            blocks[-1].append(line)
+    return ["\n".join(block) for block in blocks]
+
+
+def test_doctor_reports_a_wrong_redirect_uri_then_passes(
+    fake: FakeManagementApi, tmp_path: Path
+) -> None:
+    app = fake.add_application(PROJECT_NAME, ["http://localhost:5000/callback"], [])
+    secret = fake.secrets[app["id"]][0]["value"]
+    env_file = write_env(
+        tmp_path / ".env", fake.endpoint, LOGTO_APP_ID=app["id"], LOGTO_APP_SECRET=secret
+    )
+    result = run(env_file, "doctor")
+    assert result.exit_code == 1
+    assert f"fix: the app {PROJECT_NAME!r} lacks the Redirect URI {BASE_URL}/callback" in (
+        result.output
+    )
+    assert run(env_file, "provision").exit_code == 0
+    result = run(env_file, "doctor")
+    assert result.exit_code == 0, result.output
+    assert "fix:" not in result.output
+    assert f"ok: Logto answers at {fake.endpoint}" in result.output
+
+
+def test_doctor_without_m2m_checks_env_and_discovery(
+    fake: FakeManagementApi, tmp_path: Path
+) -> None:
+    env_file = write_env(tmp_path / ".env", fake.endpoint, LOGTO_M2M_APP_ID="")
+    result = run(env_file, "doctor")
+    assert result.exit_code == 1  # LOGTO_APP_ID is still a placeholder
+    assert "fix: LOGTO_APP_ID is still the placeholder" in result.output
+    assert "skip: the app's registration" in result.output
+    assert not fake.requests
+
+
+def test_env_file_from_environment(fake: FakeManagementApi, env_file: Path) -> None:
+    result = CliRunner().invoke(
+        logto, ["provision", "--dry-run"], env={"LOGTO_ENV_FILE": str(env_file)}
+    )
+    assert result.exit_code == 0, result.output
+    assert "[POST /api/applications]" in result.output
