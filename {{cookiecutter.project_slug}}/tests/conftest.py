@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from fake_logto import FakeLogto
+from fake_management_api import FakeManagementApi
 from page_client import PageClient
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.about import SESSION_BACKEND
+from {{ cookiecutter.package_name }}.management_api import ManagementApi
 from {{ cookiecutter.package_name }}.settings import Settings
 
 pytest_plugins = ["session_store"]  # this backend's store: a real server, a file or nothing
@@ -42,3 +44,15 @@ def client(settings: Settings) -> Iterator[PageClient]:
     page_client = PageClient(create_app(settings))
     yield page_client
     page_client.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeManagementApi]:
+    """A stateful Logto Management API on loopback (for the `logto` commands)."""
+    with FakeManagementApi() as management_api:
+        yield management_api
+
+
+@pytest.fixture
+def api(fake: FakeManagementApi) -> ManagementApi:
+    return ManagementApi(fake.endpoint, "m2m-app", "m2m-secret")

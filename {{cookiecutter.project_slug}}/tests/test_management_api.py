@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,17 +17,6 @@ PHONE_CODE = {
     "verificationCode": True,
     "isPasswordPrimary": False,
 }
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeManagementApi]:
-    with FakeManagementApi() as api:
-        yield api
-
-
-@pytest.fixture
-def api(fake: FakeManagementApi) -> ManagementApi:
-    return ManagementApi(fake.endpoint, "m2m-app", "m2m-secret")
 
 
 def test_resource_indicator() -> None:

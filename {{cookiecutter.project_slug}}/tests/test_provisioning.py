@@ -3,7 +3,6 @@ connectors, the sign-in experience merge, and idempotency, against the fake Mana
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +35,6 @@ def configs(*, twilio: bool = True, patreon: bool = True, **changes: str) -> dic
         {**CREDENTIALS, **changes}, None, use_twilio=twilio, use_patreon=patreon
     )
     return connector_configs(settings)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeManagementApi]:
-    with FakeManagementApi() as api:
-        yield api
-
-
-@pytest.fixture
-def api(fake: FakeManagementApi) -> ManagementApi:
-    return ManagementApi(fake.endpoint, "m2m-app", "m2m-secret")
 
 
 def target(tmp_path: Path, **kwargs: Any) -> Target:

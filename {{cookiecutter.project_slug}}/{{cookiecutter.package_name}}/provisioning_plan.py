@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .about import PROJECT_NAME
+from .settings import post_sign_out_redirect_uri, redirect_uri
 
 
 class ProvisioningError(Exception):
@@ -26,11 +27,11 @@ class Target:
 
     @property
     def redirect_uri(self) -> str:
-        return f"{self.app_base_url}/callback"
+        return redirect_uri(self.app_base_url)
 
     @property
     def post_sign_out_redirect_uri(self) -> str:
-        return f"{self.app_base_url}/"
+        return post_sign_out_redirect_uri(self.app_base_url)
 
 
 @dataclass(frozen=True)

@@ -61,15 +61,25 @@ class Settings:
 
     @property
     def redirect_uri(self) -> str:
-        return f"{self.app_base_url}/callback"
+        return redirect_uri(self.app_base_url)
 
     @property
     def post_sign_out_redirect_uri(self) -> str:
-        return f"{self.app_base_url}/"
+        return post_sign_out_redirect_uri(self.app_base_url)
 
     @property
     def uses_https(self) -> bool:
         return self.app_base_url.startswith("https://")
+
+
+def redirect_uri(app_base_url: str) -> str:
+    """Where Logto sends the user back after sign-in (register it in Logto Console)."""
+    return f"{app_base_url}/callback"
+
+
+def post_sign_out_redirect_uri(app_base_url: str) -> str:
+    """Where Logto sends the user after sign-out (register it in Logto Console)."""
+    return f"{app_base_url}/"
 
 
 def load_settings(
