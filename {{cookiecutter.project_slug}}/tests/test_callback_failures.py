@@ -39,9 +39,21 @@ def test_state_mismatch(client: PageClient, logto: FakeLogto) -> None:
     started = client.get("/sign-in")
     path, query = callback_path(logto.authorize(started.location))
     query["state"] = "forged-state"
+    before = client.session()
     assert_failure_page(client.get(path, query), 400, "does not match")
+    assert client.session() == before, "a forged callback must not touch the session"
     assert_signed_out(client)
     assert logto.request_count("/oidc/token") == 0
+
+
+def test_forged_code_leaves_the_session_unchanged(client: PageClient, logto: FakeLogto) -> None:
+    started = client.get("/sign-in")
+    _, query = callback_path(logto.authorize(started.location))
+    before = client.session()
+    page = client.get("/callback", {"code": "forged-code", "state": query["state"]})
+    assert_failure_page(page, 400, "did not accept")
+    assert client.session() == before
+    assert_signed_out(client)
 
 
 def test_callback_without_a_sign_in_session(client: PageClient, logto: FakeLogto) -> None:
@@ -69,9 +81,12 @@ def test_replayed_callback(client: PageClient, logto: FakeLogto) -> None:
     started = client.get("/sign-in")
     path, query = callback_path(logto.authorize(started.location))
     assert client.get(path, query).status == 302
+    assert client.get("/").status == 200  # renders the sign-out form: its CSRF token exists
+    before = client.session()
     replay = client.get(path, query)
     assert_failure_page(replay, 400, "not started here")
-    assert "Alice Example" in client.get("/").text  # the replay changed nothing
+    assert client.session() == before  # the replay changed nothing
+    assert "Alice Example" in client.get("/").text
 
 
 @pytest.mark.parametrize("knob", ["sign_with_foreign_key", "wrong_audience"])
