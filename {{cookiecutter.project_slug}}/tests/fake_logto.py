@@ -5,6 +5,10 @@ auth, end session) over real HTTP on 127.0.0.1 and issues real ES384-signed ID
 tokens, so the Logto SDK runs unmodified against it. Tests play the user at the
 IdP with ``authorize()`` / ``deny()`` instead of driving a browser, and provoke
 failures by setting plain attributes (``token_error``, ``down``, ...).
+
+Refresh tokens rotate as Logto's do: each works once, and presenting a used one
+again is taken for theft: it is refused and the whole grant (every token of that
+sign-in) is revoked (``revoked_grants`` counts these).
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class _Grant:
     scope: str
     code_challenge: str = ""
     redirect_uri: str = ""
+    grant_id: str = field(default_factory=lambda: secrets.token_urlsafe(8))  # one per sign-in
 
 
 class FakeLogto:
@@ -87,6 +92,7 @@ class FakeLogto:
         self.id_token_ttl = 3600
         self.access_token_ttl = 3600  # expires_in of token responses
         self.jwks_delay = 0.0
+        self.token_delay = 0.0  # seconds before the token endpoint answers
         self.down = False  # every endpoint answers 503 text/plain
         self._key = ec.generate_private_key(ec.SECP384R1())
         self._foreign_key = ec.generate_private_key(ec.SECP384R1())
@@ -94,7 +100,9 @@ class FakeLogto:
         self._counts: dict[str, int] = {}
         self._codes: dict[str, _Grant] = {}
         self._refresh_tokens: dict[str, _Grant] = {}
-        self._access_tokens: dict[str, FakeUser] = {}
+        self._used_refresh_tokens: dict[str, str] = {}  # token -> grant id
+        self._access_tokens: dict[str, tuple[FakeUser, str]] = {}  # -> (user, grant id)
+        self.revoked_grants = 0
         self._server = _Server(self)  # bound now, so endpoint is known before start()
         self._thread: threading.Thread | None = None
         self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -192,6 +200,7 @@ class FakeLogto:
             time.sleep(self.jwks_delay)
             return _json(200, {"keys": [self._public_jwk()]})
         if route == "POST /oidc/token":
+            time.sleep(self.token_delay)
             form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
             return self._token(dict(form), authorization)
         if route == "GET /oidc/me":
@@ -262,11 +271,19 @@ class FakeLogto:
             else:
                 return _json(200, self._issue(grant))
         elif grant_type == "refresh_token":
+            token = form.get("refresh_token", "")
             with self._lock:  # popped: refresh tokens rotate
-                grant = self._refresh_tokens.pop(form.get("refresh_token", ""), None)
+                grant = self._refresh_tokens.pop(token, None)
+                if grant is not None:
+                    self._used_refresh_tokens[token] = grant.grant_id
+                reused = self._used_refresh_tokens.get(token) if grant is None else None
+                if reused is not None:
+                    self._revoke(reused)
             if grant is not None:
                 return _json(200, self._issue(grant))
             problem = "refresh token is invalid, expired or already rotated"
+            if reused is not None:
+                problem = "refresh token was already used: the grant is revoked"
         else:
             return _oauth_error(400, "unsupported_grant_type", repr(grant_type))
         return _oauth_error(400, "invalid_grant", problem)
@@ -283,8 +300,10 @@ class FakeLogto:
         access_token = secrets.token_urlsafe(32)
         refresh_token = secrets.token_urlsafe(32)
         with self._lock:
-            self._access_tokens[access_token] = grant.user
-            self._refresh_tokens[refresh_token] = _Grant(grant.user, grant.scope)
+            self._access_tokens[access_token] = (grant.user, grant.grant_id)
+            self._refresh_tokens[refresh_token] = _Grant(
+                grant.user, grant.scope, grant_id=grant.grant_id
+            )
         return {
             "access_token": access_token,
             "token_type": "Bearer",
@@ -294,10 +313,19 @@ class FakeLogto:
             "id_token": id_token,
         }
 
+    def _revoke(self, grant_id: str) -> None:
+        """Forget every refresh and access token of the grant (called holding the lock)."""
+        self.revoked_grants += 1
+        for token in [t for t, grant in self._refresh_tokens.items() if grant.grant_id == grant_id]:
+            del self._refresh_tokens[token]
+        for token in [t for t, (_, g) in self._access_tokens.items() if g == grant_id]:
+            del self._access_tokens[token]
+
     def _userinfo(self, authorization: str | None) -> _Response:
         scheme, _, token = (authorization or "").partition(" ")
         with self._lock:
-            user = self._access_tokens.get(token.strip())
+            found = self._access_tokens.get(token.strip())
+        user = found[0] if found else None
         if scheme.lower() != "bearer" or user is None:
             status, headers, body = _oauth_error(401, "invalid_token", "bad token")
             headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'

@@ -4,29 +4,56 @@ SDK 0.2.1 calls the identity provider without time limits (aiohttp's default is 
 PyJWT's JWKS fetch 30 s) and fetches JWKS with blocking urllib. Here every call is bounded,
 discovery and JWKS are fetched before serving, and a JWKS refetch (key rotation) runs in a
 worker thread so it never blocks an event loop.
+
+The SDK refreshes only for an expired *access* token; `refresh_tokens` renews the ID token too,
+and tells a refused refresh token (sign in again) from an unreachable Logto (try again later).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Awaitable
 from typing import TypeVar
 
 import aiohttp
-from jwt import PyJWKClient, PyJWKClientError
-from logto import LogtoClient, OidcProviderMetadata, TokenResponse, UserInfoResponse
+from jwt import PyJWKClient, PyJWKClientConnectionError, PyJWKClientError, PyJWTError
+from logto import (
+    LogtoClient,
+    LogtoException,
+    OidcProviderMetadata,
+    TokenResponse,
+    UserInfoResponse,
+)
 from logto.LogtoClient import InteractionMode
 from logto.OidcCore import OidcCore
 
 IDP_TIMEOUT_SECONDS = 10.0
 JWKS_CACHE_SECONDS = 24 * 60 * 60  # a token signed by an unknown key still triggers a refetch
+#: OAuth error codes that mean "not now" rather than "never" (RFC 6749 section 4.1.2.1).
+TRANSIENT_OAUTH_ERRORS = frozenset({"server_error", "temporarily_unavailable"})
 
 T = TypeVar("T")
 
 
 class IdpUnavailable(Exception):
     """Logto could not be reached or answered with something that is not OIDC."""
+
+
+class RefreshRefused(Exception):
+    """The tokens cannot be renewed (no refresh token, or Logto refused it as expired, revoked
+    or already used): the user must sign in again."""
+
+
+def oauth_error_code(body: str) -> str | None:
+    """The `error` of an OAuth error response body, or None when it is not one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    return error if isinstance(error, str) else None
 
 
 async def _bounded(call: Awaitable[T], what: str) -> T:
@@ -77,8 +104,17 @@ class BoundedOidcCore(OidcCore):
     async def fetchTokenByRefreshToken(
         self, clientId: str, clientSecret: str | None, refreshToken: str, resource: str = ""
     ) -> TokenResponse:
+        """Like the SDK's, but an answer that is no OAuth error (a proxy's 502 page, Logto's
+        503) or a transient one raises `IdpUnavailable`, not `LogtoException`."""
         call = super().fetchTokenByRefreshToken(clientId, clientSecret, refreshToken, resource)
-        return await self._load_signing_key(await _bounded(call, "token refresh"))
+        try:
+            response = await _bounded(call, "token refresh")
+        except LogtoException as error:
+            code = oauth_error_code(str(error))
+            if code is None or code in TRANSIENT_OAUTH_ERRORS:
+                raise IdpUnavailable(f"token refresh failed: {error}") from error
+            raise
+        return await self._load_signing_key(response)
 
     async def fetchUserInfo(self, accessToken: str) -> UserInfoResponse:
         return await _bounded(super().fetchUserInfo(accessToken), "userinfo request")
@@ -105,3 +141,36 @@ class AppLogtoClient(LogtoClient):
         # SDK 0.2.1 deletes a key "accessToken", but access tokens live under "accessTokenMap".
         self._storage.delete("accessTokenMap")
         return url
+
+    def has_access_token(self, resource: str = "") -> bool:
+        """Whether a still valid access token for `resource` is stored (no refresh needed)."""
+        return self._getAccessToken(resource) is not None
+
+    async def refresh_tokens(self) -> None:
+        """Renew the ID, access and refresh tokens with the stored refresh token and store them
+        as a sign-in does (Logto answers a refresh with a new ID token).
+
+        Raises `RefreshRefused` when there is no refresh token or Logto refuses it (the user
+        must sign in again), `IdpUnavailable` when Logto cannot be reached (try again later).
+        """
+        refresh_token = self.getRefreshToken()
+        if refresh_token is None:
+            raise RefreshRefused("no refresh token is stored")
+        core = await self.getOidcCore()
+        try:
+            response = await core.fetchTokenByRefreshToken(
+                self.config.appId, self.config.appSecret, refresh_token
+            )
+        except LogtoException as error:
+            raise RefreshRefused(f"Logto refused the refresh token: {error}") from error
+        if response.id_token is None:
+            raise RefreshRefused("Logto's refresh answer holds no ID token")
+        try:
+            await self._handleTokenResponse("", response)
+        except PyJWKClientConnectionError as error:
+            # The old refresh token is used up: keep the new one, so a retry can still work.
+            if response.refresh_token is not None:
+                self._storage.set("refreshToken", response.refresh_token)
+            raise IdpUnavailable(f"fetching JWKS failed: {error}") from error
+        except PyJWTError as error:
+            raise RefreshRefused(f"the renewed ID token failed verification: {error}") from error

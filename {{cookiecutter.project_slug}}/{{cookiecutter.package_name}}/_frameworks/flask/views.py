@@ -1,5 +1,6 @@
-"""The pages and the sign-in routes (Flask). Only routes that talk to Logto run coroutines;
-the rest are plain sync views."""
+"""The pages and the sign-in routes (Flask). Only routes that talk to Logto run coroutines,
+and a page only when its user's ID token has expired (to renew it); the rest are plain sync
+views."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask import (
     Flask,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -24,7 +26,7 @@ from werkzeug.wrappers import Response
 from .async_bridge import run_coroutine
 from .csrf import csrf_token
 from .failures import Failure
-from .logto_auth import LogtoAuth, display_name
+from .logto_auth import NEEDS_REFRESH, LogtoAuth, display_name
 from .sessions import regenerate_session_id
 from .sign_in_options import SignInOption, enabled_sign_in_options
 
@@ -43,15 +45,40 @@ def login_required(view: View) -> View:
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not logto_auth().client.isAuthenticated():
+        try:
+            user = signed_in_user()
+        except Failure as failure:
+            return failure_page(failure)
+        if user is None:
             return redirect(url_for("pages.sign_in", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return cast(View, wrapper)
 
 
+def signed_in_user() -> dict[str, Any] | None:
+    """The user's ID token claims, or None when signed out. Only an expired ID token calls
+    Logto (to renew it, at most once a request); raises `Failure` (503) while Logto cannot be
+    reached for it."""
+    auth = logto_auth()
+    user = auth.current_user()
+    if user is not NEEDS_REFRESH:
+        return user
+    if "refresh_failure" in g:  # this request tried already
+        raise g.refresh_failure
+    try:
+        return run_coroutine(auth.refreshed_user())
+    except Failure as failure:
+        g.refresh_failure = failure
+        raise
+
+
 def page(template: str, status: int = 200, **context: Any) -> Page:
-    user = logto_auth().current_user()
+    try:
+        user = signed_in_user()
+    except Failure as failure:  # Logto unreachable while renewing an expired sign-in
+        template, status, user = "error.html", failure.status, None
+        context = {"title": failure.title, "message": failure.message}
     if user is not None:
         context.setdefault("user_name", display_name(user))
         context.setdefault("csrf_token", csrf_token(session))
@@ -117,7 +144,11 @@ def callback() -> Response | Page:
 
 @blueprint.get("/sign-out")
 def confirm_sign_out() -> Response | Page:
-    if not logto_auth().client.isAuthenticated():
+    try:
+        user = signed_in_user()
+    except Failure as failure:
+        return failure_page(failure)
+    if user is None:
         return redirect(url_for("pages.home"))
     return page("sign_out.html")
 

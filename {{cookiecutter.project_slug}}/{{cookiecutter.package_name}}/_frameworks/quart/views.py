@@ -11,6 +11,7 @@ from quart import (
     Quart,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -22,11 +23,14 @@ from werkzeug.wrappers import Response
 
 from .csrf import csrf_token
 from .failures import Failure
-from .logto_auth import LogtoAuth, display_name
+from .logto_auth import NEEDS_REFRESH, LogtoAuth, display_name
 from .sessions import regenerate_session_id
 from .sign_in_options import SignInOption, enabled_sign_in_options
 
 blueprint = Blueprint("pages", __name__)
+# Quart runs Flask's sync default context processor in a thread on every render; these pages
+# pass what they need explicitly, so drop it (measured: ~150 us of CPU per page).
+blueprint.template_context_processors.pop(None, None)
 SIGN_IN_OPTIONS = enabled_sign_in_options()  # phone / Patreon buttons, as chosen
 View = TypeVar("View", bound=Callable[..., Awaitable[Any]])
 Page = tuple[str, int]
@@ -41,15 +45,40 @@ def login_required(view: View) -> View:
 
     @functools.wraps(view)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not logto_auth().client.isAuthenticated():
+        try:
+            user = await signed_in_user()
+        except Failure as failure:
+            return await failure_page(failure)
+        if user is None:
             return redirect(url_for("pages.sign_in", next=request.full_path.rstrip("?")))
         return await view(*args, **kwargs)
 
     return cast(View, wrapper)
 
 
+async def signed_in_user() -> dict[str, Any] | None:
+    """The user's ID token claims, or None when signed out. Only an expired ID token calls
+    Logto (to renew it, at most once a request); raises `Failure` (503) while Logto cannot be
+    reached for it."""
+    auth = logto_auth()
+    user = auth.current_user()
+    if user is not NEEDS_REFRESH:
+        return user
+    if "refresh_failure" in g:  # this request tried already
+        raise g.refresh_failure
+    try:
+        return await auth.refreshed_user()
+    except Failure as failure:
+        g.refresh_failure = failure
+        raise
+
+
 async def page(template: str, status: int = 200, **context: Any) -> Page:
-    user = logto_auth().current_user()
+    try:
+        user = await signed_in_user()
+    except Failure as failure:  # Logto unreachable while renewing an expired sign-in
+        template, status, user = "error.html", failure.status, None
+        context = {"title": failure.title, "message": failure.message}
     if user is not None:
         context.setdefault("user_name", display_name(user))
         context.setdefault("csrf_token", csrf_token(session))
@@ -115,7 +144,11 @@ async def callback() -> Response | Page:
 
 @blueprint.get("/sign-out")
 async def confirm_sign_out() -> Response | Page:
-    if not logto_auth().client.isAuthenticated():
+    try:
+        user = await signed_in_user()
+    except Failure as failure:
+        return await failure_page(failure)
+    if user is None:
         return redirect(url_for("pages.home"))
     return await page("sign_out.html")
 

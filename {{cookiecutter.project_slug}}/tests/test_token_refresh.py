@@ -1,0 +1,102 @@
+"""The refresh coordinator on its own (one process, asyncio locks): one refresh per refresh
+token, its outcome handed to the requests that waited, bounded memory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+from {{ cookiecutter.package_name }}.token_refresh import (
+    RecentOutcomes,
+    RefreshOutcome,
+    TokenRefresher,
+)
+
+
+class TaskLocks:
+    """A lock per key for tasks of one event loop."""
+
+    def __init__(self) -> None:
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        async with self._locks[key]:
+            yield
+
+
+class CountingRefresh:
+    """Comes to `outcome` (made when it ends, as a real refresh's) after `seconds`."""
+
+    def __init__(self, outcome: RefreshOutcome, seconds: float = 0.05) -> None:
+        self.outcome, self.seconds, self.calls = outcome, seconds, 0
+
+    async def __call__(self) -> RefreshOutcome:
+        self.calls += 1
+        await asyncio.sleep(self.seconds)
+        return replace(self.outcome, at=time.time())
+
+
+RENEWED = RefreshOutcome("renewed", {"idToken": "new", "refreshToken": "rotated"})
+
+
+def test_waiters_take_the_outcome_of_the_one_refresh() -> None:
+    async def scenario() -> None:
+        refresher, refresh = TokenRefresher(TaskLocks(), None), CountingRefresh(RENEWED)
+        outcomes = await asyncio.gather(*(refresher.refresh_once("rt", refresh) for _ in range(5)))
+        assert [outcome.tokens for outcome in outcomes] == [RENEWED.tokens] * 5
+        assert refresh.calls == 1
+        late = await refresher.refresh_once("rt", refresh)
+        assert late.tokens == RENEWED.tokens
+        assert refresh.calls == 1
+        await refresher.refresh_once("another session's token", refresh)
+        assert refresh.calls == 2
+
+    asyncio.run(scenario())
+
+
+def test_a_cancelled_request_still_completes_its_refresh() -> None:
+    async def scenario() -> None:
+        refresher, refresh = TokenRefresher(TaskLocks(), None), CountingRefresh(RENEWED)
+        first = asyncio.ensure_future(refresher.refresh_once("rt", refresh))
+        await asyncio.sleep(0.01)  # the refresh is under way
+        first.cancel()  # its client went away
+        assert (await refresher.refresh_once("rt", refresh)).tokens == RENEWED.tokens
+        assert refresh.calls == 1
+
+    asyncio.run(scenario())
+
+
+def test_unreachable_goes_to_the_waiters_only() -> None:
+    async def scenario() -> None:
+        unreachable = RefreshOutcome("unreachable", detail="timed out")
+        refresher, refresh = TokenRefresher(TaskLocks(), None), CountingRefresh(unreachable)
+        outcomes = await asyncio.gather(*(refresher.refresh_once("rt", refresh) for _ in range(3)))
+        assert [outcome.kind for outcome in outcomes] == ["unreachable"] * 3
+        assert refresh.calls == 1
+        await refresher.refresh_once("rt", refresh)  # a later request tries again
+        assert refresh.calls == 2
+
+    asyncio.run(scenario())
+
+
+def test_recent_outcomes_are_bounded() -> None:
+    recent = RecentOutcomes(max_entries=3)
+    for number in range(10):
+        recent.put(f"key{number}", RENEWED)
+    assert len(recent) == 3
+    assert recent.get("key9", since=0) == RENEWED
+    assert recent.get("key0", since=0) is None
+
+
+def test_outcomes_survive_json_and_refuse_garbage() -> None:
+    assert RefreshOutcome.from_json(RENEWED.to_json()) == RENEWED
+    for text in (None, "", "{", "[]", '{"kind": "other"}', '{"kind": "renewed"}'):
+        assert RefreshOutcome.from_json(text) is None

@@ -1,0 +1,205 @@
+"""One refresh of an expired sign-in, however many requests of the session ask for it at once.
+
+Logto rotates refresh tokens: each works once, and presenting a used one again counts as theft
+and revokes the whole grant (every token of that sign-in). Requests of one session that find its
+ID token expired at the same moment (several tabs, a page and its fetches) must therefore make
+ONE refresh request between them, and all go on with its result:
+
+* requests are keyed by a hash of the refresh token they hold: exactly those that would clash;
+* in a process, a lock per key (`KeyedLocks`: threads under Flask, tasks under Quart) lets one
+  request refresh while the others wait; its outcome (new tokens, refused, or Logto unreachable)
+  is kept for a short while (`RecentOutcomes`) and the waiters take it instead of refreshing;
+* across processes and instances that share a server-side session store, the store's own lock
+  and an outcome record there (`SharedRefreshLock`, in refresh_lock.py) do the same. Signed-cookie
+  sessions share no store: there each process is covered, not several.
+
+Waiters take the outcome rather than re-reading the session: a session is saved whole, so a
+request that read it before the refresh may still save the old tokens afterwards; the next
+request with that old refresh token then finds the outcome too instead of reusing the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+LOCK_WAIT_SECONDS = 30.0  # a refresh makes at most a few calls of 10 s each (logto_client.py)
+LEASE_SECONDS = 60.0  # a shared lock whose holder died ends by itself after this
+POLL_SECONDS = 0.02  # how often a shared lock is tried again while another instance holds it
+OUTCOME_TTL_SECONDS = 120.0  # how long new tokens (or a refusal) are handed to late requests
+UNREACHABLE_TTL_SECONDS = 5.0  # "Logto unreachable" is only for the requests that waited on it
+RECENT_OUTCOMES_MAX = 2048  # per process; the oldest go first
+
+OutcomeKind = Literal["renewed", "refused", "unreachable"]
+
+
+class LockWaitTimeout(TimeoutError):
+    """Another request held the refresh lock for longer than LOCK_WAIT_SECONDS."""
+
+
+class RefreshUnavailable(Exception):
+    """The refresh could not be coordinated (lock wait timed out, the store failed): the
+    session is kept, and the user can try again."""
+
+
+def refresh_key(refresh_token: str) -> str:
+    """What requests that would refresh together are keyed by: 64 hex digits, no secret."""
+    return hashlib.sha256(refresh_token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    """What one refresh came to; `tokens` are the SDK's stored values after a renewal."""
+
+    kind: OutcomeKind
+    tokens: dict[str, str] = field(default_factory=dict)
+    detail: str = ""  # why it was refused or Logto unreachable, for logs
+    at: float = field(default_factory=lambda: time.time())  # the module's clock, when made
+
+    @property
+    def ttl_seconds(self) -> float:
+        return UNREACHABLE_TTL_SECONDS if self.kind == "unreachable" else OUTCOME_TTL_SECONDS
+
+    def expired(self, now: float) -> bool:
+        return self.at + self.ttl_seconds <= now
+
+    def serves(self, since: float) -> bool:
+        """Whether a request that began waiting at `since` takes this outcome. "Unreachable"
+        goes only to the requests that waited on that attempt: later ones try again."""
+        return self.kind != "unreachable" or self.at >= since
+
+    def to_json(self) -> str:
+        data = {"kind": self.kind, "tokens": self.tokens, "detail": self.detail, "at": self.at}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | None) -> RefreshOutcome | None:
+        """The outcome `text` holds, or None for nothing or anything malformed."""
+        try:
+            data = json.loads(text or "")
+            kind, tokens, detail, at = data["kind"], data["tokens"], data["detail"], data["at"]
+        except (ValueError, TypeError, KeyError):
+            return None
+        if kind not in ("renewed", "refused", "unreachable") or not isinstance(tokens, dict):
+            return None
+        if not all(isinstance(v, str) for v in tokens.values()) or not isinstance(at, int | float):
+            return None
+        return cls(kind, dict(tokens), str(detail), float(at))
+
+
+class KeyedLocks(Protocol):
+    """A process's lock per key (keyed_locks.py, one per web framework)."""
+
+    def __len__(self) -> int: ...  # how many keys are held or waited for now
+
+    def hold(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Hold `key`'s lock; raises `LockWaitTimeout` when it is not free in time."""
+        ...
+
+
+class SharedSlot(Protocol):
+    """A held shared lock: where its key's outcome is read and published."""
+
+    async def outcome(self) -> str | None: ...  # raises RefreshUnavailable when the store fails
+    async def publish(self, outcome: str, ttl_seconds: float) -> None: ...  # logs failures
+
+
+class SharedRefreshLock(Protocol):
+    """The lock and outcome record that instances sharing a session store use (refresh_lock.py,
+    one per session backend)."""
+
+    def hold(self, key: str) -> AbstractAsyncContextManager[SharedSlot]:
+        """Hold `key`'s lock across instances; raises `LockWaitTimeout` when it is not free in
+        time, `RefreshUnavailable` when the store fails."""
+        ...
+
+
+class RecentOutcomes:
+    """This process's recent outcomes by key: each for its TTL, at most `max_entries`."""
+
+    def __init__(self, max_entries: int = RECENT_OUTCOMES_MAX) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, RefreshOutcome] = OrderedDict()
+        self._guard = threading.Lock()  # Flask's request threads share this
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str, since: float) -> RefreshOutcome | None:
+        now = time.time()
+        with self._guard:
+            while self._entries and next(iter(self._entries.values())).expired(now):
+                self._entries.popitem(last=False)
+            outcome = self._entries.get(key)
+        if outcome is None or outcome.expired(now) or not outcome.serves(since):
+            return None
+        return outcome
+
+    def put(self, key: str, outcome: RefreshOutcome) -> None:
+        with self._guard:
+            self._entries.pop(key, None)
+            self._entries[key] = outcome
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+class TokenRefresher:
+    """Runs a session's refresh once for all its concurrent requests (see the module doc)."""
+
+    def __init__(self, locks: KeyedLocks, shared: SharedRefreshLock | None) -> None:
+        self.locks, self.shared = locks, shared
+        self.recent = RecentOutcomes()
+
+    async def refresh_once(
+        self, refresh_token: str, refresh: Callable[[], Awaitable[RefreshOutcome]]
+    ) -> RefreshOutcome:
+        """The outcome of `refresh()`, or of the refresh another request (or instance) just
+        made with the same refresh token. Raises `RefreshUnavailable` when it cannot tell.
+
+        It runs as a task of its own: a request cancelled meanwhile (its client went away)
+        does not cut the refresh short, which would lose the new tokens after Logto has taken
+        the old refresh token, nor release the lock before the outcome is kept.
+        """
+        task = asyncio.ensure_future(self._refresh_once(refresh_token, refresh))
+        task.add_done_callback(_retrieve_exception)  # when no one awaits it any more
+        return await asyncio.shield(task)
+
+    async def _refresh_once(
+        self, refresh_token: str, refresh: Callable[[], Awaitable[RefreshOutcome]]
+    ) -> RefreshOutcome:
+        key, since = refresh_key(refresh_token), time.time()
+        try:
+            async with self.locks.hold(key):
+                outcome = self.recent.get(key, since)
+                if outcome is None:
+                    outcome = await self._refresh_shared(key, since, refresh)
+                    self.recent.put(key, outcome)
+                return outcome
+        except LockWaitTimeout as error:
+            raise RefreshUnavailable(f"token refresh lock: {error}") from error
+
+    async def _refresh_shared(
+        self, key: str, since: float, refresh: Callable[[], Awaitable[RefreshOutcome]]
+    ) -> RefreshOutcome:
+        if self.shared is None:
+            return await refresh()
+        async with self.shared.hold(key) as slot:
+            found = RefreshOutcome.from_json(await slot.outcome())
+            if found is not None and not found.expired(time.time()) and found.serves(since):
+                return found
+            outcome = await refresh()
+            await slot.publish(outcome.to_json(), outcome.ttl_seconds)
+            return outcome
+
+
+def _retrieve_exception(task: asyncio.Future[RefreshOutcome]) -> None:
+    if not task.cancelled():
+        task.exception()
