@@ -60,7 +60,7 @@ def write_env(path: Path, endpoint: str, **changes: str) -> Path:
         "LOGTO_APP_ID": "your-app-id",
         "LOGTO_APP_SECRET": "your-app-secret",
         "APP_BASE_URL": BASE_URL,
-        "SECRET_KEY": "s" * 40,
+        "SECRET_KEY": "Vq3-k9ZpX2r_Lm8Tn4Wb7Yc1Hd6Jf0Gs5Ae",
         "REDIS_URL": "redis://localhost:6379/0",
         "DATABASE_URL": "sqlite:///instance/sessions.sqlite3",
         "SESSION_DIR": "instance/sessions",

@@ -20,7 +20,7 @@ GOOD = {
     "LOGTO_ENDPOINT": "https://tenant.logto.app",
     "LOGTO_APP_ID": "app-id-123",
     "LOGTO_APP_SECRET": "app-secret-456",
-    "SECRET_KEY": "k" * 40,
+    "SECRET_KEY": "Vq3-k9ZpX2r_Lm8Tn4Wb7Yc1Hd6Jf0Gs5Ae",
     "APP_BASE_URL": "http://localhost:3000",
 }
 

@@ -87,6 +87,9 @@ class ManagementApi:
         self, endpoint: str, m2m_app_id: str, m2m_app_secret: str, resource: str | None = None
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        problem = origin_problem(self.endpoint)
+        if problem:
+            raise ManagementApiError(f"LOGTO_ENDPOINT={self.endpoint!r} {problem}")
         self.resource = resource or management_resource(self.endpoint)
         self._basic = base64.b64encode(
             f"{quote_plus(m2m_app_id)}:{quote_plus(m2m_app_secret)}".encode()
@@ -140,7 +143,8 @@ class ManagementApi:
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         request.add_header("Accept", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            # nosec B310: __init__ accepts only an http(s) origin, so no file: or other scheme.
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # nosec B310
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as error:
             status, raw = error.code, error.read()

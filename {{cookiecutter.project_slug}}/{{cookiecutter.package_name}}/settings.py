@@ -136,14 +136,58 @@ def _required(values: Mapping[str, str | None], name: str) -> str:
     return value
 
 
+#: A random key of 32+ characters has far more distinct characters than this.
+MIN_SECRET_KEY_DISTINCT_CHARACTERS = 10
+#: Words of hints and examples (not of random keys); long enough never to occur by chance.
+WEAK_SECRET_KEY_WORDS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "changethis",
+    "change-this",
+    "password",
+    "passw0rd",
+    "secretkey",
+    "secret-key",
+    "secret_key",
+    "insecure",
+    "example",
+    "placeholder",
+    "import secrets",
+    "token_urlsafe",
+    "token_hex",
+    "random characters",
+)
+
+
 def _secret_key(values: Mapping[str, str | None]) -> str:
     value = _required(values, "SECRET_KEY")
-    if len(value) < MIN_SECRET_KEY_LENGTH:
-        raise SettingsError(
-            f"SECRET_KEY is too short ({len(value)} characters, need {MIN_SECRET_KEY_LENGTH}+): "
-            f"{WHERE_TO_FIND['SECRET_KEY']}"
-        )
+    problem = secret_key_problem(value)
+    if problem:
+        raise SettingsError(f"SECRET_KEY {problem}: {WHERE_TO_FIND['SECRET_KEY']}")
     return value
+
+
+def secret_key_problem(value: str) -> str | None:
+    """Why `value` is no random secret key (never quoting it), or None when it may be one."""
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        return f"is too short ({len(value)} characters, need {MIN_SECRET_KEY_LENGTH}+)"
+    lowered = value.lower()
+    word = next((word for word in WEAK_SECRET_KEY_WORDS if word in lowered), None)
+    if word:
+        return f"holds {word!r}: it is an example or hint, not a random key"
+    distinct = len(set(value))
+    if distinct < MIN_SECRET_KEY_DISTINCT_CHARACTERS:
+        return (
+            f"has only {distinct} different characters "
+            f"(need {MIN_SECRET_KEY_DISTINCT_CHARACTERS}+): it is guessable, not random"
+        )
+    period = next(
+        (size for size in range(1, len(value) // 2 + 1) if value[size:] == value[:-size]), None
+    )
+    if period:
+        return f"repeats the same {period} characters: it is guessable, not random"
+    return None
 
 
 def _origin(values: Mapping[str, str | None], name: str) -> str:

@@ -10,6 +10,7 @@ from flask import Flask, session
 from .about import PROJECT_NAME
 from .logto_auth import LogtoAuth
 from .logto_client import IdpUnavailable
+from .security_headers import SecurityHeaders
 from .sessions import configure_sessions
 from .settings import SESSION_LIFETIME_SECONDS, Settings, load_settings, one_line_settings_errors
 from .views import blueprint, register_error_pages
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.globals["project_name"] = PROJECT_NAME
     app.register_blueprint(blueprint)
     register_error_pages(app)
+    app.after_request(SecurityHeaders(settings).apply)
     warm_up(auth)
     return app
 

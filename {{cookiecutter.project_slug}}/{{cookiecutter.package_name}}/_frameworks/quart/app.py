@@ -9,6 +9,7 @@ from quart import Quart, session
 from .about import PROJECT_NAME
 from .logto_auth import LogtoAuth
 from .logto_client import IdpUnavailable
+from .security_headers import SecurityHeaders
 from .sessions import configure_sessions
 from .settings import SESSION_LIFETIME_SECONDS, Settings, load_settings, one_line_settings_errors
 from .views import blueprint, register_error_pages
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.jinja_env.globals["project_name"] = PROJECT_NAME
     app.register_blueprint(blueprint)
     register_error_pages(app)
+    app.after_request(SecurityHeaders(settings).apply_async)
 
     @app.before_serving
     async def warm_up() -> None:
