@@ -1,0 +1,51 @@
+"""Quart: a slow JWKS fetch (key rotation during a sign-in) never blocks other requests.
+
+The SDK verifies ID tokens with PyJWKClient, whose fetch is blocking urllib; the app fetches
+keys in a worker thread, so the event loop keeps serving."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fake_logto import FakeLogto
+from flows import callback_path
+from jwt.jwk_set_cache import JWKSetCache
+
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.logto_client import BoundedOidcCore
+from {{ cookiecutter.package_name }}.settings import Settings
+
+JWKS_DELAY_SECONDS = 0.5
+LIMIT_SECONDS = 0.1  # the benchmark records the real figure (about 2 ms)
+
+
+def test_slow_jwks_does_not_stall_an_unrelated_request(
+    settings: Settings, logto: FakeLogto
+) -> None:
+    app = create_app(settings)
+
+    async def scenario() -> tuple[float, int, int]:
+        async with app.test_app() as test_app:
+            browser = test_app.test_client()
+            started = await browser.get("/sign-in")
+            path, query = callback_path(logto.authorize(started.headers["location"]))
+            core = await app.extensions["logto_auth"].client.getOidcCore()
+            assert isinstance(core, BoundedOidcCore)
+            core.jwksClient.jwk_set_cache = JWKSetCache(3600)  # keys must be fetched again
+            logto.jwks_delay = JWKS_DELAY_SECONDS
+            callback = asyncio.create_task(browser.get(path, query_string=query))
+            # The unrelated request is due 50 ms later, when the callback waits for JWKS.
+            # Its delay is measured in wall time from then: a blocked loop cannot hide it.
+            due = time.perf_counter() + 0.05
+            await asyncio.sleep(0.05)
+            home = await test_app.test_client().get("/")
+            elapsed = time.perf_counter() - due
+            assert not callback.done(), "the callback should still be waiting for JWKS"
+            assert logto.request_count("/oidc/jwks") == 2  # start-up, then the callback
+            return elapsed, home.status_code, (await callback).status_code
+
+    elapsed, home_status, callback_status = asyncio.run(scenario())
+    assert home_status == 200
+    assert callback_status == 302  # the sign-in completed once the keys arrived
+    assert elapsed < LIMIT_SECONDS, f"an unrelated request waited {elapsed * 1000:.0f} ms"

@@ -1,0 +1,31 @@
+"""Every call to Logto is time-limited: a stalled token endpoint gives the 503 page quickly
+(the SDK alone would wait up to 5 minutes, aiohttp's default)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fake_logto import FakeLogto
+from flows import callback_path
+from page_client import PageClient
+
+from {{ cookiecutter.package_name }} import logto_client
+
+TOKEN_DELAY_SECONDS = 0.8
+
+
+def test_a_stalled_token_endpoint_times_out(
+    client: PageClient, logto: FakeLogto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logto_client, "IDP_TIMEOUT_SECONDS", 0.2)
+    started = client.get("/sign-in")
+    path, query = callback_path(logto.authorize(started.location))
+    logto.token_delay = TOKEN_DELAY_SECONDS
+    begun = time.perf_counter()
+    page = client.get(path, query)
+    elapsed = time.perf_counter() - begun
+    assert page.status == 503
+    assert "did not answer in time" in page.text
+    assert elapsed < 0.6, f"took {elapsed:.2f} s: the time limit was not applied"
+    time.sleep(TOKEN_DELAY_SECONDS - elapsed + 0.2)  # let the fake's stalled request finish
