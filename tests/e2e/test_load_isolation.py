@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -24,11 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.baked_app import BakedApp, bake_app, running_app
+from tests.support.baked_app import BakedApp, running_app
+from tests.support.e2e_stack import idp_and_bake
 from tests.support.http_user import HttpUser, Page, sign_in_at_idp
-from tests.support.oidc_idp import running_idp
 from tests.support.processes import free_port, log_tail
-from tests.support.stores import running_store
 
 pytestmark = pytest.mark.e2e
 
@@ -185,26 +183,14 @@ def check_load_isolation(
     """The whole scenario; `prepare` may change the bake before it is served (a test of
     this test breaks the app through it)."""
     port_a, port_b = free_port(), free_port()
-    client = {
-        "client_id": f"load-{framework}".lower(),
-        "client_secret": secrets.token_urlsafe(24),
-        "redirect_uris": [f"http://127.0.0.1:{port_a}/callback"],
-        "post_logout_redirect_uris": [f"http://127.0.0.1:{port_a}/"],
-    }
-    with (
-        running_store("redis", tmp_path / "store") as store_env,
-        running_idp(tmp_path, [client], ACCOUNTS) as idp,
-    ):
-        app = bake_app(
-            tmp_path / "bake",
-            framework=framework,
-            port=port_a,
-            logto_endpoint=idp.endpoint,
-            app_id=client["client_id"],
-            app_secret=client["client_secret"],
-            answers={"session_backend": "redis"},
-            env=store_env,
-        )
+    with idp_and_bake(
+        tmp_path,
+        framework=framework,
+        backend="redis",
+        store="redis",
+        app_port=port_a,
+        accounts=ACCOUNTS,
+    ) as (idp, app):
         if prepare is not None:
             prepare(app)
         with (

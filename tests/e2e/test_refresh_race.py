@@ -9,7 +9,6 @@ spread over four processes: only the lock and outcome in Redis keep them from re
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.baked_app import bake_app, running_app
+from tests.support.baked_app import running_app
+from tests.support.e2e_stack import idp_and_bake
 from tests.support.http_user import HttpUser, Page, sign_in_at_idp
-from tests.support.oidc_idp import running_idp
 from tests.support.processes import free_port
-from tests.support.stores import running_store
 
 pytestmark = pytest.mark.e2e
 
@@ -52,58 +50,44 @@ def test_concurrent_requests_at_expiry_refresh_once_across_instances(
 ) -> None:
     port_a, port_b = free_port(), free_port()
     url_a = f"http://127.0.0.1:{port_a}"
-    client = {
-        "client_id": f"race-{framework}".lower(),
-        "client_secret": secrets.token_urlsafe(24),
-        "redirect_uris": [f"{url_a}/callback"],
-        "post_logout_redirect_uris": [f"{url_a}/"],
-    }
     with (
-        running_store("redis", tmp_path / "store") as store_env,
-        running_idp(
+        idp_and_bake(
             tmp_path,
-            [client],
-            ACCOUNTS,
+            framework=framework,
+            backend="redis",
+            store="redis",
+            app_port=port_a,
             rotate_refresh_tokens=True,
             id_token_ttl=ID_TOKEN_TTL,
-        ) as idp,
+        ) as (idp, app),
+        running_app(app, tmp_path),
+        running_app(app, tmp_path, port_b) as url_b,
     ):
-        app = bake_app(
-            tmp_path / "bake",
-            framework=framework,
-            port=port_a,
-            logto_endpoint=idp.endpoint,
-            app_id=client["client_id"],
-            app_secret=client["client_secret"],
-            answers={"session_backend": "redis"},
-            env=store_env,
-        )
-        with running_app(app, tmp_path), running_app(app, tmp_path, port_b) as url_b:
-            user = HttpUser()
-            home = sign_in_at_idp(user, user.open(f"{url_a}/sign-in"), "alice")
-            assert home.url == f"{url_a}/", home.history
-            assert signed_in(home)
-            time.sleep(FRESH_SECONDS + 1)  # the ID token has expired now
-            idp.reset()
+        user = HttpUser()
+        home = sign_in_at_idp(user, user.open(f"{url_a}/sign-in"), "alice")
+        assert home.url == f"{url_a}/", home.history
+        assert signed_in(home)
+        time.sleep(FRESH_SECONDS + 1)  # the ID token has expired now
+        idp.reset()
 
-            tabs = [tab_of(user) for _ in range(REQUESTS)]
-            start = threading.Barrier(REQUESTS)
+        tabs = [tab_of(user) for _ in range(REQUESTS)]
+        start = threading.Barrier(REQUESTS)
 
-            def load(number: int) -> Page:
-                start.wait(START_TIMEOUT)
-                return tabs[number].open(f"{(url_a, url_b)[number % 2]}/")
+        def load(number: int) -> Page:
+            start.wait(START_TIMEOUT)
+            return tabs[number].open(f"{(url_a, url_b)[number % 2]}/")
 
-            with ThreadPoolExecutor(REQUESTS) as pool:
-                pages = list(pool.map(load, range(REQUESTS)))
+        with ThreadPoolExecutor(REQUESTS) as pool:
+            pages = list(pool.map(load, range(REQUESTS)))
 
-            assert [signed_in(page) for page in pages] == [True] * REQUESTS, [
-                (page.status, page.url, page.body[:200]) for page in pages if not signed_in(page)
-            ]
-            assert idp.request_counts()["token"] == 1, "one refresh for all of them"
+        assert [signed_in(page) for page in pages] == [True] * REQUESTS, [
+            (page.status, page.url, page.body[:200]) for page in pages if not signed_in(page)
+        ]
+        assert idp.request_counts()["token"] == 1, "one refresh for all of them"
 
-            # Later requests, on either instance, are still signed in: the stored refresh
-            # token is the renewed one (a used one would have made the IdP revoke the grant).
-            time.sleep(FRESH_SECONDS + 1)  # the renewed ID token has expired too
-            for url in (url_b, url_a):
-                assert signed_in(tab_of(user).open(f"{url}/profile"))
-            assert idp.request_counts()["token"] == 2
+        # Later requests, on either instance, are still signed in: the stored refresh
+        # token is the renewed one (a used one would have made the IdP revoke the grant).
+        time.sleep(FRESH_SECONDS + 1)  # the renewed ID token has expired too
+        for url in (url_b, url_a):
+            assert signed_in(tab_of(user).open(f"{url}/profile"))
+        assert idp.request_counts()["token"] == 2

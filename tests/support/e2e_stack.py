@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from .baked_app import BakedApp, bake_app
 from .oidc_idp import Idp, running_idp
@@ -24,9 +25,12 @@ def idp_and_bake(
     store: str,
     app_port: int,
     answers: dict[str, object] | None = None,
+    accounts: Mapping[str, Mapping[str, Any]] = ACCOUNTS,
+    **idp_options: Any,
 ) -> Iterator[tuple[Idp, BakedApp]]:
-    """Start the store and the IdP (a confidential client for http://127.0.0.1:app_port),
-    bake the app with `.env` filled in; the caller starts the app's server(s)."""
+    """Start the store and the IdP (a confidential client for http://127.0.0.1:app_port,
+    `accounts`, `idp_options` such as rotate_refresh_tokens), bake the app with `.env` filled
+    in; the caller starts the app's server(s)."""
     app_url = f"http://127.0.0.1:{app_port}"
     client = {
         "client_id": f"e2e-{framework}-{store}".lower(),
@@ -36,7 +40,7 @@ def idp_and_bake(
     }
     with (
         running_store(store, tmp_path / "store") as store_env,
-        running_idp(tmp_path, [client], ACCOUNTS) as idp,
+        running_idp(tmp_path, [client], accounts, **idp_options) as idp,
     ):
         app = bake_app(
             tmp_path / "bake",
