@@ -12,7 +12,7 @@ from page_client import PageClient
 
 from {{ cookiecutter.package_name }} import logto_client
 
-TOKEN_DELAY_SECONDS = 0.8
+TOKEN_DELAY_SECONDS = 1.5
 
 
 def test_a_stalled_token_endpoint_times_out(
@@ -27,5 +27,5 @@ def test_a_stalled_token_endpoint_times_out(
     elapsed = time.perf_counter() - begun
     assert page.status == 503
     assert "did not answer in time" in page.text
-    assert elapsed < 0.6, f"took {elapsed:.2f} s: the time limit was not applied"
+    assert elapsed < 1.0, f"took {elapsed:.2f} s: the time limit was not applied"
     time.sleep(TOKEN_DELAY_SECONDS - elapsed + 0.2)  # let the fake's stalled request finish
