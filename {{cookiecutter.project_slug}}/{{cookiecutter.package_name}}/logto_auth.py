@@ -7,16 +7,19 @@ refresh token, one refresh for all the session's concurrent requests (token_refr
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 from enum import Enum
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from jwt import PyJWTError
 from logto import LogtoConfig, LogtoException, UserInfoScope
+from logto.OidcCore import OidcCore
 from logto.Storage import PersistKey
 
 from .csrf import csrf_token_matches
@@ -44,6 +47,7 @@ SCOPES: list[str | UserInfoScope] = [UserInfoScope.email, UserInfoScope.phone]
 #: An ID token counts as expired this long before its `exp`: a page never shows a sign-in that
 #: ends while it is served, and clocks a little ahead of Logto's do no harm.
 EXPIRY_MARGIN_SECONDS = 30
+CLAIMS_CACHE_SIZE = 4096  # ID tokens whose decoded claims are kept (a few MB at most)
 #: The SDK's stored values a refresh renews (handed to the requests that waited for it).
 RENEWED_KEYS: tuple[PersistKey, ...] = ("idToken", "refreshToken", "accessTokenMap")
 RENEWAL_UNAVAILABLE = Failure(
@@ -164,13 +168,11 @@ class LogtoAuth:
 
     def _id_token_claims(self) -> dict[str, Any] | None:
         """The stored ID token's claims (unverified: it was verified when stored), or None."""
-        if self.client.getIdToken() is None:
+        id_token = self.client.getIdToken()
+        if id_token is None:
             return None
-        try:
-            claims: dict[str, Any] = self.client.getIdTokenClaims().model_dump(exclude_none=True)
-        except (PyJWTError, ValueError):  # not a JWT, or not an ID token's claims
-            return None
-        return claims
+        claims = decoded_id_token_claims(id_token)
+        return None if claims is None else dict(claims)  # a copy: the cache stays as decoded
 
     async def _renew(self, *, sign_out_if_refused: bool) -> RefreshOutcome:
         """Renew the session's tokens, or take the outcome of the request that just did."""
@@ -229,6 +231,22 @@ class LogtoAuth:
             return None, USERINFO_UNAVAILABLE
         self._session[USERINFO_KEY] = json.dumps(info)
         return info, None
+
+
+@functools.lru_cache(maxsize=CLAIMS_CACHE_SIZE)
+def decoded_id_token_claims(id_token: str) -> Mapping[str, Any] | None:
+    """An ID token's claims as the SDK reads them, or None if it is not an ID token.
+
+    Decoding a JWT costs more than the rest of a signed-in page (PyJWT checks the base64 of
+    every segment character by character), and a session presents the same token on every
+    request until it is renewed: so each token is decoded once per process. The key is the
+    whole token, so a cached answer can only be that token's own claims.
+    """
+    try:
+        claims = OidcCore.decodeIdToken(id_token).model_dump(exclude_none=True)
+    except (PyJWTError, ValueError):  # not a JWT, or not an ID token's claims
+        return None
+    return MappingProxyType(claims)
 
 
 def display_name(user: dict[str, Any]) -> str:

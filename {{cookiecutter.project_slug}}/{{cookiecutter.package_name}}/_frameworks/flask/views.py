@@ -105,6 +105,12 @@ def profile() -> Page:
     return page("profile.html", userinfo=userinfo, userinfo_error=notice)
 
 
+@blueprint.get("/healthz")
+def healthz() -> tuple[str, int, dict[str, str]]:
+    """Liveness for containers and load balancers: no session, no sign-in, no call to Logto."""
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 @blueprint.get("/sign-in")
 def sign_in() -> Response | Page:
     return start_sign_in(sign_up=False)
