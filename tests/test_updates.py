@@ -1,0 +1,514 @@
+"""A generated project takes later template versions with cruft; cookiecutter --replay
+regenerates it. Offline: the template is a local git repository (a copy of this working tree).
+
+What cruft 2.16 really does, and these tests pin down: `cruft update` renders the project's
+template commit and the newest one into throwaway directories (running the post-generation
+hook in each: it prints its next steps there, twice), diffs the two renders and applies the
+diff to the project with `git apply -3`. The hook never runs in the project, and `.env` (the
+only file that differs between two renders: a new random SECRET_KEY) is left out of the diff by
+the baked `[tool.cruft] skip = [".env"]`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bakes import combination_id
+from tests.conftest import TEMPLATE_ROOT
+
+#: Flask and Quart with a server-side session store each, and the defaults (Flask, cookie).
+#: Redis is left out: the app checks its server at start, and the import check runs the app.
+COMBINATIONS: list[dict[str, Any]] = [
+    {"web_framework": "Flask", "session_backend": "cookie"},
+    {"web_framework": "Flask", "session_backend": "sqlalchemy"},
+    {"web_framework": "Quart", "session_backend": "filesystem"},
+]
+PACKAGE = "logto_web_app"
+PROJECT = "logto-web-app"
+SLUG_DIR = "{{cookiecutter.project_slug}}"
+PACKAGE_DIR = "{{cookiecutter.package_name}}"
+#: Named like the real repository, so the replay file is `<replay_dir>/logto-python-starter.json`.
+TEMPLATE_NAME = "logto-python-starter"
+NOT_TEMPLATE = shutil.ignore_patterns(
+    ".git",
+    "node_modules",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    ".venv",
+    "artifacts",
+    ".benchmarks",
+)
+#: Git without the user's configuration, and only local repositories (no network transport).
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Template Tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+    "GIT_COMMITTER_NAME": "Template Tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    "GIT_ALLOW_PROTOCOL": "file",
+}
+#: What a user writes into `.env` by hand after generating (Logto Console values).
+USER_ENV = {
+    "LOGTO_ENDPOINT": "https://auth.example.com",
+    "LOGTO_APP_ID": "app-id-from-the-console",
+    "LOGTO_APP_SECRET": "app-secret-from-the-console",
+}
+USER_README = "\n## Our deployment\n\nRuns on the team's VM; ask Kim for access.\n"
+USER_ROUTE = {
+    "Flask": '\n\n@blueprint.get("/team")\ndef team() -> str:\n    return "Our team"\n',
+    "Quart": '\n\n@blueprint.get("/team")\nasync def team() -> str:\n    return "Our team"\n',
+}
+VIEWS_V2_LINE = "# Template revision 2 changed this line of the framework layer.\n"
+ENV_EXAMPLE_V2_FIRST_LINE = "# Settings of this app (template revision 2)."
+ENV_EXAMPLE_V2_TAIL = "\n# Added by template revision 2.\nNEW_OPTION=on\n"
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
+
+
+def ok(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    result = run(args, cwd, env)
+    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def git(cwd: Path, *args: str) -> str:
+    return ok(["git", *args], cwd, {**os.environ, **GIT_ENV}).stdout
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def cruft(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "cruft", *args], cwd, env)
+
+
+def cookiecutter(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return ok([sys.executable, "-m", "cookiecutter", *args], cwd, env)
+
+
+def answers_args(answers: dict[str, Any]) -> list[str]:
+    return [f"{key}={value}" for key, value in answers.items()]
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (not `.git/`), by relative path."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.relative_to(root).parts[0] != ".git"
+    }
+
+
+def env_lines(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines() if re.match(r"[A-Z_]+=", line))
+
+
+def fill_env(project: Path) -> bytes:
+    """Put the Logto Console values into `.env` as a user does; return the new bytes."""
+    env_file = project / ".env"
+    text = env_file.read_text(encoding="utf-8")
+    for key, value in USER_ENV.items():
+        text, count = re.subn(rf"(?m)^{key}=.*$", f"{key}={value}", text)
+        assert count == 1, key
+    env_file.write_text(text, encoding="utf-8")
+    return env_file.read_bytes()
+
+
+def edit_like_a_user(project: Path, framework: str) -> None:
+    with (project / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write(USER_README)
+    with (project / PACKAGE / "views.py").open("a", encoding="utf-8") as views:
+        views.write(USER_ROUTE[framework])
+
+
+def release_template_v2(template: Path) -> str:
+    """A later template version: a changed line in each framework layer and in `.env.example`,
+    a new setting, a new file at the top and a new framework-specific module."""
+    package = template / SLUG_DIR / PACKAGE_DIR
+    for framework in ("flask", "quart"):
+        views = package / "_frameworks" / framework / "views.py"
+        views.write_text(VIEWS_V2_LINE + views.read_text(encoding="utf-8"), encoding="utf-8")
+        (package / "_frameworks" / framework / "template_revision.py").write_text(
+            f'"""The template revision this project is at."""\n\nFRAMEWORK = "{framework}"\n',
+            encoding="utf-8",
+        )
+    example = template / SLUG_DIR / ".env.example"
+    first, rest = example.read_text(encoding="utf-8").split("\n", 1)
+    assert first.startswith("# "), "the test changes the comment on .env.example's first line"
+    example.write_text(
+        f"{ENV_EXAMPLE_V2_FIRST_LINE}\n{rest}{ENV_EXAMPLE_V2_TAIL}", encoding="utf-8"
+    )
+    (template / SLUG_DIR / "CHANGELOG.md").write_text(
+        "# {{ cookiecutter.project_name }} changes\n\n- Template revision 2.\n", encoding="utf-8"
+    )
+    return commit_all(template, "Template revision 2")
+
+
+@pytest.fixture(scope="module")
+def template_v1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This working tree (uncommitted changes included) committed into a fresh repository."""
+    repo = tmp_path_factory.mktemp("origin") / TEMPLATE_NAME
+    shutil.copytree(TEMPLATE_ROOT, repo, ignore=NOT_TEMPLATE)
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "Template revision 1")
+    return repo
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """Subprocess environment: offline git, and a cookiecutter config of the test's own (so
+    the user's ~/.cookiecutterrc, ~/.cookiecutters and ~/.cookiecutter_replay stay untouched)."""
+    config = tmp_path / "cookiecutter-config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {json.dumps(str(tmp_path / 'cookiecutters'))}\n"
+        f"replay_dir: {json.dumps(str(tmp_path / 'replay'))}\n",
+        encoding="utf-8",
+    )
+    return {**os.environ, **GIT_ENV, "COOKIECUTTER_CONFIG": str(config)}
+
+
+@pytest.fixture
+def template(template_v1: Path, tmp_path: Path) -> Path:
+    """This test's own clone of the template, free to take a revision 2."""
+    clone = tmp_path / "template" / TEMPLATE_NAME
+    clone.parent.mkdir()
+    git(clone.parent, "clone", "-q", str(template_v1), TEMPLATE_NAME)
+    return clone
+
+
+def cruft_create(template: Path, answers: dict[str, Any], out: Path, env: dict[str, str]) -> Path:
+    out.mkdir(parents=True)
+    args = ["create", "--no-input", "--output-dir", str(out), str(template)]
+    if answers:
+        args[1:1] = ["--extra-context", json.dumps(answers)]
+    result = cruft(*args, cwd=out, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    project = out / PROJECT
+    # At creation the hook runs in the project itself and writes its .env.
+    assert ".env: created from .env.example with a new random SECRET_KEY" in result.stdout
+    assert f"{project}/.env" in result.stdout
+    return project
+
+
+def app_check(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Start the app from its own `.env` (nothing from this process's environment)."""
+    settings = env_lines((project / ".env").read_text(encoding="utf-8"))
+    clean = {key: value for key, value in env.items() if key not in settings}
+    code = (
+        f"from {PACKAGE}.app import create_app\n"
+        f"from {PACKAGE}.template_revision import FRAMEWORK\n"
+        "rules = {rule.rule for rule in create_app().url_map.iter_rules()}\n"
+        "assert {'/team', '/healthz', '/sign-in'} <= rules, rules\n"
+        "print(FRAMEWORK)\n"
+    )
+    return run([sys.executable, "-c", code], project, clean)
+
+
+# --- cruft update -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
+    answers: dict[str, Any], template: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    framework = answers["web_framework"]
+    project = cruft_create(template, answers, tmp_path / "projects", env)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "Generated")
+    env_bytes = fill_env(project)  # git-ignored: the work tree stays clean for cruft
+    edit_like_a_user(project, framework)
+    commit_all(project, "Our deployment notes and a team page")
+
+    new_commit = release_template_v2(template)
+    check = cruft("check", cwd=project, env=env)
+    assert check.returncode == 1
+    assert "out of date" in check.stdout
+
+    update = cruft("update", "-y", cwd=project, env=env)
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert "Project's cruft has been updated" in update.stdout
+    # The hook ran twice (old and new render), in throwaway directories, not in the project.
+    assert update.stdout.count("Next steps:") == 2
+    assert str(project) not in update.stdout
+
+    # Secrets untouched: .env is byte for byte what the user wrote, still owner-only; the
+    # new setting reached .env.example only (the user copies it over when they want it).
+    assert (project / ".env").read_bytes() == env_bytes
+    assert stat.S_IMODE((project / ".env").stat().st_mode) == 0o600
+    assert "NEW_OPTION" not in env_lines(env_bytes.decode())
+
+    # The project is exactly a fresh bake of revision 2 plus the user's own edits.
+    fresh = tmp_path / "fresh"
+    cookiecutter(
+        "--no-input", "-o", str(fresh), str(template), *answers_args(answers), cwd=tmp_path, env=env
+    )
+    expected = snapshot(fresh / PROJECT)
+    del expected[".env"]
+    expected["README.md"] += USER_README.encode()
+    expected[f"{PACKAGE}/views.py"] += USER_ROUTE[framework].encode()
+    actual = snapshot(project)
+    for name in (".env", ".cruft.json"):
+        del actual[name]
+    assert sorted(actual) == sorted(expected), "no leftovers (.rej, .orig, _frameworks/)"
+    assert {name for name in expected if actual[name] != expected[name]} == set()
+
+    # The template's changes arrived, for the chosen framework only.
+    views = (project / PACKAGE / "views.py").read_text(encoding="utf-8")
+    assert views.startswith(VIEWS_V2_LINE)
+    assert views.endswith(USER_ROUTE[framework])
+    revision = actual[f"{PACKAGE}/template_revision.py"].decode()
+    assert f'FRAMEWORK = "{framework.lower()}"' in revision
+    assert actual[".env.example"].decode().startswith(ENV_EXAMPLE_V2_FIRST_LINE)
+    assert actual["CHANGELOG.md"].decode().startswith("# Logto Web App changes")
+
+    # git apply -3 staged the template's changes; cruft rewrote .cruft.json; nothing else moved.
+    status = git(project, "status", "--porcelain", "--ignored", "--untracked-files=all")
+    assert sorted(status.splitlines()) == sorted(
+        [
+            " M .cruft.json",
+            "A  CHANGELOG.md",
+            "M  .env.example",
+            f"M  {PACKAGE}/views.py",
+            f"A  {PACKAGE}/template_revision.py",
+            "!! .env",
+        ]
+    )
+    state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert state["commit"] == new_commit
+    assert state["template"] == str(template)
+    assert state["context"]["cookiecutter"]["_commit"] == new_commit
+    for key, value in answers.items():
+        assert state["context"]["cookiecutter"][key] == value
+
+    check = cruft("check", cwd=project, env=env)
+    assert check.returncode == 0
+    assert "up to date" in check.stdout
+
+    # `cruft diff` compares the project with a render of its template commit: the only
+    # differences are the user's own lines (shown as removals: template = "new" side). Its
+    # stdout starts with the hook's next steps of that throwaway render.
+    diff = cruft("diff", "--exit-code", cwd=project, env=env)
+    assert diff.returncode == 1
+    hook_text, _, patch = diff.stdout.partition("diff --git ")
+    assert "Next steps:" in hook_text
+    assert re.findall(r"^\+\+\+ upstream-template-new/(.+)$", patch, re.M) == [
+        "README.md",
+        f"{PACKAGE}/views.py",
+    ]
+    removed = [line[1:] for line in patch.splitlines() if line[:1] == "-" and line[:3] != "---"]
+    added = [line[1:] for line in patch.splitlines() if line[:1] == "+" and line[:3] != "+++"]
+    assert removed == [*USER_README.splitlines(), *USER_ROUTE[framework].splitlines()]
+    assert added == []
+
+    # A clean, working project: lint-free, and the app starts from its .env with the user's
+    # route and the new module.
+    for args in (["check", "."], ["format", "--check", "."]):
+        lint = run([sys.executable, "-m", "ruff", *args], project, env)
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+    started = app_check(project, env)
+    assert started.returncode == 0, started.stdout + started.stderr
+    assert started.stdout.strip() == framework.lower()
+
+    # Committed, a second update has nothing to do.
+    commit_all(project, "Template revision 2")
+    again = cruft("update", "-y", cwd=project, env=env)
+    assert again.returncode == 0
+    assert "Nothing to do" in again.stdout
+    assert (project / ".env").read_bytes() == env_bytes
+
+
+def test_an_edit_on_a_line_the_template_changes_becomes_a_conflict(
+    template: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The 3-way merge leaves both versions between markers for the user to pick; cruft still
+    exits 0 and says all is well, so `git status` (UU) is where a user sees it."""
+    project = cruft_create(template, {}, tmp_path / "projects", env)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "Generated")
+    example = project / ".env.example"
+    _first, rest = example.read_text(encoding="utf-8").split("\n", 1)
+    example.write_text(f"# Our settings.\n{rest}", encoding="utf-8")
+    commit_all(project, "Our wording")
+    env_bytes = fill_env(project)
+    release_template_v2(template)
+
+    update = cruft("update", "-y", cwd=project, env=env)
+    assert update.returncode == 0
+    assert "Project's cruft has been updated" in update.stdout
+    assert "Applied patch to '.env.example' with conflicts." in update.stderr
+    merged = example.read_text(encoding="utf-8")
+    assert merged.startswith(
+        f"<<<<<<< ours\n# Our settings.\n=======\n{ENV_EXAMPLE_V2_FIRST_LINE}\n>>>>>>> theirs\n"
+    )
+    assert merged.endswith(ENV_EXAMPLE_V2_TAIL), "the rest of the file merged cleanly"
+    assert "UU .env.example" in git(project, "status", "--porcelain").splitlines()
+    assert (project / "CHANGELOG.md").is_file()
+    assert (project / ".env").read_bytes() == env_bytes
+
+
+def test_without_the_env_skip_an_update_would_fight_over_the_secret_key(
+    template: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Why the baked pyproject has `[tool.cruft] skip = [".env"]`: each throwaway render gets
+    its own random SECRET_KEY, so without the skip `.env` is in the diff. The 3-way merge fails
+    on it (`.env` is git-ignored), cruft falls back to a plain `git apply --reject`: hunks that
+    fit are written into the user's `.env`, the SECRET_KEY hunk is left in `.env.rej` with two
+    throwaway keys."""
+    project = cruft_create(template, {}, tmp_path / "projects", env)
+    pyproject = project / "pyproject.toml"
+    text, count = re.subn(r'\[tool\.cruft\]\nskip = \["\.env"\]\n', "", pyproject.read_text())
+    assert count == 1
+    pyproject.write_text(text, encoding="utf-8")
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "Generated, without the skip")
+    env_bytes = fill_env(project)
+    release_template_v2(template)
+
+    update = cruft("update", "-y", cwd=project, env=env)
+    assert update.returncode == 0
+    assert ".env: does not exist in index" in update.stderr
+    assert "Rejected hunk" in update.stderr
+    rejected = (project / ".env.rej").read_text(encoding="utf-8")
+    assert re.search(r"^-SECRET_KEY=\S{64}$", rejected, re.M)
+    assert re.search(r"^\+SECRET_KEY=\S{64}$", rejected, re.M)
+    patched = (project / ".env").read_text(encoding="utf-8")
+    assert patched != env_bytes.decode(), "the update edited the user's secrets file"
+    assert patched.startswith(ENV_EXAMPLE_V2_FIRST_LINE)
+    assert env_lines(patched) == env_lines(env_bytes.decode()), "every value is still the user's"
+    assert (project / "CHANGELOG.md").is_file(), "the rest of the update still applied"
+
+
+# --- cookiecutter --replay ----------------------------------------------------------------
+
+
+def bake_with_replay(
+    template: Path, answers: dict[str, Any], out: Path, env: dict[str, str]
+) -> Path:
+    cookiecutter(
+        "--no-input", "-o", str(out), str(template), *answers_args(answers), cwd=out.parent, env=env
+    )
+    return out / PROJECT
+
+
+def replay_file(env: dict[str, str]) -> Path:
+    config = Path(env["COOKIECUTTER_CONFIG"])
+    return config.parent / "replay" / f"{TEMPLATE_NAME}.json"
+
+
+def test_a_cookiecutter_project_linked_with_cruft_takes_updates(
+    template: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """`cruft link` needs the commit the project came from and its answers (the replay file has
+    them); without them it links the newest commit with default answers. An empty `cruft diff`
+    right after linking shows the link is right."""
+    answers = {"web_framework": "Quart", "session_backend": "filesystem"}
+    project = bake_with_replay(template, answers, tmp_path / "projects", env)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "Generated with cookiecutter")
+    generated_from = git(template, "rev-parse", "HEAD").strip()
+    replayed = json.loads(replay_file(env).read_text(encoding="utf-8"))["cookiecutter"]
+    original_answers = {key: value for key, value in replayed.items() if key[0] != "_"}
+    new_commit = release_template_v2(template)
+
+    link = cruft(
+        "link", "--no-input", "--checkout", generated_from,
+        "--extra-context", json.dumps(original_answers), str(template),
+        cwd=project, env=env,
+    )  # fmt: skip
+    assert link.returncode == 0, link.stdout + link.stderr
+    state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert state["commit"] == generated_from
+    assert state["context"]["cookiecutter"]["web_framework"] == "Quart"
+    linked = cruft("diff", "--exit-code", cwd=project, env=env)
+    assert linked.returncode == 0, linked.stdout
+    commit_all(project, "Track the template with cruft")
+
+    env_bytes = fill_env(project)
+    update = cruft("update", "-y", cwd=project, env=env)
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert (project / "CHANGELOG.md").is_file()
+    assert (project / PACKAGE / "template_revision.py").read_text().endswith('"quart"\n')
+    assert (project / ".env").read_bytes() == env_bytes
+    state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert state["commit"] == new_commit
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_replay_regenerates_the_same_project(
+    answers: dict[str, Any], template_v1: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    first = bake_with_replay(template_v1, answers, tmp_path / "first", env)
+    replayed = json.loads(replay_file(env).read_text(encoding="utf-8"))["cookiecutter"]
+    for key, value in answers.items():
+        assert replayed[key] == value
+
+    cookiecutter(
+        "--replay", "-o", str(tmp_path / "second"), str(template_v1), cwd=tmp_path, env=env
+    )
+    second = tmp_path / "second" / PROJECT
+    one, two = snapshot(first), snapshot(second)
+    assert sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == [".env"]
+    # .env: a new random SECRET_KEY (a fresh directory has no .env to keep); all else equal.
+    env_one, env_two = env_lines(one[".env"].decode()), env_lines(two[".env"].decode())
+    assert env_one.pop("SECRET_KEY") != env_two.pop("SECRET_KEY")
+    assert env_one == env_two
+    strip_key = re.compile(rb"(?m)^SECRET_KEY=.*$")
+    assert strip_key.sub(b"", one[".env"]) == strip_key.sub(b"", two[".env"])
+    for project in (first, second):
+        assert stat.S_IMODE((project / ".env").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_replay_over_the_existing_project_keeps_env_and_own_files(
+    answers: dict[str, Any], template_v1: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """`cookiecutter --replay -f` regenerates in place: every template file is written again
+    (a user's edit to one is replaced, as -f does; `cruft update` is the tool that merges),
+    while `.env` and the user's own files stay."""
+    project = bake_with_replay(template_v1, answers, tmp_path / "out", env)
+    env_bytes = fill_env(project)
+    edit_like_a_user(project, answers["web_framework"])
+    (project / "NOTES.md").write_text("Our own file.\n", encoding="utf-8")
+
+    result = cookiecutter(
+        "--replay", "-f", "-o", str(tmp_path / "out"), str(template_v1), cwd=tmp_path, env=env
+    )
+    assert "  .env: " not in result.stdout, "a complete .env is kept without a word"
+    assert (project / ".env").read_bytes() == env_bytes
+    assert (project / "NOTES.md").read_text(encoding="utf-8") == "Our own file.\n"
+
+    cookiecutter("--replay", "-o", str(tmp_path / "fresh"), str(template_v1), cwd=tmp_path, env=env)
+    regenerated, fresh = snapshot(project), snapshot(tmp_path / "fresh" / PROJECT)
+    for files in (regenerated, fresh):
+        del files[".env"]
+    del regenerated["NOTES.md"]
+    assert sorted(regenerated) == sorted(fresh), "no _frameworks/ or other leftovers"
+    assert [name for name in fresh if regenerated[name] != fresh[name]] == []
