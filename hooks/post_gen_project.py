@@ -1,11 +1,14 @@
-"""Finish the rendered project: keep one framework, write ``.env``, print the next steps.
+"""Finish the rendered project: keep the chosen variants, fill in the dependencies from
+``_requirements/``, write ``.env``, print the next steps.
 
 Cookiecutter renders this file with Jinja and runs it inside the new project directory.
 The only template expression sits in the ``__main__`` block and reads the answers as JSON
 data; everything else is plain Python that the tests import unrendered.
 
-The hook is offline and idempotent, because ``cruft update`` runs it again: with no
-``_frameworks`` directory left it moves nothing, and an existing ``.env`` keeps every value.
+The hook is offline and deterministic but for ``.env``'s new SECRET_KEY, which is why
+``cruft update`` (rendering the old and new template in throwaway directories to diff them)
+skips ``.env``. Run again over an existing project (``cookiecutter -f``), it lets the chosen
+variants' files replace their earlier copies, and an existing ``.env`` keeps every value.
 """
 
 from __future__ import annotations
@@ -76,9 +79,10 @@ def find_variant_dirs(root: Path, dir_name: str = FRAMEWORKS_DIR_NAME) -> list[P
 
 
 def plan_variant_moves(
-    variant_dir: Path, choice: str, variant: Variant = FRAMEWORKS
+    variant_dir: Path, choice: str, variant: Variant = FRAMEWORKS, *, overwrite: bool = False
 ) -> list[tuple[Path, Path]]:
-    """(source, destination) pairs moving the chosen folders' entries one level up."""
+    """(source, destination) pairs moving the chosen folders' entries one level up
+    (with ``overwrite``, into folders already there)."""
     moves = []
     for entry in sorted(variant_dir.iterdir()):
         names = entry.name.split("+")
@@ -91,7 +95,7 @@ def plan_variant_moves(
             )
         if choice in names:
             for item in sorted(entry.iterdir()):
-                moves += _merged_moves(item, variant_dir.parent / item.name)
+                moves += _merged_moves(item, variant_dir.parent / item.name, merging=overwrite)
     return moves
 
 
@@ -112,11 +116,14 @@ def _merged_moves(
     return [(source, destination)]
 
 
-def select_variant(root: Path, variant: Variant, answer: str) -> list[Path]:
+def select_variant(
+    root: Path, variant: Variant, answer: str, *, overwrite: bool = False
+) -> list[Path]:
     """Keep only the files of ``answer`` from every ``variant.dir_name`` dir; return what moved.
 
     Entries (files, folders, dotfiles) move into the parent of the variant dir, which is
-    then deleted. All clashes are checked before anything moves.
+    then deleted. All clashes are checked before anything moves. With ``overwrite`` (the
+    project is regenerated over itself) a moved file replaces a file already there.
     """
     choice = answer.lower()
     if choice not in variant.choices:
@@ -131,11 +138,14 @@ def select_variant(root: Path, variant: Variant, answer: str) -> list[Path]:
         moves = [
             move
             for directory in variant_dirs
-            for move in plan_variant_moves(directory, choice, variant)
+            for move in plan_variant_moves(directory, choice, variant, overwrite=overwrite)
         ]
         seen: set[Path] = set()
         for source, destination in moves:
-            if destination.exists() or destination.is_symlink() or destination in seen:
+            taken = destination.exists() or destination.is_symlink()
+            if overwrite and source.is_file() and destination.is_file():
+                taken = False
+            if taken or destination in seen:
                 raise HookError(
                     variant.dir_name,
                     f"cannot move {source.relative_to(root)} to "
@@ -152,14 +162,118 @@ def select_variant(root: Path, variant: Variant, answer: str) -> list[Path]:
     return moved
 
 
-def select_framework(root: Path, web_framework: str) -> list[Path]:
+def select_framework(root: Path, web_framework: str, *, overwrite: bool = False) -> list[Path]:
     """Keep only ``web_framework``'s files from every ``_frameworks`` dir."""
-    return select_variant(root, FRAMEWORKS, web_framework)
+    return select_variant(root, FRAMEWORKS, web_framework, overwrite=overwrite)
 
 
-def select_session_backend(root: Path, session_backend: str) -> list[Path]:
+def select_session_backend(
+    root: Path, session_backend: str, *, overwrite: bool = False
+) -> list[Path]:
     """Keep only ``session_backend``'s files from every ``_session_backends`` dir."""
-    return select_variant(root, SESSION_BACKENDS, session_backend)
+    return select_variant(root, SESSION_BACKENDS, session_backend, overwrite=overwrite)
+
+
+# --- dependencies -----------------------------------------------------------------------
+
+REQUIREMENTS_DIR = "_requirements"
+PYPROJECT_FILE = "pyproject.toml"
+BASE_REQUIREMENTS = "requirements.txt"
+DEV_REQUIREMENTS = "requirements-dev.txt"
+#: The pyproject.toml lines that the chosen requirement files replace.
+RUNTIME_MARKER = "# <_requirements: runtime>"
+DEV_MARKER = "# <_requirements: dev>"
+#: `spec` or `spec  # why`; a `#` right after the spec (a URL fragment) is not a comment.
+REQUIREMENT_LINE_RE = re.compile(r"(?P<spec>[^\s#-][^#]*?)(?:\s+(?P<comment>#.*))?")
+
+
+def requirement_lines(path: Path, shown_as: str) -> list[str]:
+    """The requirements in ``path`` as lines of a TOML array, comments kept."""
+    lines = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            lines.append(f"    {line}")
+            continue
+        match = REQUIREMENT_LINE_RE.fullmatch(line)
+        if match is None or any(ord(char) < 32 or ord(char) == 127 for char in line):
+            raise HookError(
+                f"{shown_as}:{number}",
+                f"cannot use {line!r}",
+                "write one requirement per line (`name>=1.0  # why`); pip options are not "
+                "supported",
+            )
+        spec = match["spec"].replace("\\", "\\\\").replace('"', '\\"')
+        comment = f"  {match['comment']}" if match["comment"] else ""
+        lines.append(f'    "{spec}",{comment}')
+    return lines
+
+
+def replace_marker(text: str, marker: str, lines: list[str]) -> str:
+    """``text`` with its one line reading ``marker`` replaced by ``lines``."""
+    source = text.splitlines(keepends=True)
+    found = [index for index, line in enumerate(source) if line.strip() == marker]
+    if len(found) != 1:
+        raise HookError(
+            PYPROJECT_FILE,
+            f"has {len(found)} lines reading {marker!r}, not one",
+            "this is a template bug; please report it",
+        )
+    index = found[0]
+    ending = source[index][len(source[index].rstrip("\r\n")) :]
+    return "".join([*source[:index], *(line + ending for line in lines), *source[index + 1 :]])
+
+
+def write_dependencies(project_dir: Path) -> bool:
+    """Fill pyproject.toml's dependency lists from ``_requirements/``, then remove the folder.
+
+    The template keeps its dependencies in requirement files that Dependabot can read; the
+    variant folders in there are already resolved, so what is left is this project's set:
+    ``requirements.txt`` first, then the other runtime files by name, and
+    ``requirements-dev.txt`` for the ``dev`` extra. A project without the folder (one
+    generated before) is left alone.
+    """
+    requirements_dir = project_dir / REQUIREMENTS_DIR
+    if not requirements_dir.is_dir():
+        return False
+    for entry in sorted(requirements_dir.iterdir()):
+        if entry.is_dir() or entry.is_symlink():
+            raise HookError(
+                REQUIREMENTS_DIR,
+                f"unexpected entry {entry.name!r}",
+                "the template may only hold requirement files and variant folders there",
+            )
+    files = {path.name: path for path in requirements_dir.glob("*.txt")}
+    for name in (BASE_REQUIREMENTS, DEV_REQUIREMENTS):
+        if name not in files:
+            raise HookError(
+                REQUIREMENTS_DIR,
+                f"{name} is missing",
+                "this is a template bug; please report it",
+            )
+    others = [name for name in files if name not in (BASE_REQUIREMENTS, DEV_REQUIREMENTS)]
+    runtime = [BASE_REQUIREMENTS, *sorted(others, key=lambda name: Path(name).stem)]
+    sections = {
+        RUNTIME_MARKER: [
+            line
+            for name in runtime
+            for line in requirement_lines(files[name], f"{REQUIREMENTS_DIR}/{name}")
+        ],
+        DEV_MARKER: requirement_lines(
+            files[DEV_REQUIREMENTS], f"{REQUIREMENTS_DIR}/{DEV_REQUIREMENTS}"
+        ),
+    }
+    pyproject = project_dir / PYPROJECT_FILE
+    with open(pyproject, encoding="utf-8", newline="") as source:
+        text = source.read()
+    for marker, lines in sections.items():
+        text = replace_marker(text, marker, lines)
+    with open(pyproject, "w", encoding="utf-8", newline="") as target:
+        target.write(text)
+    shutil.rmtree(requirements_dir)
+    return True
 
 
 # --- .env -------------------------------------------------------------------------------
@@ -434,8 +548,11 @@ def user_cwd() -> Path | None:
 
 
 def main(answers: dict, project_dir: Path) -> int:
-    select_framework(project_dir, answers["web_framework"])
-    select_session_backend(project_dir, answers["session_backend"])
+    # A .env before this hook ran means `cookiecutter -f` is regenerating an existing project.
+    regenerating = (project_dir / ENV_FILE).exists()
+    select_framework(project_dir, answers["web_framework"], overwrite=regenerating)
+    select_session_backend(project_dir, answers["session_backend"], overwrite=regenerating)
+    write_dependencies(project_dir)
     env_note = write_env(project_dir)
     steps = next_steps(answers, project_dir, user_cwd()).split("\n")
     emit(bold(steps[0]))

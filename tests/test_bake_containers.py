@@ -10,7 +10,6 @@ absent; and the image build is the `container`-marked test, run only with `-m co
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import re
@@ -524,20 +523,6 @@ def test_the_image_command_serves_and_passes_its_healthcheck(
 
 
 # --- the template's variants stay in step ---------------------------------------------------
-
-
-def test_framework_dockerfiles_differ_only_in_the_server() -> None:
-    flask, quart = (
-        (TEMPLATE_PROJECT / "_frameworks" / name / "Dockerfile").read_text(encoding="utf-8")
-        for name in ("flask", "quart")
-    )
-    differing = [
-        (a, b) for a, b in itertools.zip_longest(flask.splitlines(), quart.splitlines()) if a != b
-    ]
-    assert differing, "the two Dockerfiles are identical: one server is wrong"
-    for line_flask, line_quart in differing:
-        assert line_flask is not None and line_quart is not None
-        assert line_flask.replace("gunicorn", "hypercorn").replace("flask", "quart") == line_quart
 
 
 def test_compose_variants_share_the_app_and_the_local_logto() -> None:

@@ -518,6 +518,44 @@ def test_select_framework_refuses_a_clash_with_a_directory(tmp_path):
         post.select_framework(tmp_path, "Quart")
 
 
+def test_select_framework_overwrite_replaces_files_of_an_earlier_run(tmp_path):
+    """`cookiecutter -f` renders `_frameworks/` again over a project whose files already moved."""
+    make_tree(tmp_path, FRAMEWORK_TREE)
+    post.select_framework(tmp_path, "Flask")
+    make_tree(tmp_path, {**FRAMEWORK_TREE, "src/pkg/_frameworks/flask/app.py": "flask app v2"})
+    with pytest.raises(post.HookError, match="it already exists"):
+        post.select_framework(tmp_path, "Flask")
+    post.select_framework(tmp_path, "Flask", overwrite=True)
+    assert tree(tmp_path)["src/pkg/app.py"] == "flask app v2"
+    assert not list(tmp_path.rglob("_frameworks"))
+
+
+def test_select_framework_overwrite_merges_folders_but_refuses_a_file_for_a_folder(tmp_path):
+    make_tree(tmp_path, {"web/x.py": "x", "_frameworks/quart/web/y.py": "y"})
+    post.select_framework(tmp_path, "Quart", overwrite=True)
+    assert tree(tmp_path) == {"web/x.py": "x", "web/y.py": "y"}
+    make_tree(tmp_path, {"api": "a file", "_frameworks/quart/api/z.py": "z"})
+    with pytest.raises(post.HookError, match="cannot move _frameworks/quart/api to api:"):
+        post.select_framework(tmp_path, "Quart", overwrite=True)
+
+
+def test_post_main_regenerates_over_an_existing_project(tmp_path, capsys):
+    """An existing `.env` means the project is regenerated over itself: files are replaced,
+    `.env` is kept byte for byte."""
+    make_tree(tmp_path, FRAMEWORK_TREE)
+    write_example(tmp_path)
+    assert post.run(GOOD_ANSWERS, tmp_path) == 0
+    env_before = (tmp_path / ".env").read_bytes()
+    make_tree(tmp_path, FRAMEWORK_TREE)
+    capsys.readouterr()
+    assert post.run(GOOD_ANSWERS, tmp_path) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "  .env: " not in out, "nothing to say about an existing, complete .env"
+    assert (tmp_path / ".env").read_bytes() == env_before
+    assert not list(tmp_path.rglob("_frameworks"))
+
+
 def test_select_framework_rejects_unknown_entries(tmp_path):
     make_tree(tmp_path, {"_frameworks/Flask/app.py": "a", "_frameworks/quart/app.py": "b"})
     with pytest.raises(post.HookError, match="unexpected entry 'Flask'"):

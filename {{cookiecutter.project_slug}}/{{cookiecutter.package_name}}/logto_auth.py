@@ -18,7 +18,8 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from jwt import PyJWTError
-from logto import LogtoConfig, LogtoException, UserInfoScope
+from logto import LogtoConfig, LogtoException, Scope, UserInfoScope
+from logto.LogtoClient import InteractionMode
 from logto.OidcCore import OidcCore
 from logto.Storage import PersistKey
 
@@ -43,7 +44,7 @@ from .token_refresh import RefreshOutcome, RefreshUnavailable, TokenRefresher
 RETURN_TO_KEY = "app.return_to"
 USERINFO_KEY = "app.userinfo"
 # Asked for on top of the SDK's own `openid offline_access profile`.
-SCOPES: list[str | UserInfoScope] = [UserInfoScope.email, UserInfoScope.phone]
+SCOPES: list[str | Scope] = [UserInfoScope.email, UserInfoScope.phone]
 #: An ID token counts as expired this long before its `exp`: a page never shows a sign-in that
 #: ends while it is served, and clocks a little ahead of Logto's do no harm.
 EXPIRY_MARGIN_SECONDS = 30
@@ -98,7 +99,7 @@ class LogtoAuth:
         `option` (phone, Patreon) points."""
         self._session.pop(USERINFO_KEY, None)
         self._session[RETURN_TO_KEY] = safe_return_path(return_to) or "/"
-        mode = "signUp" if sign_up else None
+        mode: InteractionMode | None = "signUp" if sign_up else None
         try:
             url = await self.client.signIn(self.settings.redirect_uri, mode)
             return with_params(url, option.params) if option else url
@@ -203,7 +204,7 @@ class LogtoAuth:
         except IdpUnavailable as error:
             return RefreshOutcome("unreachable", detail=str(error))
         stored = {key: self._storage.get(key) for key in RENEWED_KEYS}
-        tokens = {key: value for key, value in stored.items() if value is not None}
+        tokens: dict[str, str] = {key: value for key, value in stored.items() if value is not None}
         return RefreshOutcome("renewed", tokens=tokens)
 
     def cached_userinfo(self) -> dict[str, Any] | None:

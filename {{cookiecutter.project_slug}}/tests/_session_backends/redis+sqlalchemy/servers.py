@@ -6,6 +6,9 @@ A missing binary fails the test with the command that installs it: these tests n
 
 PostgreSQL refuses to run as root, so under root ``initdb`` and ``postgres`` run as the
 ``postgres`` user (from Debian's ``postgresql`` package), or else as ``nobody``.
+
+A server that is already running is used instead when ``TEST_REDIS_URL`` / ``TEST_POSTGRES_URL``
+holds its URL (CI's service containers): see ``given_server``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ POSTGRES_LIB_DIR = Path("/usr/lib/postgresql")  # Debian: <version>/bin/{initdb,
 PG_USER = "app"  # the cluster's superuser, in the yielded URL
 INITDB_FLAGS = ["-U", PG_USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]
 POSTGRES_FLAGS = ["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off"]
+TEST_REDIS_URL = "TEST_REDIS_URL"  # redis://host:6379/0: each test empties that database first
+TEST_POSTGRES_URL = "TEST_POSTGRES_URL"  # postgresql://user:pw@host/db: a new database per run
 REDIS_HINT = "redis-server not found: install it (apt-get install -y redis-server)"
 POSTGRES_HINT = (
     "PostgreSQL server binaries (initdb, postgres) not found: install them"
@@ -46,6 +51,17 @@ def free_port() -> int:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def given_server(variable: str, schemes: tuple[str, ...]) -> str | None:
+    """The URL in ``$variable`` of a server that is already running, or None (unset or empty)
+    when the tests start their own. A URL of another kind fails the test that asked for it."""
+    url = os.environ.get(variable, "").strip()
+    if not url:
+        return None
+    if url.partition("://")[0] not in schemes:
+        pytest.fail(f"{variable} must be a {' or '.join(f'{s}://' for s in schemes)} URL")
+    return url
 
 
 def _tail(log: Path, lines: int = 30) -> str:

@@ -7,13 +7,17 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from servers import running_redis
+from servers import TEST_REDIS_URL, given_server, running_redis
 
 StoreProbe = Callable[[str], bool]
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis started for this run, or the one at $TEST_REDIS_URL (CI's service container)."""
+    if url := given_server(TEST_REDIS_URL, ("redis",)):
+        yield url
+        return
     with running_redis(Path(tmp_path_factory.mktemp("redis"))) as url:
         yield url
 

@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from servers import running_postgres
-from sqlalchemy import create_engine, inspect, text
+from servers import TEST_POSTGRES_URL, given_server, running_postgres
+from sqlalchemy import create_engine, inspect, make_url, text
 
 StoreProbe = Callable[[str], bool]
 
 
+@contextlib.contextmanager
+def new_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server at ``server_url``, dropped afterwards."""
+    url = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"test_sessions_{secrets.token_hex(6)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:  # FORCE: the apps' pools may still be open
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL started for this run, or a new database on the server at
+    $TEST_POSTGRES_URL (CI's service container; PostgreSQL 13+)."""
+    if server := given_server(TEST_POSTGRES_URL, ("postgresql", "postgres", "postgresql+psycopg")):
+        with new_database(server) as url:
+            yield url
+        return
     with running_postgres(Path(tmp_path_factory.mktemp("postgres"))) as url:
         yield url
 

@@ -20,7 +20,7 @@ def install_flask_session(app: Flask, **config: Any) -> None:
         SESSION_SERIALIZATION_FORMAT="json",
         **config,
     )
-    Session(app)
+    Session(app)  # type: ignore[no-untyped-call]  # Flask-Session 0.8 leaves Session() unannotated
 
 
 def regenerate_session_id() -> None:

@@ -43,7 +43,7 @@ def configure_sessions(app: Flask, settings: Settings) -> None:
                 "the database",
                 "DATABASE_URL",
                 settings.database_url,
-                error.orig if getattr(error, "orig", None) else error,
+                getattr(error, "orig", None) or error,  # the driver's own error, if any
                 "start it or fix DATABASE_URL",
             ) from error
         with schema_lock(database.engine):  # Flask-Session creates the table if missing

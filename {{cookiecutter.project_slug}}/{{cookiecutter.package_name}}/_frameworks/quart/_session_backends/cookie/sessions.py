@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from quart import Quart, Response, current_app, render_template, session
+from quart import Quart, current_app, render_template, session
 from quart.sessions import SecureCookieSessionInterface
+from quart.typing import ResponseTypes
 
 from .cookie_limit import oversized_session_failure
 from .settings import Settings
@@ -22,7 +23,7 @@ def regenerate_session_id() -> None:
     """A signed cookie has no server-side id that could be fixed: nothing to renew."""
 
 
-async def refuse_oversized_session(response: Response) -> Response:
+async def refuse_oversized_session(response: ResponseTypes) -> ResponseTypes:
     """Runs before the session is saved: an oversized session is not saved, and said so."""
     failure = oversized_session_failure(current_app, session)
     if failure is None:
