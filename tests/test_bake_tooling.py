@@ -167,6 +167,18 @@ def test_ci_uses_only_the_chosen_backends_service(baked: tuple[dict[str, Any], P
             assert other_service not in text and other_variable not in text
 
 
+def test_ci_tests_against_the_image_compose_runs(baked: tuple[dict[str, Any], Path]) -> None:
+    """The store CI tests against is the one `docker compose up` deploys, same image tag."""
+    answers, project = baked
+    expected = SERVICES.get(session_backend(answers))
+    if expected is None:
+        return  # no store server: nothing to compare (the test above checks there is none)
+    service, _ = expected
+    ci_image = load_workflow(project)["jobs"]["tests"]["services"][service]["image"]
+    compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
+    assert ci_image == compose["services"][service]["image"]
+
+
 def readme_commands(project: Path) -> set[str]:
     """Every line of the README's code blocks, without its trailing `# comment`."""
     readme = (project / "README.md").read_text(encoding="utf-8")
