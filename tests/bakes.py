@@ -49,6 +49,8 @@ STORE_VARIABLES = {
 #: the SMS texts, where Logto replaces the code placeholder.
 RUNTIME_TEMPLATES = re.compile(r"(^|/)templates/[^/]+\.html$|(^|/)twilio_sms_templates\.json$")
 JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#")
+WORKFLOWS = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
+GITHUB_EXPRESSION = re.compile(r"\$\{\{ [a-z][\w.-]* \}\}")
 BAKED_TEST_TIMEOUT = 600
 
 
@@ -82,6 +84,8 @@ def leftover_jinja(project: Path) -> list[str]:
             problems.append(f"{relative}: cookiecutter")
         if RUNTIME_TEMPLATES.search(relative):
             continue
+        if WORKFLOWS.search(relative):  # GitHub's own `${{ expression }}` syntax is meant
+            text = GITHUB_EXPRESSION.sub("", text)
         problems += [f"{relative}: {marker}" for marker in JINJA_MARKERS if marker in text]
     return problems
 
