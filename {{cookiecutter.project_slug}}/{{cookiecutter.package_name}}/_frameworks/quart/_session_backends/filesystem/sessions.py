@@ -4,12 +4,11 @@ One JSON file per session, `<dir>/<id>.json` (ids are checked against their form
 use, so no path tricks), written atomically (temp file, then `os.replace`), readable only by
 this user (0600, in a 0700 directory). A file's modification time is set to its expiry, so
 expired files are skipped on load and every PURGE_EVERY_N_SAVES-th save deletes them with a
-`stat` alone. All file work runs in a worker thread (`asyncio.to_thread`).
+`stat` alone. All file work runs in a worker thread (`BlockingStore`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -20,19 +19,18 @@ from typing import Any
 
 from quart import Quart
 
-from .server_sessions import SID_RE, check_now, install, regenerate_session_id
+from .server_sessions import SID_RE, BlockingStore, check_now, install, regenerate_session_id
 from .settings import Settings, SettingsError
 
 __all__ = ["FileStore", "configure_sessions", "regenerate_session_id"]
 
-PURGE_EVERY_N_SAVES = 100
 STALE_TEMP_FILE_SECONDS = 3600  # a write interrupted by a crash leaves its temp file behind
 
 
-class FileStore:
+class FileStore(BlockingStore):
     def __init__(self, directory: Path) -> None:
+        super().__init__()
         self.directory, self.address = directory, str(directory)
-        self._saves = 0
 
     def _path(self, sid: str) -> Path:
         if not SID_RE.fullmatch(sid):
@@ -80,21 +78,7 @@ class FileStore:
         with tempfile.TemporaryFile(dir=self.directory):
             pass
 
-    async def load(self, sid: str) -> dict[str, Any] | None:
-        return await asyncio.to_thread(self._load, sid)
-
-    async def save(self, sid: str, data: dict[str, Any], ttl_seconds: int) -> None:
-        self._saves += 1
-        purge = self._saves % PURGE_EVERY_N_SAVES == 0
-        await asyncio.to_thread(self._save, sid, data, ttl_seconds, purge)
-
-    async def delete(self, sid: str) -> None:
-        await asyncio.to_thread(self._delete, sid)
-
-    async def check(self) -> None:
-        await asyncio.to_thread(self._check)
-
-    async def close(self) -> None:
+    def _close(self) -> None:
         """Nothing is held open between requests."""
 
 

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 import secrets
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -37,6 +38,52 @@ class SessionStore(Protocol):
     async def delete(self, sid: str) -> None: ...
     async def check(self) -> None: ...  # raises when the store cannot be reached
     async def close(self) -> None: ...
+
+
+class BlockingStore(ABC):
+    """A `SessionStore` over blocking I/O (files, a SQL driver): every call runs in a worker
+    thread, never on the event loop, and every `PURGE_EVERY_N_SAVES`-th save also removes
+    expired records. Subclasses write the blocking `_load`, `_save`, `_delete`, `_check` and
+    `_close`."""
+
+    PURGE_EVERY_N_SAVES = 100
+    address: str  # where the store is, for messages (secrets masked)
+
+    def __init__(self) -> None:
+        self._saves = 0
+
+    @abstractmethod
+    def _load(self, sid: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def _save(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None: ...
+
+    @abstractmethod
+    def _delete(self, sid: str) -> None: ...
+
+    @abstractmethod
+    def _check(self) -> None: ...
+
+    @abstractmethod
+    def _close(self) -> None:
+        """Release what is held open between requests (a connection pool)."""
+
+    async def load(self, sid: str) -> dict[str, Any] | None:
+        return await asyncio.to_thread(self._load, sid)
+
+    async def save(self, sid: str, data: dict[str, Any], ttl_seconds: int) -> None:
+        self._saves += 1
+        purge = self._saves % self.PURGE_EVERY_N_SAVES == 0
+        await asyncio.to_thread(self._save, sid, data, ttl_seconds, purge)
+
+    async def delete(self, sid: str) -> None:
+        await asyncio.to_thread(self._delete, sid)
+
+    async def check(self) -> None:
+        await asyncio.to_thread(self._check)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._close)
 
 
 def new_sid() -> str:

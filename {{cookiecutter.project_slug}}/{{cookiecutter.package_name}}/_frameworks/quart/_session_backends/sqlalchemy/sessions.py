@@ -2,14 +2,13 @@
 
 One row per session in the table `sessions` (id, JSON data, expiry in epoch seconds), made at
 start when missing. The engine is SQLAlchemy's plain sync one; every call runs in a worker
-thread (`asyncio.to_thread`) so the event loop never waits on the database. A save is one
+thread (`BlockingStore`) so the event loop never waits on the database. A save is one
 upsert; every PURGE_EVERY_N_SAVES-th save also deletes expired rows. SQLite runs in WAL mode
 with a busy timeout, so several workers can share one file without "database is locked".
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import sqlite3
@@ -24,13 +23,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from .schema_lock import schema_lock
-from .server_sessions import check_now, install, regenerate_session_id
+from .server_sessions import BlockingStore, check_now, install, regenerate_session_id
 from .settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
 from .store_check import masked, unreachable
 
 __all__ = ["SqlStore", "configure_sessions", "regenerate_session_id"]
 
-PURGE_EVERY_N_SAVES = 100
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 
 metadata = sa.MetaData()
@@ -73,11 +71,11 @@ def make_engine(database_url: str) -> sa.Engine:
     return engine
 
 
-class SqlStore:
+class SqlStore(BlockingStore):
     def __init__(self, database_url: str) -> None:
+        super().__init__()
         self.address = masked(database_url)
         self.engine = make_engine(database_url)
-        self._saves = 0
 
     def _load(self, sid: str) -> dict[str, Any] | None:
         query = sa.select(sessions_table.c.data).where(
@@ -106,22 +104,8 @@ class SqlStore:
         with schema_lock(self.engine):  # workers start together; one at a time makes the table
             metadata.create_all(self.engine)
 
-    async def load(self, sid: str) -> dict[str, Any] | None:
-        return await asyncio.to_thread(self._load, sid)
-
-    async def save(self, sid: str, data: dict[str, Any], ttl_seconds: int) -> None:
-        self._saves += 1
-        purge = self._saves % PURGE_EVERY_N_SAVES == 0
-        await asyncio.to_thread(self._save, sid, data, ttl_seconds, purge)
-
-    async def delete(self, sid: str) -> None:
-        await asyncio.to_thread(self._delete, sid)
-
-    async def check(self) -> None:
-        await asyncio.to_thread(self._check)
-
-    async def close(self) -> None:
-        await asyncio.to_thread(self.engine.dispose)  # the pool is made anew on next use
+    def _close(self) -> None:
+        self.engine.dispose()  # the pool is made anew on next use
 
 
 def upsert(connection: sa.Connection, sid: str, row: dict[str, Any]) -> None:
