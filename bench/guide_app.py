@@ -71,49 +71,23 @@ def _profile_page(claims: Any) -> str:
 
 
 def guide_flask() -> Any:
-    from flask import Flask, redirect, request, session
+    import flask
 
-    app = Flask(__name__)
-    app.secret_key = os.environ["SECRET_KEY"]
-    client = _client(session)
-
-    @app.route("/")
-    async def home():
-        if client.isAuthenticated() is False:
-            return "Not authenticated <a href='/sign-in'>Sign in</a>"
-        return "Authenticated <a href='/sign-out'>Sign out</a>"
-
-    @app.route("/sign-in")
-    async def sign_in():
-        return redirect(await client.signIn(redirectUri=f"{_base_url()}/callback"))
-
-    @app.route("/callback")
-    async def callback():
-        try:
-            await client.handleSignInCallback(request.url)
-            return redirect("/")
-        except Exception as e:
-            return "Error: " + str(e)
-
-    @app.route("/sign-out")
-    async def sign_out():
-        return redirect(await client.signOut(postLogoutRedirectUri=f"{_base_url()}/"))
-
-    @app.route("/profile")
-    async def profile():
-        if client.isAuthenticated() is False:
-            return redirect("/sign-in")
-        return _profile_page(client.getIdTokenClaims())
-
-    return app
+    return _guide_routes(flask.Flask(__name__), flask)
 
 
 def guide_quart() -> Any:
-    from quart import Quart, redirect, request, session
+    import quart
 
-    app = Quart(__name__)
+    return _guide_routes(quart.Quart(__name__), quart)
+
+
+def _guide_routes(app: Any, framework: Any) -> Any:
+    """The guide's views, written once: Flask (under `flask[async]`) and Quart take the same
+    `async def` code; `framework` is the `flask` or `quart` module."""
+    redirect, request = framework.redirect, framework.request
     app.secret_key = os.environ["SECRET_KEY"]
-    client = _client(session)
+    client = _client(framework.session)
 
     @app.route("/")
     async def home():

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from bench.report import write_section  # noqa: E402
-from bench.session_latency import bake, machine  # noqa: E402
+from bench.report import machine, write_section  # noqa: E402
+from bench.session_latency import bake  # noqa: E402
 
 SECTION = "page-costs"
 FRAMEWORKS = ("Flask", "Quart")

@@ -20,7 +20,7 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.report import write_section
+from bench.report import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAMEWORKS = ("Flask", "Quart")
@@ -73,18 +73,6 @@ def run_tests(args: list[str], cwd: Path) -> None:
         check=True,
         capture_output=True,
     )
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
 def main() -> None:
@@ -141,7 +129,7 @@ def main() -> None:
             "",
             "Recorded by `python3 bench/template_timings.py --write` (one run, same machine).",
             "",
-            f"Machine: {machine()}.",
+            f"Machine: {machine()}, {platform.system()}.",
             "",
             "| What | Time | Runs |",
             "| --- | --- | --- |",

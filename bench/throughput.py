@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 import pytest  # noqa: E402  (tests.support reports a failed start with pytest.fail)
 
-from bench.report import write_section  # noqa: E402
+from bench.report import cpu_name, write_section  # noqa: E402
 from tests.support.baked_app import BakedApp, bake_app, production_command  # noqa: E402
 from tests.support.processes import free_port, running_process  # noqa: E402
 
@@ -796,12 +796,6 @@ def render(
 
 
 def machine() -> str:
-    cpu = platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
     wrk_version = (wrk.stdout + wrk.stderr).split()[1] if wrk.stdout + wrk.stderr else "?"
     versions = ", ".join(
@@ -809,7 +803,7 @@ def machine() -> str:
         for name in ("flask", "quart", "gunicorn", "hypercorn", "logto")
     )
     return (
-        f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, "
+        f"{cpu_name()}, {os.cpu_count()} cores, Linux {platform.release()}, "
         f"Python {platform.python_version()}, {versions}, wrk {wrk_version}"
     )
 
