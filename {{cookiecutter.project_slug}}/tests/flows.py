@@ -6,7 +6,8 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from fake_logto import FakeLogto
-from page_client import Page, PageClient
+from page_client import PageClient
+from pages import Page
 
 
 def query_of(url: str) -> dict[str, str]:

@@ -7,7 +7,8 @@ import logging
 import pytest
 from fake_logto import FakeLogto
 from flows import callback_path, sign_in
-from page_client import Page, PageClient
+from page_client import PageClient
+from pages import Page
 
 from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from fake_logto import FakeLogto
 from flows import csrf_token_in, sign_in
-from page_client import Page, PageClient
+from page_client import PageClient
+from pages import Page
 from werkzeug.wrappers import Response
 
 from {{ cookiecutter.package_name }} import create_app

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 
 from flask import Flask
-from page_client import Page
+from pages import Page
 
 START_TIMEOUT_SECONDS = 30
 

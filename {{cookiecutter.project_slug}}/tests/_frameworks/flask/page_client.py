@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-
-
-@dataclass
-class Page:
-    status: int
-    headers: dict[str, str]  # names in lowercase
-    text: str
-
-    @property
-    def location(self) -> str:
-        return self.headers.get("location", "")
+from pages import Page
 
 
 class PageClient:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from typing import Any
 
-from page_client import Page
+from pages import Page
 from quart import Quart
 
 START_TIMEOUT_SECONDS = 30

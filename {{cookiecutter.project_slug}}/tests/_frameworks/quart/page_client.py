@@ -7,21 +7,10 @@ which warms up the Logto client) runs as under a real server.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import Any
 
+from pages import Page
 from quart import Quart
-
-
-@dataclass
-class Page:
-    status: int
-    headers: dict[str, str]  # names in lowercase
-    text: str
-
-    @property
-    def location(self) -> str:
-        return self.headers.get("location", "")
 
 
 class PageClient:

@@ -1,0 +1,16 @@
+"""A page as the tests' clients return it, the same for Flask and Quart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Page:
+    status: int
+    headers: dict[str, str]  # names in lowercase
+    text: str
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
