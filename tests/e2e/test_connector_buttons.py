@@ -17,7 +17,6 @@ pytestmark = pytest.mark.e2e
 EXPECTED = {
     "patreon": {"direct_sign_in": "social:patreon"},
     "phone": {"first_screen": "identifier:sign_in", "identifier": "phone"},
-    "phone-sign-up": {"first_screen": "identifier:register", "identifier": "phone"},
 }
 
 

@@ -5,8 +5,10 @@ credentials with HTTP Basic auth), discovery, and the ``/api/...`` operations
 ``logto provision`` and ``logto doctor`` use. It keeps state like a tenant (``FakeTenant``:
 applications with secrets, connectors, the sign-in experience), checks every body against
 ``management_api_shapes.json`` (transcribed from @logto/api's management.d.ts) with 400
-``guard.invalid_input``, and enforces the Logto rules that matter here with 422. Every
-request is recorded in ``requests`` for assertions.
+``guard.invalid_input``, drops keys it does not know (as Logto's guard does), and enforces
+the Logto rules that matter here with Logto's status and code. Every request is recorded in
+``requests`` for assertions. The template's suite runs the same scenarios against a real
+Logto and against this fake and fails on any difference (tests/logto/test_fake_matches_logto.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 from fake_tenant import FakeTenant, Response, error
-from management_api_rules import SHAPES, RuleError, shape_problem
+from management_api_rules import SHAPES, RuleError, known_part, shape_problem
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class FakeManagementApi(FakeTenant):
             try:
                 return self._route(method, path, query, body)
             except RuleError as broken:
-                return error(422, broken.code, str(broken))
+                return error(broken.status, broken.code, str(broken))
 
     def _token(self, form: dict[str, str], authorization: str) -> Response:
         try:
@@ -124,6 +126,7 @@ class FakeManagementApi(FakeTenant):
                 return error(404, "guard.invalid_input", f"no route {method} {template}")
             if problem := shape_problem(operation["body"], body):
                 return error(400, "guard.invalid_input", problem)
+            body = known_part(operation["body"], body)  # Logto drops keys it does not know
         return self.handle(method, parts, query, body)
 
 

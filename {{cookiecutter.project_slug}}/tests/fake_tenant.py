@@ -12,11 +12,19 @@ from management_api_rules import check_sign_in_experience
 
 # factory id -> (connector type, social target); what this fake Logto has installed
 FACTORIES: dict[str, tuple[str, str]] = {
-    "twilio-short-message-service": ("Sms", "twilio"),
-    "aliyun-short-message-service": ("Sms", "aliyun"),
+    "twilio-short-message-service": ("Sms", "twilio-sms"),
+    "aliyun-short-message-service": ("Sms", "aliyun-sms"),
     "patreon-universal": ("Social", "patreon"),
     "google-universal": ("Social", "google"),
 }
+# factory id -> the config keys its guard requires (strings); Logto answers 400 without them
+REQUIRED_CONFIG: dict[str, tuple[str, ...]] = {
+    "twilio-short-message-service": ("accountSID", "authToken", "fromMessagingServiceSID"),
+    "aliyun-short-message-service": ("accessKeyId", "accessKeySecret", "signName"),
+    "patreon-universal": ("clientId", "clientSecret"),
+    "google-universal": ("clientId", "clientSecret"),
+}
+SMS_USAGE_TYPES = {"Register", "SignIn", "ForgotPassword", "Generic"}
 Response = tuple[int, Any]
 
 
@@ -133,6 +141,8 @@ class FakeTenant:
         if factory is None:
             return error(422, "connector.not_found_with_connector_id", "no such connector")
         kind = factory[0]
+        if problem := config_problem(body["connectorId"], body.get("config", {})):
+            return problem
         if kind == "Social" and any(
             c["connectorId"] == body["connectorId"] for c in self.connectors
         ):
@@ -145,7 +155,12 @@ class FakeTenant:
     def _patch_connectors(self, rest: list[str], _: dict[str, str], body: Any) -> Response:
         connector = next((c for c in self.connectors if c["id"] == rest[0]), None)
         if connector is None:
-            return error(404, "entity.not_exists_with_id", "connector not found")
+            return error(404, "entity.not_found", "The resource does not exist.")
+        if not body:
+            return error(422, "entity.invalid_input", "nothing to update")
+        factory_id = connector["connectorId"]
+        if "config" in body and (problem := config_problem(factory_id, body["config"])):
+            return problem
         connector.update(body)
         return 200, connector
 
@@ -153,8 +168,8 @@ class FakeTenant:
         return 200, self.sign_in_experience
 
     def _patch_sign_in_exp(self, rest: list[str], _: dict[str, str], body: Any) -> Response:
-        check_sign_in_experience(body, self.sign_in_experience, self.connectors)
-        self.sign_in_experience.update(body)
+        applied = check_sign_in_experience(body, self.sign_in_experience, self.connectors)
+        self.sign_in_experience.update(applied)
         return 200, self.sign_in_experience
 
     def _new_application(self, body: dict[str, Any], app_id: str | None) -> dict[str, Any]:
@@ -188,6 +203,17 @@ class FakeTenant:
         }
         self.secrets[app_id].append(secret)
         return secret
+
+
+def config_problem(factory_id: str, config: dict[str, Any]) -> Response | None:
+    """Logto's 400 for a config its connector's guard refuses; None when it passes."""
+    missing = [k for k in REQUIRED_CONFIG[factory_id] if not isinstance(config.get(k), str)]
+    if factory_id == "twilio-short-message-service":
+        usage = {t.get("usageType") for t in config.get("templates") or []}
+        missing += [] if usage >= SMS_USAGE_TYPES else ["templates"]
+    if missing:
+        return error(400, "connector.invalid_config", f"invalid config: {', '.join(missing)}")
+    return None
 
 
 def error(status: int, code: str, message: str) -> Response:

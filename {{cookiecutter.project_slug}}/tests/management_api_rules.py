@@ -15,11 +15,12 @@ SHAPES: dict[str, Any] = json.loads(
 
 
 class RuleError(Exception):
-    """A Logto rule was broken: 422 with `code` and the message."""
+    """A Logto rule was broken: `status` (400 unless said) with `code` and the message."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.code = code
+        self.status = status
 
 
 def shape_problem(schema: dict[str, Any], value: Any, where: str = "body") -> str | None:
@@ -44,12 +45,25 @@ def shape_problem(schema: dict[str, Any], value: Any, where: str = "body") -> st
             if key not in value:
                 return f"{where}.{key}: required"
         for key, item in value.items():
-            if key in properties:
-                if problem := shape_problem(properties[key], item, f"{where}.{key}"):
-                    return problem
-            elif not schema.get("additionalProperties", False):
-                return f"{where}.{key}: unknown key"
-    return None
+            if key in properties and (
+                problem := shape_problem(properties[key], item, f"{where}.{key}")
+            ):
+                return problem
+    return None  # unknown keys are not a problem: Logto (zod) drops them, see `known_part`
+
+
+def known_part(schema: dict[str, Any], value: Any) -> Any:
+    """`value` without the object keys `schema` does not name, as Logto's guard keeps it."""
+    if "$ref" in schema:
+        return known_part(SHAPES["$defs"][schema["$ref"].rsplit("/", 1)[1]], value)
+    if schema.get("type") == "array" and isinstance(value, list):
+        return [known_part(schema.get("items", {}), item) for item in value]
+    if schema.get("type") != "object" or not isinstance(value, dict):
+        return value
+    properties = schema.get("properties", {})
+    if schema.get("additionalProperties", False):
+        return value
+    return {k: known_part(properties[k], v) for k, v in value.items() if k in properties}
 
 
 def json_type(value: Any) -> str:
@@ -64,45 +78,57 @@ def json_type(value: Any) -> str:
 
 def check_sign_in_experience(
     body: dict[str, Any], current: dict[str, Any], connectors: Sequence[dict[str, Any]]
-) -> None:
-    """Raise `RuleError` when PATCH /api/sign-in-exp `body` breaks one of Logto's rules."""
+) -> dict[str, Any]:
+    """`body` as Logto applies it (social targets without a connector silently dropped);
+    raise `RuleError` where Logto's `validateSignUp` / `validateSignIn` refuse it (400)."""
     kinds = {connector["type"] for connector in connectors}
     social = {c["target"] for c in connectors if c["type"] == "Social"}
-    for target in body.get("socialSignInConnectorTargets", []):
-        if target not in social:
-            raise RuleError("connector.not_found", f"no social connector with target {target!r}")
-    sign_up = body.get("signUp", current["signUp"])
+    applied = dict(body)
+    if "socialSignInConnectorTargets" in body:
+        targets = body["socialSignInConnectorTargets"]
+        applied["socialSignInConnectorTargets"] = [t for t in targets if t in social]
     if "signUp" in body:
-        secondary = [item["identifier"] for item in sign_up.get("secondaryIdentifiers", [])]
-        if "phone" in sign_up["identifiers"] + secondary and "Sms" not in kinds:
-            raise RuleError(
-                "sign_in_experiences.enabled_connector_not_found",
-                "a phone sign-up identifier needs an SMS connector",
-            )
-        if "username" in sign_up["identifiers"] and not sign_up["password"]:
-            raise RuleError(
-                "sign_in_experiences.username_requires_password",
-                "username sign-up requires a password",
-            )
-        if {"email", "phone"} & set(sign_up["identifiers"]) and not sign_up["verify"]:
-            raise RuleError(
-                "sign_in_experiences.passwordless_requires_verify",
-                "email or phone sign-up must be verified",
-            )
-    if "signIn" not in body:
-        return
-    methods = body["signIn"]["methods"]
-    if any(m["identifier"] == "phone" and m["verificationCode"] for m in methods) and (
-        "Sms" not in kinds
+        _check_sign_up(body["signUp"], kinds)
+    if "signIn" in body:
+        _check_sign_in(body["signIn"]["methods"], body.get("signUp", current["signUp"]), kinds)
+    return applied
+
+
+def _check_sign_up(sign_up: dict[str, Any], kinds: set[str]) -> None:
+    primary = sign_up["identifiers"]
+    secondary = sign_up.get("secondaryIdentifiers", [])
+    names = [item["identifier"] for item in secondary]
+    if secondary and not primary:
+        raise RuleError("sign_in_experiences.missing_sign_up_identifiers", "no primary identifier")
+    duplicated = len(set(primary)) != len(primary) or len(set(names)) != len(names)
+    for name in names:
+        taken = {"email", "phone"} if name == "emailOrPhone" else {name}
+        duplicated = duplicated or bool(taken & set(primary))
+    if duplicated:
+        raise RuleError("sign_in_experiences.duplicated_sign_up_identifiers", "duplicated")
+    passwordless = [i for i in [*primary, *names] if i != "username"]
+    if (passwordless and not sign_up["verify"]) or any(
+        item["identifier"] != "username" and not item.get("verify") for item in secondary
     ):
         raise RuleError(
-            "sign_in_experiences.enabled_connector_not_found",
-            "phone sign-in with a code needs an SMS connector",
+            "sign_in_experiences.passwordless_requires_verify",
+            "Must enable verify for email/phone sign up identifier.",
         )
+    every = set(primary) | set(names)
+    for needed, kind in (({"email", "emailOrPhone"}, "Email"), ({"phone", "emailOrPhone"}, "Sms")):
+        if needed & every and kind not in kinds:
+            raise RuleError("sign_in_experiences.enabled_connector_not_found", f"no {kind}")
+
+
+def _check_sign_in(methods: list[dict[str, Any]], sign_up: dict[str, Any], kinds: set[str]) -> None:
+    for identifier, kind in (("email", "Email"), ("phone", "Sms")):
+        coded = any(m["identifier"] == identifier and m["verificationCode"] for m in methods)
+        if coded and kind not in kinds:
+            raise RuleError("sign_in_experiences.enabled_connector_not_found", f"no {kind}")
     if not all(m["password"] or m["verificationCode"] for m in methods):
         raise RuleError(
             "sign_in_experiences.at_least_one_authentication_factor",
-            "every sign-in method needs a password or a verification code",
+            "You have to select at least one authentication factor.",
         )
     if (
         sign_up["verify"]

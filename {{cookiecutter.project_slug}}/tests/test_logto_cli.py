@@ -247,6 +247,40 @@ def test_doctor_reports_a_wrong_redirect_uri_then_passes(
     assert f"ok: Logto answers at {fake.endpoint}" in result.output
 
 
+def test_doctor_lists_every_tenant_problem_then_passes(
+    fake: FakeManagementApi, env_file: Path
+) -> None:
+    """Before provisioning: one `fix:` line per problem, in one run; after it: all ok."""
+    fake.add_connector("patreon-universal", {"clientId": "other-id", "clientSecret": "x" * 8})
+    result = run(env_file, "doctor")
+    assert result.exit_code == 1
+    fixes = [line for line in result.output.splitlines() if line.startswith("fix: ")]
+    expected = ["LOGTO_APP_ID is still the placeholder", "the app's registration is unchecked"]
+    expected += ["no Twilio SMS connector"] * USE_TWILIO
+    expected += ["holds other credentials than .env"] * USE_PATREON  # connectors, then buttons
+    expected += ["phone sign-in with an SMS code is off"] * USE_TWILIO
+    expected += ["Patreon is not a social sign-in"] * USE_PATREON
+    assert len(fixes) == len(expected), result.output
+    for fix, fragment in zip(fixes, expected, strict=True):
+        assert fragment in fix
+    assert run(env_file, "provision").exit_code == 0
+    result = run(env_file, "doctor")
+    assert result.exit_code == 0, result.output
+    assert "fix:" not in result.output
+    if USE_TWILIO:
+        assert "note: phone sign-up is off (new users sign up with a username)" in result.output
+
+
+def test_phone_sign_up_option(fake: FakeManagementApi, env_file: Path) -> None:
+    dry = run(env_file, "provision", "--dry-run")
+    assert ("phone sign-up left off" in dry.output) is USE_TWILIO
+    result = run(env_file, "provision", "--phone-sign-up")
+    assert result.exit_code == 0, result.output
+    secondary = fake.sign_in_experience["signUp"].get("secondaryIdentifiers", [])
+    assert (secondary == [{"identifier": "phone", "verify": True}]) is USE_TWILIO
+    assert "left off" not in result.output
+
+
 def test_doctor_without_m2m_checks_env_and_discovery(
     fake: FakeManagementApi, tmp_path: Path
 ) -> None:
@@ -254,7 +288,7 @@ def test_doctor_without_m2m_checks_env_and_discovery(
     result = run(env_file, "doctor")
     assert result.exit_code == 1  # LOGTO_APP_ID is still a placeholder
     assert "fix: LOGTO_APP_ID is still the placeholder" in result.output
-    assert "skip: the app's registration" in result.output
+    assert "skip: the tenant" in result.output
     assert not fake.requests
 
 

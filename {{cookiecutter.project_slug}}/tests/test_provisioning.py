@@ -13,7 +13,10 @@ from {{ cookiecutter.package_name }}.connector_settings import load_connector_se
 from {{ cookiecutter.package_name }}.connectors import connector_configs
 from {{ cookiecutter.package_name }}.management_api import ManagementApi
 from {{ cookiecutter.package_name }}.provisioning import Plan, ProvisioningError, Target, apply, plan
-from {{ cookiecutter.package_name }}.provisioning_sign_in import with_phone_sign_in, with_phone_sign_up
+from {{ cookiecutter.package_name }}.provisioning_sign_in import (
+    sign_in_experience_changes,
+    with_phone_sign_in,
+)
 
 CREDENTIALS = {
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
@@ -63,12 +66,29 @@ def test_both_connectors_then_nothing_to_do(
     ]
     sign_in_exp = fake.sign_in_experience
     assert sign_in_exp["socialSignInConnectorTargets"] == ["google", "patreon"]
-    phone_sign_up = {"identifier": "phone", "verify": True}
-    assert sign_in_exp["signUp"]["secondaryIdentifiers"] == [phone_sign_up]
+    assert sign_in_exp["signUp"] == {"identifiers": ["username"], "password": True, "verify": False}
     assert sign_in_exp["signIn"]["methods"][1] == PHONE_CODE
     (patch,) = [r.body for r in fake.changes() if r.path == "/api/sign-in-exp"]
-    assert patch.keys() == {"socialSignInConnectorTargets", "signUp", "signIn"}
-    assert plan(api, target(tmp_path)).steps == []
+    assert patch.keys() == {"socialSignInConnectorTargets", "signIn"}  # sign-up is theirs
+    assert any(note.startswith("phone sign-up left off") for note in first.notes)
+    again = plan(api, target(tmp_path))
+    assert again.steps == []
+    assert any(note.startswith("phone sign-up left off") for note in again.notes)
+
+
+def test_phone_sign_up_only_when_asked_on_a_username_tenant(
+    fake: FakeManagementApi, api: ManagementApi, tmp_path: Path
+) -> None:
+    provision(api, target(tmp_path, phone_sign_up=True))
+    assert fake.sign_in_experience["signUp"] == {
+        "identifiers": ["username"],
+        "password": True,
+        "verify": True,  # Logto wants it for any email/phone identifier, secondary too
+        "secondaryIdentifiers": [{"identifier": "phone", "verify": True}],
+    }
+    result = plan(api, target(tmp_path, phone_sign_up=True))
+    assert (result.steps, result.notes[-1:]) == ([], [result.notes[-1]])
+    assert not any("left off" in note for note in result.notes)
 
 
 def test_changed_credentials_patch_the_config(
@@ -122,39 +142,48 @@ def test_expired_secret_gets_a_new_one(
     )
 
 
+USERNAME_FIRST = {"identifiers": ["username"], "password": True, "verify": False}
+EMAIL_FIRST = {"identifiers": ["email"], "password": True, "verify": True}
+
+
 @pytest.mark.parametrize(
-    ("sign_up", "expected"),
+    ("sign_up", "asked", "expected", "held_back"),
     [
-        (
-            {"identifiers": [], "password": False, "verify": False},
-            {"identifiers": ["phone"], "password": False, "verify": True},
-        ),
-        (
-            {"identifiers": ["email"], "password": True, "verify": True},
-            {"identifiers": ["email", "phone"], "password": True, "verify": True},
-        ),
-        (
-            {"identifiers": ["phone"], "password": False, "verify": True},
-            {"identifiers": ["phone"], "password": False, "verify": True},
-        ),
+        # Email-first: "email or phone" asks nothing new of anyone who has an email.
+        (EMAIL_FIRST, False, {**EMAIL_FIRST, "identifiers": ["email", "phone"]}, False),
+        # Phone already a sign-up identifier, primary or secondary: nothing to do.
+        ({**EMAIL_FIRST, "identifiers": ["phone"]}, False, None, False),
         (
             {
-                "identifiers": ["username"],
-                "password": True,
-                "verify": False,
+                **USERNAME_FIRST,
+                "verify": True,
                 "secondaryIdentifiers": [{"identifier": "emailOrPhone", "verify": True}],
             },
-            {
-                "identifiers": ["username"],
-                "password": True,
-                "verify": False,
-                "secondaryIdentifiers": [{"identifier": "emailOrPhone", "verify": True}],
-            },
+            False,
+            None,
+            False,
+        ),
+        # Username-first or nothing: phone would be required of existing users.
+        (USERNAME_FIRST, False, None, True),
+        ({"identifiers": [], "password": True, "verify": False}, False, None, True),
+        (
+            {"identifiers": [], "password": True, "verify": False},
+            True,
+            {"identifiers": ["phone"], "password": True, "verify": True},
+            False,
         ),
     ],
 )
-def test_phone_sign_up_merge(sign_up: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert with_phone_sign_up(sign_up) == expected
+def test_phone_sign_up_policy(
+    sign_up: dict[str, Any], asked: bool, expected: dict[str, Any] | None, held_back: bool
+) -> None:
+    current = {"signUp": sign_up, "signIn": {"methods": [PHONE_CODE]}}
+    changes = sign_in_experience_changes(
+        current, phone=True, social_targets=[], phone_sign_up=asked
+    )
+    assert changes.body.get("signUp") == expected
+    assert bool(changes.held_back) is held_back
+    assert all(len(line.splitlines()) == 1 for line in changes.held_back)
 
 
 def test_phone_sign_in_merge() -> None:

@@ -12,8 +12,7 @@ from page_client import PageClient
 from {{ cookiecutter.package_name }}.about import USE_PATREON, USE_TWILIO
 from {{ cookiecutter.package_name }}.sign_in_options import (
     PATREON,
-    PHONE_SIGN_IN,
-    PHONE_SIGN_UP,
+    PHONE,
     enabled_sign_in_options,
     with_params,
 )
@@ -21,15 +20,14 @@ from {{ cookiecutter.package_name }}.sign_in_options import (
 
 def test_exact_values_logto_accepts() -> None:
     assert PATREON.params == {"direct_sign_in": "social:patreon"}
-    assert PHONE_SIGN_IN.params == {"first_screen": "identifier:sign_in", "identifier": "phone"}
-    assert PHONE_SIGN_UP.params == {"first_screen": "identifier:register", "identifier": "phone"}
+    assert PHONE.params == {"first_screen": "identifier:sign_in", "identifier": "phone"}
 
 
 def test_options_follow_the_chosen_connectors() -> None:
     assert list(enabled_sign_in_options(False, False)) == []
-    assert list(enabled_sign_in_options(True, False)) == ["phone", "phone-sign-up"]
+    assert list(enabled_sign_in_options(True, False)) == ["phone"]
     assert list(enabled_sign_in_options(False, True)) == ["patreon"]
-    assert list(enabled_sign_in_options(True, True)) == ["phone", "phone-sign-up", "patreon"]
+    assert list(enabled_sign_in_options(True, True)) == ["phone", "patreon"]
 
 
 def test_params_are_appended_and_encoded() -> None:

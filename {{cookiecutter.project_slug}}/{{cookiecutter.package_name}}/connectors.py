@@ -57,6 +57,11 @@ def patreon_callback_uri(logto_endpoint: str, connector_id: str = PATREON_CONNEC
     return f"{logto_endpoint}/callback/{connector_id}"
 
 
+def config_differs(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Do the keys this project sets differ in `stored` (other keys are the tenant's own)?"""
+    return any(stored.get(key) != value for key, value in wanted.items())
+
+
 def connector_configs(settings: ConnectorSettings) -> dict[str, dict[str, Any]]:
     """{factory id: config} for every chosen connector."""
     configs = {}

@@ -21,6 +21,7 @@ from .connectors import patreon_callback_uri as callback_uri
 from .doctor import run_doctor
 from .management_api import ManagementApiError, api_from_env, read_env, required_origin
 from .provisioning import ProvisioningError, Target, apply, plan
+from .provisioning_sign_in import PHONE_SIGN_UP_OPTION
 from .settings import PROJECT_ROOT, WHERE_TO_FIND, SettingsError, origin_problem
 
 SECRET_KEYS = ("authToken", "clientSecret")
@@ -110,8 +111,17 @@ def masked(config: Mapping[str, Any]) -> dict[str, Any]:
 
 @logto.command()
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option(
+    PHONE_SIGN_UP_OPTION,
+    "phone_sign_up",
+    is_flag=True,
+    help=(
+        "Make phone number a sign-up identifier even where the tenant signs up with a username "
+        "(or nothing): every existing user without a phone number must then add one."
+    ),
+)
 @env_file_option
-def provision(dry_run: bool, env_file: Path) -> None:
+def provision(dry_run: bool, phone_sign_up: bool, env_file: Path) -> None:
     """Create or fix the app, the chosen connectors and the sign-in experience.
 
     Needs LOGTO_ENDPOINT, APP_BASE_URL and a Machine-to-machine app with the Logto
@@ -124,7 +134,7 @@ def provision(dry_run: bool, env_file: Path) -> None:
         api = api_from_env(values)
         base_url = required_origin(values, "APP_BASE_URL", WHERE_TO_FIND["APP_BASE_URL"])
         configs = connector_configs(load_connector_settings(environ, env_file))
-        the_plan = plan(api, Target(base_url, env_file, configs))
+        the_plan = plan(api, Target(base_url, env_file, configs, phone_sign_up=phone_sign_up))
         steps = the_plan.steps
         if not steps:
             click.echo("no changes: the tenant and .env are already set up")

@@ -16,6 +16,7 @@ from .connectors import (
     PATREON_FACTORY_ID,
     PATREON_TARGET,
     TWILIO_FACTORY_ID,
+    config_differs,
     patreon_callback_uri,
 )
 from .management_api import ManagementApi
@@ -58,9 +59,9 @@ def _plan_connectors(api: ManagementApi, target: Target, result: Plan) -> None:
             if factory_id == PATREON_FACTORY_ID:
                 body["id"] = PATREON_CONNECTOR_ID  # so its callback URL is known in advance
             result.steps.append(_step(api, f"create the {name} connector", "POST", "", body))
-        elif found["config"] != config:
+        elif config_differs(found["config"], dict(config)):
             summary = f"update the {name} connector's config (id {connector_id})"
-            change = {"config": dict(config)}  # Logto replaces the config: send it whole
+            change = {"config": {**found["config"], **config}}  # Logto replaces it: send it all
             result.steps.append(_step(api, summary, "PATCH", f"/{connector_id}", change))
         if factory_id == PATREON_FACTORY_ID:
             uri = patreon_callback_uri(api.endpoint, connector_id)
@@ -88,18 +89,23 @@ def _plan_sign_in_experience(api: ManagementApi, target: Target, result: Plan) -
     social = [PATREON_TARGET] if PATREON_FACTORY_ID in target.connectors else []
     if not phone and not social:
         return
-    changes, said = sign_in_experience_changes(
-        api.get("/api/sign-in-exp"), phone=phone, social_targets=social
+    wanted = sign_in_experience_changes(
+        api.get("/api/sign-in-exp"),
+        phone=phone,
+        social_targets=social,
+        phone_sign_up=target.phone_sign_up,
     )
-    if not changes:
+    result.notes += wanted.held_back
+    if not wanted.body:
         return
+    changes = wanted.body
 
     def patch() -> None:
         updated = api.patch("/api/sign-in-exp", changes)
-        wanted = changes.get("socialSignInConnectorTargets", [])
-        dropped = [t for t in wanted if t not in updated["socialSignInConnectorTargets"]]
+        asked = changes.get("socialSignInConnectorTargets", [])
+        dropped = [t for t in asked if t not in updated["socialSignInConnectorTargets"]]
         if dropped:  # Logto silently drops targets that have no connector
             raise ProvisioningError(f"Logto dropped the social sign-in target(s) {dropped}")
 
-    summary = "update the sign-in experience: " + "; ".join(said)
+    summary = "update the sign-in experience: " + "; ".join(wanted.said)
     result.steps.append(Step(summary, "PATCH", "/api/sign-in-exp", changes, patch))

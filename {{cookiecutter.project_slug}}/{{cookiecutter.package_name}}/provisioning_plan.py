@@ -24,6 +24,7 @@ class Target:
     env_file: Path
     connectors: Mapping[str, Mapping[str, Any]]  # factory id -> config
     project_name: str = PROJECT_NAME
+    phone_sign_up: bool = False  # make phone a sign-up identifier even where users must add one
 
     @property
     def redirect_uri(self) -> str:

@@ -3,6 +3,11 @@ parameters, added to the URL the SDK builds (SDK 0.2.1 has no argument for them)
 
 Logto drops every extra parameter when one is invalid (`identifier:sign-in` with a hyphen,
 as some docs show, is invalid), so the exact values are tested.
+
+Phone has one button, to Logto's phone-number screen: a known number signs in, and Logto
+offers an unknown one a new account wherever the tenant lets phone numbers sign up. A
+"sign up with phone" button (`first_screen=identifier:register`) would work only on tenants
+whose *primary* sign-up identifier includes phone; elsewhere Logto shows its username form.
 """
 
 from __future__ import annotations
@@ -24,22 +29,15 @@ class SignInOption:
 PATREON = SignInOption(
     "patreon", "Continue with Patreon", {"direct_sign_in": f"social:{PATREON_TARGET}"}
 )
-PHONE_SIGN_IN = SignInOption(
-    "phone", "Sign in with phone", {"first_screen": "identifier:sign_in", "identifier": "phone"}
-)
-PHONE_SIGN_UP = SignInOption(
-    "phone-sign-up",
-    "Sign up with phone",
-    {"first_screen": "identifier:register", "identifier": "phone"},
+PHONE = SignInOption(
+    "phone", "Continue with phone", {"first_screen": "identifier:sign_in", "identifier": "phone"}
 )
 
 
 def enabled_sign_in_options(
     use_twilio: bool = USE_TWILIO, use_patreon: bool = USE_PATREON
 ) -> dict[str, SignInOption]:
-    options = ([PHONE_SIGN_IN, PHONE_SIGN_UP] if use_twilio else []) + (
-        [PATREON] if use_patreon else []
-    )
+    options = ([PHONE] if use_twilio else []) + ([PATREON] if use_patreon else [])
     return {option.slug: option for option in options}
 
 
