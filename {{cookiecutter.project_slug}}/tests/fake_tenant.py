@@ -92,7 +92,7 @@ class FakeTenant:
             "syncProfile": False,
             "enableTokenStorage": False,
             "metadata": {},
-            "platform": "Universal",
+            "platform": "Universal" if kind == "Social" else None,
         }
         self.connectors.append(connector)
         return connector
@@ -120,8 +120,8 @@ class FakeTenant:
     def _post_applications(self, rest: list[str], _: dict[str, str], body: Any) -> Response:
         if not rest:
             return 200, self._new_application(body, None)
-        if rest[0] not in self.applications:
-            return error(404, "entity.not_exists_with_id", "application not found")
+        if rest[0] not in self.applications:  # the secret's foreign key, as Logto reports it
+            return error(404, "entity.relation_foreign_key_not_found", "no such application")
         if any(s["name"] == body["name"] for s in self.secrets[rest[0]]):
             return error(422, "application.secret_name_exists", "secret name in use")
         return 201, self._new_secret(rest[0], body["name"], body.get("expiresAt"))
@@ -182,7 +182,6 @@ class FakeTenant:
             "protectedAppMetadata": None,
             "customData": {},
             "isThirdParty": False,
-            "appLevelAccessControlEnabled": False,
             "createdAt": int(time.time() * 1000),
             "oidcClientMetadata": {"redirectUris": [], "postLogoutRedirectUris": []},
         } | body
@@ -208,7 +207,7 @@ class FakeTenant:
 def config_problem(factory_id: str, config: dict[str, Any]) -> Response | None:
     """Logto's 400 for a config its connector's guard refuses; None when it passes."""
     missing = [k for k in REQUIRED_CONFIG[factory_id] if not isinstance(config.get(k), str)]
-    if factory_id == "twilio-short-message-service":
+    if FACTORIES[factory_id][0] == "Sms":  # every SMS connector: a text per usage type
         usage = {t.get("usageType") for t in config.get("templates") or []}
         missing += [] if usage >= SMS_USAGE_TYPES else ["templates"]
     if missing:
