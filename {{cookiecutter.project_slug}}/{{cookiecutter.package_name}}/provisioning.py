@@ -61,7 +61,8 @@ def _plan_connectors(api: ManagementApi, target: Target, result: Plan) -> None:
             result.steps.append(_step(api, f"create the {name} connector", "POST", "", body))
         elif config_differs(found["config"], dict(config)):
             summary = f"update the {name} connector's config (id {connector_id})"
-            change = {"config": {**found["config"], **config}}  # Logto replaces it: send it all
+            merged = {**found["config"], **config}  # their own keys stay
+            change = {"config": merged}  # Logto replaces the config: send it whole
             result.steps.append(_step(api, summary, "PATCH", f"/{connector_id}", change))
         if factory_id == PATREON_FACTORY_ID:
             uri = patreon_callback_uri(api.endpoint, connector_id)
