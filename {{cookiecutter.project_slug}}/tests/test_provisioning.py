@@ -177,7 +177,8 @@ EMAIL_FIRST = {"identifiers": ["email"], "password": True, "verify": True}
 def test_phone_sign_up_policy(
     sign_up: dict[str, Any], asked: bool, expected: dict[str, Any] | None, held_back: bool
 ) -> None:
-    current = {"signUp": sign_up, "signIn": {"methods": [PHONE_CODE]}}
+    methods = {"methods": [PHONE_CODE]}
+    current = {"signUp": sign_up, "signIn": methods}
     changes = sign_in_experience_changes(
         current, phone=True, social_targets=[], phone_sign_up=asked
     )
