@@ -492,8 +492,11 @@ def connector_steps(answers: dict, project_dir: Path | None) -> list[str]:
         steps += [
             "",
             '"Continue with Patreon" (social sign-in):',
-            "  a. Create a client at https://www.patreon.com/portal/registration/register-clients",
-            f"     with Redirect URI  {endpoint}/callback/patreon",
+            "  a. Create a client at https://www.patreon.com/portal/registration/register-clients.",
+            "     Its Redirect URI is Logto's callback for the Patreon connector:",
+            f"       {endpoint}/callback/patreon  if `{cli} logto provision` creates it;",
+            "       if you add it in Logto Console (step c), the Callback URI its page shows",
+            f"       ({endpoint}/callback/<connector id>): add that to the client then.",
             "  b. Put its Client ID and Client Secret into .env as PATREON_CLIENT_ID and",
             "     PATREON_CLIENT_SECRET (PATREON_SCOPE defaults to identity identity[email]).",
             '  c. In Logto Console > Connectors > Social connectors, add "Patreon" with the JSON',

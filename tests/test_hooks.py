@@ -909,7 +909,9 @@ def test_next_steps_for_connectors_give_exact_values(tmp_path):
     answers = {**GOOD_ANSWERS, "use_twilio": True, "use_patreon": True}
     answers["logto_endpoint"] = "https://acme.logto.app"
     text = post.next_steps(answers, tmp_path)
-    assert "with Redirect URI  https://acme.logto.app/callback/patreon" in text
+    assert "https://acme.logto.app/callback/patreon  if `flask logto provision` creates" in text
+    assert "the Callback URI its page shows" in text
+    assert "(https://acme.logto.app/callback/<connector id>)" in text
     assert '"fromMessagingServiceSID": "<TWILIO_MESSAGING_SERVICE_SID>"' in text
     assert f'"content": "Code {placeholder}"' in text
     assert "TWILIO_MESSAGING_SERVICE_SID" in text and "not a" in text
