@@ -487,6 +487,8 @@ def connector_steps(answers: dict, project_dir: Path | None) -> list[str]:
             *twilio_json_lines(project_dir, answers["package_name"]),
             "  d. In Sign-in experience > Sign-up and sign-in: add Phone number as a sign-up",
             "     identifier (verify: on) and as a sign-in method with verification code.",
+            '     "Continue with phone" then signs a registered number in and offers an',
+            "     unregistered one a new account.",
         ]
     if answers.get("use_patreon"):
         steps += [
