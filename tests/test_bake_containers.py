@@ -26,6 +26,7 @@ import pytest
 import yaml
 from dotenv import dotenv_values
 
+from local_extensions import server_port
 from tests.bakes import COMBINATIONS, combination_id, run
 from tests.conftest import TEMPLATE_ROOT
 from tests.support.baked_app import PRODUCTION_LINE
@@ -39,7 +40,7 @@ STORE_SERVICE = {"cookie": None, "redis": "redis", "sqlalchemy": "postgres", "fi
 LOGTO_SERVICES = {"logto", "logto-db", "logto-localhost"}
 LOCAL_LOGTO_ENDPOINT = "http://localhost:3001"
 LOCAL_LOGTO_ADMIN = "http://localhost:3002"
-DOCUMENTED_BIND = "0.0.0.0:3000"
+DOCUMENTED_BIND = "0.0.0.0:3000"  # the default app_base_url's port
 COMPOSE_SCHEMA = "vendor.compose-spec"  # check-jsonschema's copy of the Compose spec's schema
 PACKAGE = "logto_web_app"
 SERVER = {"Flask": "gunicorn", "Quart": "hypercorn"}
@@ -526,14 +527,16 @@ def test_the_image_command_serves_and_passes_its_healthcheck(
 
 
 def test_compose_variants_share_the_app_and_the_local_logto() -> None:
-    """One compose file per session backend (no Jinja in them); what they share is identical."""
+    """One compose file per session backend, YAML before rendering (Dependabot reads them):
+    their only Jinja is the app's port. What they share is identical."""
     variants = {
         path.parent.name: path.read_text(encoding="utf-8")
         for path in sorted((TEMPLATE_PROJECT / "_session_backends").glob("*/compose.yaml"))
     }
     assert set(variants) == set(STORE_SERVICE)
     for name, text in variants.items():
-        assert "{{" not in text and "{%" not in text, name
+        rest = text.replace(PORT_EXPRESSION, "")
+        assert "{{" not in rest and "{%" not in rest, name
     parsed = {name: yaml.safe_load(text) for name, text in variants.items()}
     shared_app_keys = ("build", "env_file", "ports", "healthcheck", "restart")
     for data in parsed.values():
@@ -542,6 +545,57 @@ def test_compose_variants_share_the_app_and_the_local_logto() -> None:
             assert data["services"]["app"][key] == reference["services"]["app"][key], key
         for service in LOGTO_SERVICES:
             assert data["services"][service] == reference["services"][service], service
+
+
+# --- the port follows app_base_url ---------------------------------------------------------
+
+PORT_EXPRESSION = "{{ cookiecutter.app_base_url | server_port }}"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "port"),
+    [
+        ("http://localhost:3000", 3000),
+        ("http://localhost:5000", 5000),
+        ("http://[::1]:8443", 8443),
+        ("https://app.example.com:8443", 8443),
+        ("https://app.example.com", 8000),  # behind a reverse proxy
+        ("http://127.0.0.1", 8000),
+    ],
+)
+def test_server_port_is_the_urls_port_or_8000(base_url: str, port: int) -> None:
+    assert server_port(base_url) == port
+
+
+@pytest.mark.parametrize(
+    ("base_url", "port"), [("http://localhost:5000", 5000), ("https://app.example.com", 8000)]
+)
+def test_production_port_follows_app_base_url(
+    base_url: str, port: int, cookies_session: Any
+) -> None:
+    """README, Dockerfile and compose.yaml bind, publish and probe the port of `app_base_url`
+    (8000 when it names none); the README then says a reverse proxy forwards to it."""
+    result = cookies_session.bake(extra_context={"app_base_url": base_url})
+    assert result.exit_code == 0, result.exception
+    project = Path(result.project_path)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    command = readme_production_command(project)
+    assert command[command.index("--bind") + 1] == f"0.0.0.0:{port}"
+    assert f"docker run --rm -p 127.0.0.1:{port}:{port} --env-file .env" in readme
+    assert f"--bind 0.0.0.0:{port} --workers 4" in readme
+    assert f"the app on http://localhost:{port}" in readme
+    proxied = f"listens on {port}: your reverse proxy serves {base_url} and forwards to it"
+    assert (proxied in " ".join(readme.split())) == (port == 8000)
+    instructions = dockerfile(project)
+    assert final_command(instructions) == command
+    assert ("EXPOSE", str(port)) in stages(instructions)[-1]
+    check = healthcheck_command(instructions)
+    assert f"http://127.0.0.1:{port}/healthz" in check[2]
+    app = compose(project)["services"]["app"]
+    assert app["ports"] == [f"127.0.0.1:{port}:{port}"]
+    assert app["healthcheck"]["test"] == ["CMD", *check]
+    for name in ("Dockerfile", "compose.yaml"):
+        assert "3000" not in (project / name).read_text(encoding="utf-8"), name
 
 
 # --- Docker itself ----------------------------------------------------------------------------

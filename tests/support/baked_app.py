@@ -16,7 +16,6 @@ from .processes import running_process
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_LINE = re.compile(r"^(gunicorn|hypercorn) .*$", re.M)
-DOCUMENTED_BIND = "0.0.0.0:3000"
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,9 @@ def production_command(app: BakedApp, port: int | None = None) -> list[str]:
     match = PRODUCTION_LINE.search(readme)
     assert match, "the README documents no gunicorn/hypercorn command"
     args = shlex.split(match.group(0))
-    assert DOCUMENTED_BIND in args, args
-    args[args.index(DOCUMENTED_BIND)] = f"127.0.0.1:{port or app.port}"
+    documented_bind = f"0.0.0.0:{app.port}"  # the port of the bake's app_base_url
+    assert documented_bind in args, args
+    args[args.index(documented_bind)] = f"127.0.0.1:{port or app.port}"
     args[0] = str(Path(sys.executable).parent / args[0])
     if args[0].endswith("gunicorn"):
         args.insert(1, "--no-control-socket")  # gunicorn 27's control socket fails in sandboxes
