@@ -76,6 +76,7 @@ def assert_secured(page: Page, settings: Settings) -> None:
         ("/sign-in", 302),  # redirected to Logto
         ("/sign-out", 302),  # signed out: back home
         ("/static/style.css", 200),
+        ("/favicon.ico", 200),
         ("/no-such-page", 404),
         ("/sign-in/no-such-option", 404),
     ],

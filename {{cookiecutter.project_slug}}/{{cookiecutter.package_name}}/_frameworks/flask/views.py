@@ -34,6 +34,7 @@ blueprint = Blueprint("pages", __name__)
 SIGN_IN_OPTIONS = enabled_sign_in_options()  # phone / Patreon buttons, as chosen
 View = TypeVar("View", bound=Callable[..., Any])
 Page = tuple[str, int]
+FAVICON = "favicon.svg"  # in static/
 
 
 def logto_auth() -> LogtoAuth:
@@ -109,6 +110,12 @@ def profile() -> Page:
 def healthz() -> tuple[str, int, dict[str, str]]:
     """Liveness for containers and load balancers: no session, no sign-in, no call to Logto."""
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """What browsers ask for without a page's `<link rel="icon">`: the static icon."""
+    return current_app.send_static_file(FAVICON)
 
 
 @blueprint.get("/sign-in")

@@ -18,6 +18,7 @@ from quart import (
     session,
     url_for,
 )
+from quart import Response as QuartResponse
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -34,6 +35,7 @@ blueprint.template_context_processors.pop(None, None)
 SIGN_IN_OPTIONS = enabled_sign_in_options()  # phone / Patreon buttons, as chosen
 View = TypeVar("View", bound=Callable[..., Awaitable[Any]])
 Page = tuple[str, int]
+FAVICON = "favicon.svg"  # in static/
 
 
 def logto_auth() -> LogtoAuth:
@@ -109,6 +111,12 @@ async def profile() -> Page:
 async def healthz() -> tuple[str, int, dict[str, str]]:
     """Liveness for containers and load balancers: no session, no sign-in, no call to Logto."""
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@blueprint.get("/favicon.ico")
+async def favicon() -> QuartResponse:
+    """What browsers ask for without a page's `<link rel="icon">`: the static icon."""
+    return await current_app.send_static_file(FAVICON)
 
 
 @blueprint.get("/sign-in")
