@@ -485,10 +485,11 @@ def connector_steps(answers: dict, project_dir: Path | None) -> list[str]:
             "     paste this JSON (your values from .env in place of the <...>; or run",
             f"     `{cli} logto connectors` for it filled in) and send a test message:",
             *twilio_json_lines(project_dir, answers["package_name"]),
-            "  d. In Sign-in experience > Sign-up and sign-in: add Phone number as a sign-up",
-            "     identifier (verify: on) and as a sign-in method with verification code.",
-            '     "Continue with phone" then signs a registered number in and offers an',
-            "     unregistered one a new account.",
+            "  d. In Sign-in experience > Sign-up and sign-in: add Phone number as a sign-in",
+            '     method with Verification code ("Continue with phone" opens it). Unknown numbers',
+            "     are offered an account only where phone is also a sign-up identifier, which",
+            "     makes existing users without a phone add one at their next sign-in (on an",
+            '     email-first tenant "Email or phone" does not); provision needs --phone-sign-up.',
         ]
     if answers.get("use_patreon"):
         steps += [
