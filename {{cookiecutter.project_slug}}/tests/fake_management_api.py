@@ -8,7 +8,8 @@ applications with secrets, connectors, the sign-in experience), checks every bod
 ``guard.invalid_input``, drops keys it does not know (as Logto's guard does), and enforces
 the Logto rules that matter here with Logto's status and code. Every request is recorded in
 ``requests`` for assertions. The template's suite runs the same scenarios against a real
-Logto and against this fake and fails on any difference (tests/against_logto/test_fake_matches_logto.py).
+Logto and against this fake and fails on any difference
+(tests/against_logto/test_fake_matches_logto.py in the template's repository).
 """
 
 from __future__ import annotations
