@@ -25,6 +25,7 @@ from tests.support.logto_bake import (
     CONNECTOR_ENV,
     bake_against,
     env_values,
+    give_own_settings,
     provisioned,
 )
 from tests.support.processes import free_port
@@ -240,8 +241,10 @@ def test_sign_in_renewal_and_sign_out(
 def test_existing_user_signs_in_as_before(
     framework: str, logto: LogtoInstance, tenant: LogtoTenant, tmp_path: Path, page: Page
 ) -> None:
-    """A username user without a phone, there before `provision` added phone sign-in, goes
-    through Logto's username and password screens only: no step asks for a phone."""
+    """On a tenant already in use (its own branding, policies and Google button), a username
+    user without a phone, there before `provision` added phone sign-in, goes through Logto's
+    username and password screens only: no step asks for a phone."""
+    give_own_settings(tenant)
     username = f"existing_{framework.lower()}"
     tenant.create_user(username, PASSWORD)
     app = provisioned_bake(tmp_path, logto, framework)

@@ -14,6 +14,7 @@ from tests.support.logto_bake import (
     BOTH_CONNECTORS,
     bake_against,
     env_values,
+    give_own_settings,
     logto_command,
     provisioned,
 )
@@ -118,33 +119,19 @@ def printed_configs(app: Any) -> dict[str, Any]:
     return configs
 
 
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_tenant_with_its_own_settings(
-    logto: LogtoInstance, tenant: LogtoTenant, tmp_path: Path
+    framework: str, logto: LogtoInstance, tenant: LogtoTenant, tmp_path: Path
 ) -> None:
     """Branding, policies, a social connector of its own and an existing username user
-    without a phone: provision adds what the project needs and keeps all of it."""
-    google = tenant.call(
-        "POST",
-        "/api/connectors",
-        {"connectorId": "google-universal", "config": {"clientId": "g-id", "clientSecret": "g-s"}},
-    )
-    own = {
-        "color": {
-            "primaryColor": "#0A7A5A",
-            "isDarkModeEnabled": True,
-            "darkPrimaryColor": "#33CC99",
-        },
-        "branding": {"logoUrl": "https://shop.example/logo.svg"},
-        "termsOfUseUrl": "https://shop.example/terms",
-        "privacyPolicyUrl": "https://shop.example/privacy",
-        "socialSignInConnectorTargets": ["google"],
-    }
-    tenant.call("PATCH", "/api/sign-in-exp", own)
+    without a phone: provision adds what the project needs and keeps all of it (the user's
+    sign-in is tests/against_logto/test_browser_with_logto.py's)."""
+    google = give_own_settings(tenant)
     tenant.create_user("shopper", "Shopper-Passw0rd-1")
     before = tenant.call("GET", "/api/sign-in-exp")
 
     app = bake_against(
-        tmp_path, logto, framework="Flask", port=free_port(), answers=BOTH_CONNECTORS
+        tmp_path, logto, framework=framework, port=free_port(), answers=BOTH_CONNECTORS
     )
     provisioned(app)
     after = tenant.call("GET", "/api/sign-in-exp")

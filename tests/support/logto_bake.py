@@ -9,9 +9,10 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .baked_app import BakedApp, bake_app, set_env_values
-from .real_logto import LogtoInstance
+from .real_logto import LogtoInstance, LogtoTenant
 
 #: Well-formed credentials: Logto stores them; nothing ever reaches Twilio or Patreon.
 CONNECTOR_ENV = {
@@ -24,6 +25,28 @@ CONNECTOR_ENV = {
 BOTH_CONNECTORS = {"use_twilio": True, "use_patreon": True}
 #: Variables of ours a developer's shell may hold; the commands must read only `.env`.
 OURS = ("LOGTO_", "TWILIO_", "PATREON_", "APP_BASE_URL", "SECRET_KEY", "FLASK_", "QUART_")
+
+
+#: A tenant's own sign-in experience settings, which `provision` must keep.
+OWN_SETTINGS = {
+    "color": {"primaryColor": "#0A7A5A", "isDarkModeEnabled": True, "darkPrimaryColor": "#33CC99"},
+    "branding": {"logoUrl": "https://shop.example/logo.svg"},
+    "termsOfUseUrl": "https://shop.example/terms",
+    "privacyPolicyUrl": "https://shop.example/privacy",
+    "socialSignInConnectorTargets": ["google"],
+}
+
+
+def give_own_settings(tenant: LogtoTenant) -> dict[str, Any]:
+    """Make the tenant one that is already in use: its own branding and policies and a social
+    connector (Google) of its own on the sign-in page. Returns that connector."""
+    google: dict[str, Any] = tenant.call(
+        "POST",
+        "/api/connectors",
+        {"connectorId": "google-universal", "config": {"clientId": "g-id", "clientSecret": "g-s"}},
+    )
+    tenant.call("PATCH", "/api/sign-in-exp", OWN_SETTINGS)
+    return google
 
 
 def bake_against(
@@ -93,6 +116,7 @@ __all__ = [
     "CONNECTOR_ENV",
     "bake_against",
     "env_values",
+    "give_own_settings",
     "logto_command",
     "provisioned",
     "set_env_values",
