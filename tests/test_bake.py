@@ -52,6 +52,14 @@ def test_no_template_syntax_left(baked: tuple[dict[str, Any], Path]) -> None:
     assert leftover_jinja(project) == []
 
 
+def test_pyproject_comments_speak_to_the_owner(baked: tuple[dict[str, Any], Path]) -> None:
+    """Notes about how the template renders a file stay in the template (Jinja comments)."""
+    _, project = baked
+    lines = (project / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+    comments = [line for line in lines if line.lstrip().startswith("#")]
+    assert not [c for c in comments if re.search(r"\banswers?\b|pre hook|escaping", c, re.I)]
+
+
 def test_only_the_chosen_framework_is_present(baked: tuple[dict[str, Any], Path]) -> None:
     answers, project = baked
     other = OTHER_FRAMEWORK[answers["web_framework"]]

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 from fake_management_api import FakeManagementApi
 
-from {{ cookiecutter.package_name }}.about import PROJECT_NAME, USE_PATREON, USE_TWILIO
+from {{ cookiecutter.package_name }}.about import PROJECT_NAME, USE_PATREON, USE_TWILIO, WEB_FRAMEWORK
 from {{ cookiecutter.package_name }}.connectors import CODE_PLACEHOLDER
 from {{ cookiecutter.package_name }}.logto_cli import logto
 
@@ -263,6 +263,7 @@ def test_doctor_lists_every_tenant_problem_then_passes(
     assert len(fixes) == len(expected), result.output
     for fix, fragment in zip(fixes, expected, strict=True):
         assert fragment in fix
+    assert f"run `{WEB_FRAMEWORK.lower()} logto provision`" in result.output  # this project's CLI
     assert run(env_file, "provision").exit_code == 0
     result = run(env_file, "doctor")
     assert result.exit_code == 0, result.output

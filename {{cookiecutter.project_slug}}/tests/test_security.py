@@ -149,9 +149,24 @@ def test_form_action_allows_exactly_this_app_and_logto(settings: Settings) -> No
 
 def test_a_header_the_view_set_is_kept(settings: Settings) -> None:
     response = Response("x", headers={"Content-Security-Policy": "default-src 'none'"})
-    SecurityHeaders(settings).apply(response)
+    SecurityHeaders(settings).add_to(response.headers)
     assert response.headers["Content-Security-Policy"] == "default-src 'none'"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_core_imports_no_web_framework() -> None:
+    """Only the framework layer (app.py, views.py, sessions and their helpers) may import
+    Flask, Quart or werkzeug; everything else serves both frameworks as it is."""
+    layer = {"app.py", "views.py", "sessions.py", "server_sessions.py", "async_bridge.py"}
+    layer |= {"keyed_locks.py"}
+    imports = re.compile(r"^\s*(from|import) (flask|quart|werkzeug)\b", re.M)
+    package = TEMPLATES.parent
+    offenders = [
+        path.relative_to(package).as_posix()
+        for path in sorted(package.rglob("*.py"))
+        if path.name not in layer and imports.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
 
 
 # --- pages the policy does not break ------------------------------------------------------

@@ -44,17 +44,23 @@ class CountingRefresh:
         return replace(self.outcome, at=time.time())
 
 
-RENEWED = RefreshOutcome("renewed", {"idToken": "new", "refreshToken": "rotated"})
+RENEWED_TOKENS = {"idToken": "new", "refreshToken": "rotated"}
+
+
+def renewed() -> RefreshOutcome:
+    """A renewal made now (an outcome is served for a while after it is made, so never
+    build one at import time: the suite may run longer than that)."""
+    return RefreshOutcome("renewed", dict(RENEWED_TOKENS))
 
 
 def test_waiters_take_the_outcome_of_the_one_refresh() -> None:
     async def scenario() -> None:
-        refresher, refresh = TokenRefresher(TaskLocks(), None), CountingRefresh(RENEWED)
+        refresher, refresh = TokenRefresher(TaskLocks(), None), CountingRefresh(renewed())
         outcomes = await asyncio.gather(*(refresher.refresh_once("rt", refresh) for _ in range(5)))
-        assert [outcome.tokens for outcome in outcomes] == [RENEWED.tokens] * 5
+        assert [outcome.tokens for outcome in outcomes] == [RENEWED_TOKENS] * 5
         assert refresh.calls == 1
         late = await refresher.refresh_once("rt", refresh)
-        assert late.tokens == RENEWED.tokens
+        assert late.tokens == RENEWED_TOKENS
         assert refresh.calls == 1
         await refresher.refresh_once("another session's token", refresh)
         assert refresh.calls == 2
@@ -64,11 +70,11 @@ def test_waiters_take_the_outcome_of_the_one_refresh() -> None:
 
 def test_a_cancelled_request_still_completes_its_refresh() -> None:
     async def scenario() -> None:
-        refresher, refresh = TokenRefresher(TaskLocks(), None), CountingRefresh(RENEWED)
+        refresher, refresh = TokenRefresher(TaskLocks(), None), CountingRefresh(renewed())
         first = asyncio.ensure_future(refresher.refresh_once("rt", refresh))
         await asyncio.sleep(0.01)  # the refresh is under way
         first.cancel()  # its client went away
-        assert (await refresher.refresh_once("rt", refresh)).tokens == RENEWED.tokens
+        assert (await refresher.refresh_once("rt", refresh)).tokens == RENEWED_TOKENS
         assert refresh.calls == 1
 
     asyncio.run(scenario())
@@ -89,14 +95,16 @@ def test_unreachable_goes_to_the_waiters_only() -> None:
 
 def test_recent_outcomes_are_bounded() -> None:
     recent = RecentOutcomes(max_entries=3)
+    outcome = renewed()
     for number in range(10):
-        recent.put(f"key{number}", RENEWED)
+        recent.put(f"key{number}", outcome)
     assert len(recent) == 3
-    assert recent.get("key9", since=0) == RENEWED
+    assert recent.get("key9", since=0) == outcome
     assert recent.get("key0", since=0) is None
 
 
 def test_outcomes_survive_json_and_refuse_garbage() -> None:
-    assert RefreshOutcome.from_json(RENEWED.to_json()) == RENEWED
+    outcome = renewed()
+    assert RefreshOutcome.from_json(outcome.to_json()) == outcome
     for text in (None, "", "{", "[]", '{"kind": "other"}', '{"kind": "renewed"}'):
         assert RefreshOutcome.from_json(text) is None

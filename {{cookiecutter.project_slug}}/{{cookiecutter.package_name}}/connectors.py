@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .about import USE_PATREON, USE_TWILIO
 from .connector_settings import ConnectorSettings, PatreonSettings, TwilioSettings
 
 TWILIO_FACTORY_ID = "twilio-short-message-service"
@@ -70,14 +69,3 @@ def connector_configs(settings: ConnectorSettings) -> dict[str, dict[str, Any]]:
     if settings.patreon:
         configs[PATREON_FACTORY_ID] = patreon_connector_config(settings.patreon)
     return configs
-
-
-def chosen_connectors() -> tuple[str, ...]:
-    return tuple(
-        factory_id
-        for factory_id, chosen in (
-            (TWILIO_FACTORY_ID, USE_TWILIO),
-            (PATREON_FACTORY_ID, USE_PATREON),
-        )
-        if chosen
-    )

@@ -8,16 +8,18 @@ redirect of a form submission: without Logto's origin, signing out is blocked.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from werkzeug.sansio.response import Response
+from typing import Protocol
 
 from .settings import Settings
 
 #: One year; sent only when the app is served over https (APP_BASE_URL).
 HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60
 
-ResponseT = TypeVar("ResponseT", bound=Response)
+
+class ResponseHeaders(Protocol):
+    """What both frameworks' response headers offer (werkzeug's `Headers`)."""
+
+    def setdefault(self, key: str, default: str) -> str: ...
 
 
 def content_security_policy(settings: Settings) -> str:
@@ -48,18 +50,13 @@ def security_headers(settings: Settings) -> dict[str, str]:
 
 
 class SecurityHeaders:
-    """An `after_request` hook: `apply` for Flask, `apply_async` for Quart.
-
-    A header a view has set already is kept (a page may loosen its own policy on purpose).
-    """
+    """The headers for these settings, added to a response by each framework's
+    `after_request` hook. A header a view has set already is kept (a page may loosen its
+    own policy on purpose)."""
 
     def __init__(self, settings: Settings) -> None:
         self.headers = security_headers(settings)
 
-    def apply(self, response: ResponseT) -> ResponseT:
+    def add_to(self, headers: ResponseHeaders) -> None:
         for name, value in self.headers.items():
-            response.headers.setdefault(name, value)
-        return response
-
-    async def apply_async(self, response: ResponseT) -> ResponseT:
-        return self.apply(response)
+            headers.setdefault(name, value)

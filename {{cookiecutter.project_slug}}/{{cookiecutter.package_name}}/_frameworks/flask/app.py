@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from flask import Flask, session
+from flask import Flask, Response, session
 
 from .about import PROJECT_NAME
 from .logto_auth import LogtoAuth
@@ -31,9 +31,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.globals["project_name"] = PROJECT_NAME
     app.register_blueprint(blueprint)
     register_error_pages(app)
-    app.after_request(SecurityHeaders(settings).apply)
+    add_security_headers(app, settings)
     warm_up(auth)
     return app
+
+
+def add_security_headers(app: Flask, settings: Settings) -> None:
+    security = SecurityHeaders(settings)
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        security.add_to(response.headers)
+        return response
 
 
 def configure_session_cookie(app: Flask, settings: Settings) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from quart import Quart, session
+from quart import Quart, Response, session
 
 from .about import PROJECT_NAME
 from .logto_auth import LogtoAuth
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     app.jinja_env.globals["project_name"] = PROJECT_NAME
     app.register_blueprint(blueprint)
     register_error_pages(app)
-    app.after_request(SecurityHeaders(settings).apply_async)
+    add_security_headers(app, settings)
 
     @app.before_serving
     async def warm_up() -> None:
@@ -41,6 +41,15 @@ def create_app(settings: Settings | None = None) -> Quart:
             logger.warning("Logto is not reachable yet; will retry on first sign-in (%s)", error)
 
     return app
+
+
+def add_security_headers(app: Quart, settings: Settings) -> None:
+    security = SecurityHeaders(settings)
+
+    @app.after_request
+    async def add_headers(response: Response) -> Response:
+        security.add_to(response.headers)
+        return response
 
 
 def configure_session_cookie(app: Quart, settings: Settings) -> None:
