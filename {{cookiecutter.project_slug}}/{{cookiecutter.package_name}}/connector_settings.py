@@ -4,16 +4,13 @@ inside Logto, so the web app itself starts without them."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dotenv import dotenv_values
-
 from .about import USE_PATREON, USE_TWILIO
-from .settings import PROJECT_ROOT, SettingsError, is_placeholder
+from .settings import PROJECT_ROOT, SettingsError, is_placeholder, read_env
 
 TWILIO_CONSOLE = "Twilio Console > Account info"
 SHAPES = {
@@ -66,8 +63,7 @@ def load_connector_settings(
 ) -> ConnectorSettings:
     """The chosen connectors' credentials; a missing, placeholder or malformed value raises
     `SettingsError` with one line naming the variable."""
-    values: dict[str, str | None] = dict(dotenv_values(dotenv_path)) if dotenv_path else {}
-    values.update(os.environ if environ is None else environ)
+    values = read_env(dotenv_path, environ)
     twilio = patreon = None
     if use_twilio:
         twilio = TwilioSettings(

@@ -25,7 +25,7 @@ from .connectors import (
     connector_configs,
     patreon_callback_uri,
 )
-from .management_api import ManagementApi, ManagementApiError, api_from_env, read_env
+from .management_api import ManagementApi, ManagementApiError, api_from_env
 from .provisioning_app import usable_secret
 from .provisioning_sign_in import describe, has_phone_sign_in, offers_phone_sign_up
 from .settings import (
@@ -34,6 +34,7 @@ from .settings import (
     load_settings,
     origin_problem,
     post_sign_out_redirect_uri,
+    read_env,
     redirect_uri,
 )
 

@@ -19,10 +19,10 @@ from .connector_settings import load_connector_settings
 from .connectors import PATREON_FACTORY_ID, TWILIO_FACTORY_ID, connector_configs
 from .connectors import patreon_callback_uri as callback_uri
 from .doctor import run_doctor
-from .management_api import ManagementApiError, api_from_env, read_env, required_origin
+from .management_api import ManagementApiError, api_from_env
 from .provisioning import ProvisioningError, Target, apply, plan
 from .provisioning_sign_in import PHONE_SIGN_UP_OPTION
-from .settings import PROJECT_ROOT, WHERE_TO_FIND, SettingsError, origin_problem
+from .settings import PROJECT_ROOT, SettingsError, origin_problem, read_env, required_origin
 
 SECRET_KEYS = ("authToken", "clientSecret")
 PASTE_WHERE = {
@@ -132,7 +132,7 @@ def provision(dry_run: bool, phone_sign_up: bool, env_file: Path) -> None:
     with one_line_errors():
         values = read_env(env_file, environ)
         api = api_from_env(values)
-        base_url = required_origin(values, "APP_BASE_URL", WHERE_TO_FIND["APP_BASE_URL"])
+        base_url = required_origin(values, "APP_BASE_URL")
         configs = connector_configs(load_connector_settings(environ, env_file))
         the_plan = plan(api, Target(base_url, env_file, configs, phone_sign_up=phone_sign_up))
         steps = the_plan.steps

@@ -7,18 +7,14 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import os
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
-from dotenv import dotenv_values
-
-from .settings import WHERE_TO_FIND, SettingsError, is_placeholder, origin_problem
+from .settings import origin_problem, required, required_origin
 
 TIMEOUT_SECONDS = 10.0
 SELF_HOSTED_RESOURCE = "https://default.logto.app/api"
@@ -37,14 +33,6 @@ class ManagementApiError(Exception):
     """A Management API call failed; the message is one line that says what to do."""
 
 
-def read_env(env_file: Path | None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """`.env` entries overlaid with `environ` (default: the real environment, which wins as
-    in the app)."""
-    values = {k: v for k, v in dotenv_values(env_file).items() if v} if env_file else {}
-    values.update(os.environ if environ is None else environ)
-    return values
-
-
 def management_resource(endpoint: str, override: str | None = None) -> str:
     """The Management API's resource indicator: Logto Cloud names it after the tenant."""
     if override:
@@ -55,25 +43,9 @@ def management_resource(endpoint: str, override: str | None = None) -> str:
     return SELF_HOSTED_RESOURCE
 
 
-def required(values: Mapping[str, str], name: str, help_text: str) -> str:
-    value = (values.get(name) or "").strip()
-    if not value or is_placeholder(value):
-        state = "still a placeholder" if value else "not set"
-        raise SettingsError(f"{name} is {state}: {help_text}")
-    return value
-
-
-def required_origin(values: Mapping[str, str], name: str, help_text: str) -> str:
-    value = required(values, name, help_text).removesuffix("/")
-    problem = origin_problem(value)
-    if problem:
-        raise SettingsError(f"{name}={value!r} {problem}")
-    return value
-
-
 def api_from_env(values: Mapping[str, str]) -> ManagementApi:
     """A client from LOGTO_ENDPOINT, LOGTO_M2M_APP_ID/SECRET and optional LOGTO_M2M_RESOURCE."""
-    endpoint = required_origin(values, "LOGTO_ENDPOINT", WHERE_TO_FIND["LOGTO_ENDPOINT"])
+    endpoint = required_origin(values, "LOGTO_ENDPOINT")
     return ManagementApi(
         endpoint,
         required(values, "LOGTO_M2M_APP_ID", M2M_HELP),

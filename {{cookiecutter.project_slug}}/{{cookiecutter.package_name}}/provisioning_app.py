@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values, set_key
+from dotenv import set_key
 
 from .management_api import ManagementApi
 from .provisioning_plan import Plan, Step, Target
+from .settings import read_env
 
 APP_TYPE = "Traditional"
 METADATA_KEYS = (  # the oidcClientMetadata keys UpdateApplication accepts
@@ -135,5 +136,6 @@ def usable_secret(secrets: list[dict[str, Any]], preferred: str | None) -> str |
     return preferred if preferred in usable else next(iter(usable), None)
 
 
-def read_env_file(env_file: Path) -> dict[str, str | None]:
-    return dict(dotenv_values(env_file)) if env_file.exists() else {}
+def read_env_file(env_file: Path) -> dict[str, str]:
+    """`env_file`'s own entries (not the environment's): what `provision` writes into."""
+    return read_env(env_file, environ={}) if env_file.exists() else {}

@@ -88,14 +88,13 @@ def load_settings(
     session_backend: str = SESSION_BACKEND,
 ) -> Settings:
     """Read settings; real environment variables win over `.env` entries."""
-    values: dict[str, str | None] = dict(dotenv_values(dotenv_path)) if dotenv_path else {}
-    values.update(os.environ if environ is None else environ)
+    values = read_env(dotenv_path, environ)
     return Settings(
-        logto_endpoint=_origin(values, "LOGTO_ENDPOINT"),
-        logto_app_id=_required(values, "LOGTO_APP_ID"),
-        logto_app_secret=_required(values, "LOGTO_APP_SECRET"),
+        logto_endpoint=required_origin(values, "LOGTO_ENDPOINT"),
+        logto_app_id=required(values, "LOGTO_APP_ID"),
+        logto_app_secret=required(values, "LOGTO_APP_SECRET"),
         secret_key=_secret_key(values),
-        app_base_url=_origin(values, "APP_BASE_URL"),
+        app_base_url=required_origin(values, "APP_BASE_URL"),
         session_backend=session_backend,
         **_session_store(values, session_backend),
     )
@@ -127,12 +126,22 @@ def is_placeholder(value: str) -> bool:
     return lowered.startswith(("your-", "<", "replace-", "changeme")) or "your-tenant" in lowered
 
 
-def _required(values: Mapping[str, str | None], name: str) -> str:
+def read_env(dotenv_path: Path | None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What the app reads: `.env`'s entries (empty ones left out) under the environment's
+    (`environ`, by default the real environment), which win."""
+    values = {k: v for k, v in dotenv_values(dotenv_path).items() if v} if dotenv_path else {}
+    values.update(os.environ if environ is None else environ)
+    return values
+
+
+def required(values: Mapping[str, str | None], name: str, where: str | None = None) -> str:
+    """`name`'s value; SettingsError, saying `where` to find it, when unset or a placeholder."""
+    where = where or WHERE_TO_FIND[name]
     value = (values.get(name) or "").strip()
     if not value:
-        raise SettingsError(f"{name} is not set: {WHERE_TO_FIND[name]}, into .env")
+        raise SettingsError(f"{name} is not set: {where}, into .env")
     if is_placeholder(value):
-        raise SettingsError(f"{name} is still the placeholder {value!r}: {WHERE_TO_FIND[name]}")
+        raise SettingsError(f"{name} is still the placeholder {value!r}: {where}")
     return value
 
 
@@ -161,7 +170,7 @@ WEAK_SECRET_KEY_WORDS = (
 
 
 def _secret_key(values: Mapping[str, str | None]) -> str:
-    value = _required(values, "SECRET_KEY")
+    value = required(values, "SECRET_KEY")
     problem = secret_key_problem(value)
     if problem:
         raise SettingsError(f"SECRET_KEY {problem}: {WHERE_TO_FIND['SECRET_KEY']}")
@@ -190,17 +199,17 @@ def secret_key_problem(value: str) -> str | None:
     return None
 
 
-def _origin(values: Mapping[str, str | None], name: str) -> str:
+def required_origin(values: Mapping[str, str | None], name: str, where: str | None = None) -> str:
     """An `http(s)://host[:port]` URL; one trailing slash is forgiven."""
-    value = _required(values, name).removesuffix("/")
+    value = required(values, name, where).removesuffix("/")
     problem = origin_problem(value)
     if problem:
-        raise SettingsError(f"{name}={value!r} {problem}: {WHERE_TO_FIND[name]}")
+        raise SettingsError(f"{name}={value!r} {problem}: {where or WHERE_TO_FIND[name]}")
     return value
 
 
 def _redis_url(values: Mapping[str, str | None]) -> str:
-    value = _required(values, "REDIS_URL")
+    value = required(values, "REDIS_URL")
     parts = urlsplit(value)
     if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
         raise SettingsError(
@@ -212,7 +221,7 @@ def _redis_url(values: Mapping[str, str | None]) -> str:
 
 def _database_url(values: Mapping[str, str | None]) -> str:
     """A SQLAlchemy URL; relative SQLite paths are made relative to the project."""
-    value = _required(values, "DATABASE_URL")
+    value = required(values, "DATABASE_URL")
     scheme, separator, rest = value.partition("://")
     if not separator or not scheme:
         raise SettingsError(f"DATABASE_URL={value!r} is not a URL: {WHERE_TO_FIND['DATABASE_URL']}")
@@ -224,7 +233,7 @@ def _database_url(values: Mapping[str, str | None]) -> str:
 
 
 def _project_path(values: Mapping[str, str | None], name: str) -> Path:
-    path = Path(_required(values, name)).expanduser()
+    path = Path(required(values, name)).expanduser()
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
