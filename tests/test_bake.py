@@ -52,6 +52,17 @@ def test_no_template_syntax_left(baked: tuple[dict[str, Any], Path]) -> None:
     assert leftover_jinja(project) == []
 
 
+def test_baked_tests_are_a_package(baked: tuple[dict[str, Any], Path]) -> None:
+    """The bake's test helpers live in its `tests` package and are imported relatively, so
+    their names (pages, flows, servers, ...) cannot clash with the owner's own modules."""
+    _, project = baked
+    tests = project / "tests"
+    assert (tests / "__init__.py").is_file()
+    helpers = {path.stem for path in tests.glob("*.py")} - {"__init__", "conftest"}
+    top_level = re.compile(rf"^(from|import) ({'|'.join(sorted(helpers))})\b", re.M)
+    assert [p.name for p in tests.glob("*.py") if top_level.search(p.read_text())] == []
+
+
 def test_pyproject_comments_speak_to_the_owner(baked: tuple[dict[str, Any], Path]) -> None:
     """Notes about how the template renders a file stay in the template (Jinja comments)."""
     _, project = baked

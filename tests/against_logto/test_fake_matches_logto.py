@@ -11,6 +11,7 @@ the fake enforces that Logto does not, or the reverse, fails here.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import sys
 import urllib.error
@@ -25,6 +26,7 @@ from tests.support.baked_app import TEMPLATE_ROOT
 from tests.support.real_logto import LogtoInstance, LogtoTenant
 
 BAKED_TESTS = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "tests"
+BAKED_TESTS_PACKAGE = "baked_tests"
 FAKE_M2M = ("m2m-app", "m2m-secret")  # FakeManagementApi's defaults
 
 USERNAME_FIRST = {"identifiers": ["username"], "password": True, "verify": False}
@@ -190,12 +192,21 @@ SCENARIOS: dict[str, list[Step]] = {
 
 @pytest.fixture(scope="module")
 def fake_module() -> Iterator[Any]:
-    """fake_management_api from the template's baked tests (it holds no template tags)."""
-    sys.path.insert(0, str(BAKED_TESTS))
+    """fake_management_api from the template's baked tests (it holds no template tags), in a
+    package of its own: it imports its neighbours relatively, as the baked `tests` does."""
+    spec = importlib.util.spec_from_file_location(
+        BAKED_TESTS_PACKAGE,
+        BAKED_TESTS / "__init__.py",
+        submodule_search_locations=[str(BAKED_TESTS)],
+    )
+    assert spec and spec.loader
+    sys.modules[BAKED_TESTS_PACKAGE] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sys.modules[BAKED_TESTS_PACKAGE])
     try:
-        yield importlib.import_module("fake_management_api")
+        yield importlib.import_module(f"{BAKED_TESTS_PACKAGE}.fake_management_api")
     finally:
-        sys.path.remove(str(BAKED_TESTS))
+        for name in [n for n in sys.modules if n.split(".")[0] == BAKED_TESTS_PACKAGE]:
+            del sys.modules[name]
 
 
 Answer = tuple[int, Any]

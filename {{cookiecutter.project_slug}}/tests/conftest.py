@@ -6,16 +6,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fake_logto import FakeLogto
-from fake_management_api import FakeManagementApi
-from page_client import PageClient
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.about import SESSION_BACKEND
 from {{ cookiecutter.package_name }}.management_api import ManagementApi
 from {{ cookiecutter.package_name }}.settings import Settings
 
-pytest_plugins = ["session_store"]  # this backend's store: a real server, a file or nothing
+from .fake_logto import FakeLogto
+from .fake_management_api import FakeManagementApi
+from .page_client import PageClient
+
+pytest_plugins = ["tests.session_store"]  # this backend's store: a real server, a file or nothing
 
 APP_BASE_URL = "http://localhost:3000"
 

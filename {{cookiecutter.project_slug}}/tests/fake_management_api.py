@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
-from fake_tenant import FakeTenant, Response, error
-from management_api_rules import SHAPES, RuleError, known_part, shape_problem
+from .fake_tenant import FakeTenant, Response, error
+from .management_api_rules import SHAPES, RuleError, known_part, shape_problem
 
 
 @dataclass(frozen=True)

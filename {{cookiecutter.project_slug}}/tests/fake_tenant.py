@@ -8,7 +8,7 @@ import secrets
 import time
 from typing import Any
 
-from management_api_rules import check_sign_in_experience
+from .management_api_rules import check_sign_in_experience
 
 # factory id -> (connector type, social target); what this fake Logto has installed
 FACTORIES: dict[str, tuple[str, str]] = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from fake_logto import FakeLogto
-from page_client import PageClient
-from pages import Page
+from .fake_logto import FakeLogto
+from .page_client import PageClient
+from .pages import Page
 
 
 def query_of(url: str) -> dict[str, str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_logto import FakeLogto
-from flows import callback_path, sign_in
-from page_client import PageClient
-from pages import Page
 
 from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
+
+from .fake_logto import FakeLogto
+from .flows import callback_path, sign_in
+from .page_client import PageClient
+from .pages import Page
 
 
 def assert_failure_page(page: Page, status: int, words: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from page_client import PageClient
+from .page_client import PageClient
 
 ICON = "/static/favicon.svg"
 

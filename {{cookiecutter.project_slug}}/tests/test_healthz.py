@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fake_logto import FakeLogto
-from page_client import PageClient
-from token_flows import idp_calls
+from .fake_logto import FakeLogto
+from .page_client import PageClient
+from .token_flows import idp_calls
 
 
 def test_healthz_is_ok_without_a_session_or_logto(client: PageClient, logto: FakeLogto) -> None:

@@ -4,14 +4,15 @@ with that token's own claims."""
 from __future__ import annotations
 
 import pytest
-from fake_logto import FakeLogto, FakeUser
-from flows import callback_path, sign_in
 from logto.OidcCore import OidcCore
-from page_client import PageClient
 
 from {{ cookiecutter.package_name }} import create_app, logto_auth
 from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from .fake_logto import FakeLogto, FakeUser
+from .flows import callback_path, sign_in
+from .page_client import PageClient
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from fake_logto import FakeLogto
-from flows import callback_path
-from page_client import PageClient
 
 from {{ cookiecutter.package_name }} import logto_client
+
+from .fake_logto import FakeLogto
+from .flows import callback_path
+from .page_client import PageClient
 
 TOKEN_DELAY_SECONDS = 1.5
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from fake_management_api import FakeManagementApi
 
 from {{ cookiecutter.package_name }}.about import PROJECT_NAME, USE_PATREON, USE_TWILIO, WEB_FRAMEWORK
 from {{ cookiecutter.package_name }}.connectors import CODE_PLACEHOLDER
 from {{ cookiecutter.package_name }}.logto_cli import logto
+
+from .fake_management_api import FakeManagementApi
 
 BASE_URL = "http://localhost:3000"
 CONNECTOR_ENV = {

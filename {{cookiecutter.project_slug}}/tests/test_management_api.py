@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fake_management_api import FakeManagementApi
 
 from {{ cookiecutter.package_name }}.management_api import ManagementApi, ManagementApiError, management_resource
+
+from .fake_management_api import FakeManagementApi
 
 NO_POST_LOGOUT_URIS: dict[str, Any] = {"redirectUris": []}
 PHONE_CODE = {

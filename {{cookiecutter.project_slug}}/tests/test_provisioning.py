@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_management_api import FakeManagementApi
 
 from {{ cookiecutter.package_name }}.connector_settings import load_connector_settings
 from {{ cookiecutter.package_name }}.connectors import connector_configs
@@ -17,6 +16,8 @@ from {{ cookiecutter.package_name }}.provisioning_sign_in import (
     sign_in_experience_changes,
     with_phone_sign_in,
 )
+
+from .fake_management_api import FakeManagementApi
 
 CREDENTIALS = {
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,

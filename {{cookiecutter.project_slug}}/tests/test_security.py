@@ -9,16 +9,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fake_logto import FakeLogto
-from flows import csrf_token_in, sign_in
-from page_client import PageClient
-from pages import Page
 from werkzeug.wrappers import Response
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }} import security_headers as security_headers_module
 from {{ cookiecutter.package_name }}.security_headers import SecurityHeaders, security_headers
 from {{ cookiecutter.package_name }}.settings import Settings, SettingsError, load_settings
+
+from .fake_logto import FakeLogto
+from .flows import csrf_token_in, sign_in
+from .page_client import PageClient
+from .pages import Page
 
 TEMPLATES = Path(security_headers_module.__file__).parent / "templates"
 HTTPS_BASE_URL = "https://app.example.com"

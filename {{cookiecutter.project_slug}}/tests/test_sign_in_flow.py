@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fake_logto import FakeLogto
-from flows import callback_path, csrf_token_in, query_of, sign_in
-from page_client import PageClient
-
 from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
+
+from .fake_logto import FakeLogto
+from .flows import callback_path, csrf_token_in, query_of, sign_in
+from .page_client import PageClient
 
 
 def test_home_signed_out_offers_sign_in_and_sign_up(client: PageClient) -> None:

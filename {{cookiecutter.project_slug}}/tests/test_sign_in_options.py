@@ -5,10 +5,6 @@ Logto drops all extra parameters when one is invalid, so the values are pinned h
 
 from __future__ import annotations
 
-from fake_logto import FakeLogto
-from flows import callback_path, query_of
-from page_client import PageClient
-
 from {{ cookiecutter.package_name }}.about import USE_PATREON, USE_TWILIO
 from {{ cookiecutter.package_name }}.sign_in_options import (
     PATREON,
@@ -16,6 +12,10 @@ from {{ cookiecutter.package_name }}.sign_in_options import (
     enabled_sign_in_options,
     with_params,
 )
+
+from .fake_logto import FakeLogto
+from .flows import callback_path, query_of
+from .page_client import PageClient
 
 
 def test_exact_values_logto_accepts() -> None:

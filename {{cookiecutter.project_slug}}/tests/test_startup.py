@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fake_logto import FakeLogto
-from flows import sign_in
-from page_client import PageClient
-
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from .fake_logto import FakeLogto
+from .flows import sign_in
+from .page_client import PageClient
 
 
 def test_start_while_logto_is_down_then_recover(settings: Settings, logto: FakeLogto) -> None:

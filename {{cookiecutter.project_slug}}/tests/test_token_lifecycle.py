@@ -9,14 +9,15 @@ reached, pages that show the user answer 503 and the session is kept.
 from __future__ import annotations
 
 import pytest
-from concurrent_pages import get_concurrently
-from fake_logto import FakeLogto
-from flows import sign_in
-from page_client import PageClient
-from token_flows import an_hour_later, idp_calls, refresh_elsewhere, sign_in_expired
 
 from {{ cookiecutter.package_name }} import logto_auth, token_refresh
 from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
+
+from .concurrent_pages import get_concurrently
+from .fake_logto import FakeLogto
+from .flows import sign_in
+from .page_client import PageClient
+from .token_flows import an_hour_later, idp_calls, refresh_elsewhere, sign_in_expired
 
 CONCURRENT_REQUESTS = 8
 

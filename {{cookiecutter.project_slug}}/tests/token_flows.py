@@ -9,9 +9,10 @@ import urllib.request
 from types import ModuleType, SimpleNamespace
 
 import pytest
-from fake_logto import FakeLogto
-from flows import sign_in
-from page_client import PageClient
+
+from .fake_logto import FakeLogto
+from .flows import sign_in
+from .page_client import PageClient
 
 #: An ID token lifetime that makes it expired when issued (the SDK, allowing 30 s of clock
 #: skew, still accepts it at sign-in).

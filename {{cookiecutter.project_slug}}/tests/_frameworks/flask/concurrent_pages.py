@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 
 from flask import Flask
-from pages import Page
+
+from .pages import Page
 
 START_TIMEOUT_SECONDS = 30
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from pages import Page
+
+from .pages import Page
 
 
 class PageClient:

@@ -7,13 +7,14 @@ from collections.abc import Coroutine
 from typing import Any
 
 import pytest
-from fake_logto import FakeLogto
-from flows import sign_in
-from page_client import PageClient
-from token_flows import sign_in_expired
 
 from {{ cookiecutter.package_name }} import views
 from {{ cookiecutter.package_name }}.async_bridge import run_coroutine
+
+from .fake_logto import FakeLogto
+from .flows import sign_in
+from .page_client import PageClient
+from .token_flows import sign_in_expired
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from typing import Any
 
-from pages import Page
 from quart import Quart
+
+from .pages import Page
 
 START_TIMEOUT_SECONDS = 30
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pages import Page
 from quart import Quart
+
+from .pages import Page
 
 
 class PageClient:

@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import time
 
-from fake_logto import FakeLogto
-from flows import callback_path
 from jwt.jwk_set_cache import JWKSetCache
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.logto_client import BoundedOidcCore
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from .fake_logto import FakeLogto
+from .flows import callback_path
 
 JWKS_DELAY_SECONDS = 1.5
 # Far below the JWKS delay a blocked loop would add, far above a busy machine's scheduling

@@ -6,11 +6,12 @@ import logging
 import secrets
 
 import pytest
-from fake_logto import FakeLogto, FakeUser
-from flows import callback_path, sign_in
-from page_client import PageClient
 
 from {{ cookiecutter.package_name }}.cookie_limit import COOKIE_LIMIT_BYTES
+
+from .fake_logto import FakeLogto, FakeUser
+from .flows import callback_path, sign_in
+from .page_client import PageClient
 
 
 def test_a_normal_sign_in_fits_in_the_cookie(client: PageClient, logto: FakeLogto) -> None:

@@ -7,15 +7,16 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from concurrent_pages import get_concurrently
-from fake_logto import FakeLogto
-from page_client import PageClient
-from token_flows import an_hour_later, sign_in_expired
 
 from {{ cookiecutter.package_name }} import create_app, logto_auth, token_refresh
 from {{ cookiecutter.package_name }}.refresh_lock import shared_refresh_lock
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.token_refresh import LockWaitTimeout
+
+from .concurrent_pages import get_concurrently
+from .fake_logto import FakeLogto
+from .page_client import PageClient
+from .token_flows import an_hour_later, sign_in_expired
 
 PER_INSTANCE = 4
 

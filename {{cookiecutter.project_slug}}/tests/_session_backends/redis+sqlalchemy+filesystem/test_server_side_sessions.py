@@ -3,10 +3,10 @@ fixation), and sign-out deletes the record rather than emptying it."""
 
 from __future__ import annotations
 
-from fake_logto import FakeLogto
-from flows import callback_path, csrf_token_in, sign_in
-from page_client import PageClient
-from session_store import StoreProbe
+from .fake_logto import FakeLogto
+from .flows import callback_path, csrf_token_in, sign_in
+from .page_client import PageClient
+from .session_store import StoreProbe
 
 
 def session_id(client: PageClient) -> str:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from servers import TEST_REDIS_URL, given_server, running_redis
+
+from .servers import TEST_REDIS_URL, given_server, running_redis
 
 StoreProbe = Callable[[str], bool]
 

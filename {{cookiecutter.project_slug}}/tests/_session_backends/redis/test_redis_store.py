@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from servers import free_port
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
+
+from .servers import free_port
 
 
 def test_unreachable_redis_is_named(settings: Settings) -> None:

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from servers import TEST_POSTGRES_URL, given_server, running_postgres
 from sqlalchemy import create_engine, inspect, make_url, text
+
+from .servers import TEST_POSTGRES_URL, given_server, running_postgres
 
 StoreProbe = Callable[[str], bool]
 

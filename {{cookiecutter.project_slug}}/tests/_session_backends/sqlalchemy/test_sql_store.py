@@ -7,11 +7,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from servers import free_port
 from sqlalchemy import create_engine, text
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
+
+from .servers import free_port
 
 
 def test_unreachable_postgres_is_named_with_password_masked(settings: Settings) -> None:

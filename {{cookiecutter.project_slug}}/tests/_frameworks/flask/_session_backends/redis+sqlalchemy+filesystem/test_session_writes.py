@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fake_logto import FakeLogto
-from flows import sign_in
-from page_client import PageClient
+
+from .fake_logto import FakeLogto
+from .flows import sign_in
+from .page_client import PageClient
 
 
 def test_reading_pages_do_not_write_the_session(
