@@ -20,15 +20,12 @@ import secrets
 import shutil
 import sys
 import tempfile
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-FRAMEWORKS_DIR_NAME = "_frameworks"
-KNOWN_FRAMEWORKS = ("flask", "quart")
-KNOWN_SESSION_BACKENDS = ("cookie", "redis", "sqlalchemy", "filesystem")
-#: Directories never searched for ``_frameworks`` (tools' and environments' own trees).
-SKIPPED_DIR_NAMES = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__"})
+TEMPLATE_BUG = "this is a template bug; please report it"
 
 ENV_FILE = ".env"
 ENV_EXAMPLE_FILE = ".env.example"
@@ -46,132 +43,90 @@ class HookError(Exception):
         return f"error: {self}"
 
 
-# --- variants: framework and session backend ----------------------------------------------
+# --- variants: what each answer adds ------------------------------------------------------
+
+VARIANTS_DIR = "_variants"
+MANIFEST_FILE = "variants.toml"
 
 
 class Variant(NamedTuple):
-    """A folder name whose sub-folders hold the files of one answer each.
+    """One table of ``_variants/variants.toml``: its folder's files and its requirement files
+    belong to a project whose answers match ``when``."""
 
-    ``<dir_name>/<choice>/`` (or ``<choice>+<other>/`` for files several answers share) holds
-    files that belong one level up when the answer is that choice.
-    """
+    name: str
+    when: dict[str, list[object]]
+    requirements: list[str]
 
-    dir_name: str
-    answer_key: str
-    choices: tuple[str, ...]
-
-
-FRAMEWORKS = Variant(FRAMEWORKS_DIR_NAME, "web_framework", KNOWN_FRAMEWORKS)
-SESSION_BACKENDS = Variant("_session_backends", "session_backend", KNOWN_SESSION_BACKENDS)
-VARIANTS = (FRAMEWORKS, SESSION_BACKENDS)  # outer first: backends sit inside framework folders
+    def chosen(self, answers: dict) -> bool:
+        return all(answers.get(key) in values for key, values in self.when.items())
 
 
-def find_variant_dirs(root: Path, dir_name: str = FRAMEWORKS_DIR_NAME) -> list[Path]:
-    """Every ``dir_name`` directory under ``root``, outermost first (not nested ones)."""
-    found = []
-    for current, dirnames, _files in os.walk(root):
-        if Path(current).name == dir_name:
-            found.append(Path(current))
-            dirnames.clear()
-            continue
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIR_NAMES)
-    return found
-
-
-def plan_variant_moves(
-    variant_dir: Path, choice: str, variant: Variant = FRAMEWORKS, *, overwrite: bool = False
-) -> list[tuple[Path, Path]]:
-    """(source, destination) pairs moving the chosen folders' entries one level up
-    (with ``overwrite``, into folders already there)."""
-    moves = []
-    for entry in sorted(variant_dir.iterdir()):
-        names = entry.name.split("+")
-        if not entry.is_dir() or not set(names) <= set(variant.choices):
+def load_manifest(variants_dir: Path, answers: dict) -> list[Variant]:
+    """The variants ``variants_dir/variants.toml`` declares, checked against its folders and
+    the answers it may name."""
+    manifest = variants_dir / MANIFEST_FILE
+    where = f"{VARIANTS_DIR}/{MANIFEST_FILE}"
+    try:
+        tables = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise HookError(where, f"cannot be read ({one_line(error)})", TEMPLATE_BUG) from None
+    variants = []
+    for name, table in tables.items():
+        when = table.get("when") if isinstance(table, dict) else None
+        requirements = table.get("requirements", []) if isinstance(table, dict) else None
+        if (
+            not isinstance(when, dict)
+            or not when
+            or any(key not in answers or not isinstance(v, list) for key, v in when.items())
+            or not isinstance(requirements, list)
+        ):
             raise HookError(
-                variant.dir_name,
-                f"unexpected entry {entry.name!r} in {variant_dir}",
-                f"the template may only hold folders named {', '.join(variant.choices)} "
-                "(or several joined by +) there",
+                where,
+                f"[{name}] needs `when` with lists of values of answered questions",
+                TEMPLATE_BUG,
             )
-        if choice in names:
-            for item in sorted(entry.iterdir()):
-                moves += _merged_moves(item, variant_dir.parent / item.name, merging=overwrite)
-    return moves
+        variants.append(Variant(name, when, requirements))
+    folders = {entry.name for entry in variants_dir.iterdir() if entry.name != MANIFEST_FILE}
+    unknown = sorted(folders - {variant.name for variant in variants})
+    if unknown:
+        raise HookError(VARIANTS_DIR, f"{unknown[0]!r} is not in {MANIFEST_FILE}", TEMPLATE_BUG)
+    return variants
 
 
-def _merged_moves(
-    source: Path, destination: Path, *, merging: bool = False
-) -> list[tuple[Path, Path]]:
-    """Move `source` to `destination`. A variant dir meeting one of the same name (say the
-    package's `_session_backends` and a framework's) is merged folder by folder instead;
-    files still may not clash."""
-    variant_names = {variant.dir_name for variant in VARIANTS}
-    merge = merging or source.name in variant_names
-    if merge and source.is_dir() and destination.is_dir() and not source.is_symlink():
-        return [
-            move
-            for child in sorted(source.iterdir())
-            for move in _merged_moves(child, destination / child.name, merging=True)
-        ]
-    return [(source, destination)]
-
-
-def select_variant(
-    root: Path, variant: Variant, answer: str, *, overwrite: bool = False
-) -> list[Path]:
-    """Keep only the files of ``answer`` from every ``variant.dir_name`` dir; return what moved.
-
-    Entries (files, folders, dotfiles) move into the parent of the variant dir, which is
-    then deleted. All clashes are checked before anything moves. With ``overwrite`` (the
-    project is regenerated over itself) a moved file replaces a file already there.
-    """
-    choice = answer.lower()
-    if choice not in variant.choices:
-        raise HookError(
-            variant.answer_key,
-            f"{answer!r} is not supported",
-            f"choose one of {', '.join(variant.choices)}",
-        )
-    moved: list[Path] = []
-    # Moved folders may hold their own variant dir, so repeat until none is left.
-    while variant_dirs := find_variant_dirs(root, variant.dir_name):
-        moves = [
-            move
-            for directory in variant_dirs
-            for move in plan_variant_moves(directory, choice, variant, overwrite=overwrite)
-        ]
-        seen: set[Path] = set()
-        for source, destination in moves:
-            taken = destination.exists() or destination.is_symlink()
-            if overwrite and source.is_file() and destination.is_file():
-                taken = False
-            if taken or destination in seen:
+def select_variants(project_dir: Path, answers: dict, *, overwrite: bool = False) -> list[str]:
+    """Move the chosen variants' files into place and remove ``_variants/``; return the
+    requirement files they keep. All clashes are checked before anything moves. With
+    ``overwrite`` (the project is regenerated over itself) a file replaces one already there.
+    A project without the folder (one generated before) is left alone."""
+    variants_dir = project_dir / VARIANTS_DIR
+    if not variants_dir.is_dir():
+        return []
+    chosen = [v for v in load_manifest(variants_dir, answers) if v.chosen(answers)]
+    moves: dict[Path, Path] = {}
+    for variant in chosen:
+        folder = variants_dir / variant.name
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        for source in files:
+            destination = project_dir / source.relative_to(folder)
+            taken = destination.exists() and not (overwrite and destination.is_file())
+            if taken or destination in moves or _file_on_the_way(project_dir, destination):
                 raise HookError(
-                    variant.dir_name,
-                    f"cannot move {source.relative_to(root)} to "
-                    f"{destination.relative_to(root)}: it already exists",
-                    "the template must not have the same file both inside and outside "
-                    f"{variant.dir_name}/",
+                    VARIANTS_DIR,
+                    f"cannot move {source.relative_to(project_dir)} to "
+                    f"{destination.relative_to(project_dir)}: it already exists",
+                    "a file may belong to one chosen variant, and not also to every project",
                 )
-            seen.add(destination)
-        for source, destination in moves:
-            os.replace(source, destination)
-            moved.append(destination)
-        for directory in variant_dirs:
-            shutil.rmtree(directory)
-    return moved
+            moves[destination] = source
+    for destination, source in moves.items():
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, destination)
+    shutil.rmtree(variants_dir)
+    return [name for variant in chosen for name in variant.requirements]
 
 
-def select_framework(root: Path, web_framework: str, *, overwrite: bool = False) -> list[Path]:
-    """Keep only ``web_framework``'s files from every ``_frameworks`` dir."""
-    return select_variant(root, FRAMEWORKS, web_framework, overwrite=overwrite)
-
-
-def select_session_backend(
-    root: Path, session_backend: str, *, overwrite: bool = False
-) -> list[Path]:
-    """Keep only ``session_backend``'s files from every ``_session_backends`` dir."""
-    return select_variant(root, SESSION_BACKENDS, session_backend, overwrite=overwrite)
+def _file_on_the_way(project_dir: Path, destination: Path) -> bool:
+    """Is a file where one of `destination`'s folders must go?"""
+    return any(parent.is_file() for parent in destination.parents if project_dir in parent.parents)
 
 
 # --- dependencies -----------------------------------------------------------------------
@@ -219,42 +174,29 @@ def replace_marker(text: str, marker: str, lines: list[str]) -> str:
         raise HookError(
             PYPROJECT_FILE,
             f"has {len(found)} lines reading {marker!r}, not one",
-            "this is a template bug; please report it",
+            TEMPLATE_BUG,
         )
     index = found[0]
     ending = source[index][len(source[index].rstrip("\r\n")) :]
     return "".join([*source[:index], *(line + ending for line in lines), *source[index + 1 :]])
 
 
-def write_dependencies(project_dir: Path) -> bool:
+def write_dependencies(project_dir: Path, chosen: list[str]) -> bool:
     """Fill pyproject.toml's dependency lists from ``_requirements/``, then remove the folder.
 
     The template keeps its dependencies in requirement files that Dependabot can read; the
-    variant folders in there are already resolved, so what is left is this project's set:
-    ``requirements.txt`` first, then the other runtime files by name, and
-    ``requirements-dev.txt`` for the ``dev`` extra. A project without the folder (one
-    generated before) is left alone.
+    variants' manifest names the files of this project's answers (``chosen``):
+    ``requirements.txt`` first, then those by name, and ``requirements-dev.txt`` for the
+    ``dev`` extra. A project without the folder (one generated before) is left alone.
     """
     requirements_dir = project_dir / REQUIREMENTS_DIR
     if not requirements_dir.is_dir():
         return False
-    for entry in sorted(requirements_dir.iterdir()):
-        if entry.is_dir() or entry.is_symlink():
-            raise HookError(
-                REQUIREMENTS_DIR,
-                f"unexpected entry {entry.name!r}",
-                "the template may only hold requirement files and variant folders there",
-            )
     files = {path.name: path for path in requirements_dir.glob("*.txt")}
-    for name in (BASE_REQUIREMENTS, DEV_REQUIREMENTS):
+    for name in (BASE_REQUIREMENTS, DEV_REQUIREMENTS, *chosen):
         if name not in files:
-            raise HookError(
-                REQUIREMENTS_DIR,
-                f"{name} is missing",
-                "this is a template bug; please report it",
-            )
-    others = [name for name in files if name not in (BASE_REQUIREMENTS, DEV_REQUIREMENTS)]
-    runtime = [BASE_REQUIREMENTS, *sorted(others, key=lambda name: Path(name).stem)]
+            raise HookError(REQUIREMENTS_DIR, f"{name} is missing", TEMPLATE_BUG)
+    runtime = [BASE_REQUIREMENTS, *sorted(set(chosen), key=lambda name: Path(name).stem)]
     sections = {
         RUNTIME_MARKER: [
             line
@@ -386,7 +328,7 @@ def write_env(project_dir: Path, make_secret: Callable[[], str] = new_secret) ->
         raise HookError(
             ENV_FILE,
             f"cannot create it: {ENV_EXAMPLE_FILE} is missing",
-            "this is a template bug; please report it",
+            TEMPLATE_BUG,
         )
     example_text = example_path.read_text(encoding="utf-8")
     existing_text = env_path.read_text(encoding="utf-8") if exists else None
@@ -556,9 +498,8 @@ def user_cwd() -> Path | None:
 def main(answers: dict, project_dir: Path) -> int:
     # A .env before this hook ran means `cookiecutter -f` is regenerating an existing project.
     regenerating = (project_dir / ENV_FILE).exists()
-    select_framework(project_dir, answers["web_framework"], overwrite=regenerating)
-    select_session_backend(project_dir, answers["session_backend"], overwrite=regenerating)
-    write_dependencies(project_dir)
+    requirements = select_variants(project_dir, answers, overwrite=regenerating)
+    write_dependencies(project_dir, requirements)
     env_note = write_env(project_dir)
     steps = next_steps(answers, project_dir, user_cwd()).split("\n")
     emit(bold(steps[0]))

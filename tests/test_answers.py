@@ -122,7 +122,7 @@ def test_env_is_private_and_git_ignored(cookies, framework):
     project = result.project_path
     env = project / ".env"
     assert stat.S_IMODE(env.stat().st_mode) == 0o600
-    assert not list(project.rglob("_frameworks"))
+    assert not (project / "_variants").exists()
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
@@ -211,15 +211,14 @@ def test_post_hook_failure_leaves_nothing(cookies, tmp_path, capfd):
     template = copy_template(tmp_path / "template")
     project = template / "{{cookiecutter.project_slug}}"
     (project / "clash.txt").write_text("outside", encoding="utf-8")
-    (project / "_frameworks" / "flask").mkdir(parents=True, exist_ok=True)
-    (project / "_frameworks" / "flask" / "clash.txt").write_text("inside", encoding="utf-8")
+    (project / "_variants" / "flask" / "clash.txt").write_text("inside", encoding="utf-8")
     result = cookies.bake(template=str(template))
     assert isinstance(result.exception, FailedHookException), result.exception
     assert leftovers(tmp_path, ignore=("template",)) == []
     errors = [line for line in capfd.readouterr().err.splitlines() if "error" in line]
     assert errors == [
-        "error: _frameworks: cannot move _frameworks/flask/clash.txt to clash.txt: it already"
-        " exists — the template must not have the same file both inside and outside _frameworks/"
+        "error: _variants: cannot move _variants/flask/clash.txt to clash.txt: it already"
+        " exists — a file may belong to one chosen variant, and not also to every project"
     ]
 
 

@@ -531,7 +531,7 @@ def test_compose_variants_share_the_app_and_the_local_logto() -> None:
     their only Jinja is the app's port. What they share is identical."""
     variants = {
         path.parent.name: path.read_text(encoding="utf-8")
-        for path in sorted((TEMPLATE_PROJECT / "_session_backends").glob("*/compose.yaml"))
+        for path in sorted((TEMPLATE_PROJECT / "_variants").glob("*/compose.yaml"))
     }
     assert set(variants) == set(STORE_SERVICE)
     for name, text in variants.items():

@@ -31,6 +31,7 @@ from tests.test_bake_security import declared_dependencies, installed_closure
 
 PROJECT_TEMPLATE = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
 REQUIREMENTS_DIR = PROJECT_TEMPLATE / "_requirements"
+VARIANTS_MANIFEST = PROJECT_TEMPLATE / "_variants" / "variants.toml"
 DEPENDABOT_CONFIG = TEMPLATE_ROOT / ".github" / "dependabot.yml"
 CI_WORKFLOW = Path(".github/workflows/ci.yml")
 #: The service container (and the variable pointing the tests at it) of each session backend.
@@ -304,28 +305,32 @@ def requirement_specs(path: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def chosen(relative: Path, answers: dict[str, Any]) -> bool:
-    """Whether a file under `_requirements/` belongs to a bake with `answers`, read from its
-    folders (`_frameworks/<names>/`, `_session_backends/<names>/`, names joined by `+`)."""
-    answer = {
-        "_frameworks": str(answers.get("web_framework", "Flask")).lower(),
-        "_session_backends": session_backend(answers),
-    }
-    parts = relative.parent.parts
-    assert len(parts) % 2 == 0 and all(part in answer for part in parts[::2]), relative
-    pairs = zip(parts[::2], parts[1::2], strict=True)
-    return all(answer[kind] in names.split("+") for kind, names in pairs)
+def chosen_requirement_files(answers: dict[str, Any]) -> list[str]:
+    """The requirement files a bake with `answers` keeps: every bake's two, and those of
+    the variants `_variants/variants.toml` chooses for the answers."""
+    full = {"web_framework": "Flask", "use_twilio": False, "use_patreon": False, **answers}
+    full["session_backend"] = session_backend(answers)
+    manifest = tomllib.loads(VARIANTS_MANIFEST.read_text(encoding="utf-8"))
+    files = ["requirements.txt", "requirements-dev.txt"]
+    for table in manifest.values():
+        if all(full[key] in values for key, values in table["when"].items()):
+            files += table.get("requirements", [])
+    return files
+
+
+def test_every_requirement_file_belongs_to_a_variant() -> None:
+    manifest = tomllib.loads(VARIANTS_MANIFEST.read_text(encoding="utf-8"))
+    named = {name for table in manifest.values() for name in table.get("requirements", [])}
+    present = {path.name for path in REQUIREMENTS_DIR.glob("*.txt")}
+    assert present - {"requirements.txt", "requirements-dev.txt"} == named
+    assert not [p for p in REQUIREMENTS_DIR.rglob("*") if p.is_dir()], "one flat folder"
 
 
 def test_requirement_files_are_exactly_what_each_bake_declares(
     baked: tuple[dict[str, Any], Path],
 ) -> None:
     answers, project = baked
-    files = [
-        path.relative_to(REQUIREMENTS_DIR)
-        for path in sorted(REQUIREMENTS_DIR.rglob("*.txt"))
-        if chosen(path.relative_to(REQUIREMENTS_DIR), answers)
-    ]
+    files = [Path(name) for name in chosen_requirement_files(answers)]
     dev = requirement_specs(REQUIREMENTS_DIR / "requirements-dev.txt")
     runtime = [
         spec
@@ -393,7 +398,7 @@ def test_dependabot_watches_every_folder_with_versions(ecosystem: str, pattern: 
     """Dependabot only reads the folders it is given (and, for pip, their direct subfolders)."""
     folders = template_folders(pattern)
     if ecosystem == "pip":
-        assert len(folders) >= 8
+        assert folders == {"/{{cookiecutter.project_slug}}/_requirements"}
     assert dependabot_directories(ecosystem) == folders
 
 
@@ -401,7 +406,6 @@ def test_every_requirement_file_is_jinja_free_and_parses() -> None:
     """Dependabot reads them unrendered; the hook writes each spec as a TOML string."""
     files = sorted(REQUIREMENTS_DIR.rglob("*.txt"))
     names = [path.name for path in files]
-    assert len(names) == len(set(names)), "a bake gets one folder: names must be unique"
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert not any(marker in text for marker in ("{{", "{%", "{#")), path

@@ -399,7 +399,7 @@ def test_unexpected_failure_is_one_line_without_traceback(capsys, monkeypatch):
     )
 
 
-# --- post_gen_project: framework selection ------------------------------------------------
+# --- post_gen_project: variants ----------------------------------------------------------
 
 
 def make_tree(root: Path, files: dict[str, str]) -> None:
@@ -417,24 +417,46 @@ def tree(root: Path) -> dict[str, str]:
     }
 
 
+MANIFEST = """\
+[flask]
+when = { web_framework = ["Flask"] }
+requirements = ["requirements-flask.txt"]
+
+[quart]
+when = { web_framework = ["Quart"] }
+
+[server-side]
+when = { session_backend = ["redis", "sqlalchemy"] }
+requirements = ["requirements-store.txt"]
+
+[quart-server-side]
+when = { web_framework = ["Quart"], session_backend = ["redis", "sqlalchemy"] }
+"""
 FRAMEWORK_TREE = {
     "README.md": "readme",
     "src/pkg/settings.py": "settings",
-    "src/pkg/_frameworks/flask/app.py": "flask app",
-    "src/pkg/_frameworks/flask/web/routes.py": "flask routes",
-    "src/pkg/_frameworks/flask/.flaskenv": "flask dotfile",
-    "src/pkg/_frameworks/quart/app.py": "quart app",
-    "src/pkg/_frameworks/quart/web/routes.py": "quart routes",
-    "src/pkg/_frameworks/quart/.quartrc": "quart dotfile",
-    "_frameworks/flask/gunicorn.conf.py": "gunicorn",
-    "_frameworks/quart/hypercorn.toml": "hypercorn",
+    "_variants/variants.toml": MANIFEST,
+    "_variants/flask/src/pkg/app.py": "flask app",
+    "_variants/flask/src/pkg/web/routes.py": "flask routes",
+    "_variants/flask/src/pkg/.flaskenv": "flask dotfile",
+    "_variants/flask/gunicorn.conf.py": "gunicorn",
+    "_variants/quart/src/pkg/app.py": "quart app",
+    "_variants/quart/src/pkg/web/routes.py": "quart routes",
+    "_variants/quart/src/pkg/.quartrc": "quart dotfile",
+    "_variants/quart/hypercorn.toml": "hypercorn",
+    "_variants/server-side/src/pkg/store.py": "store",
+    "_variants/quart-server-side/src/pkg/quart_store.py": "quart store",
 }
 
 
+def answers(**changes: object) -> dict[str, object]:
+    return {**GOOD_ANSWERS, **changes}
+
+
 @pytest.mark.parametrize("framework", ["Flask", "Quart"])
-def test_select_framework_moves_one_framework_up(tmp_path, framework):
+def test_select_variants_moves_the_chosen_variants_into_place(tmp_path, framework):
     make_tree(tmp_path, FRAMEWORK_TREE)
-    post.select_framework(tmp_path, framework)
+    requirements = post.select_variants(tmp_path, answers(web_framework=framework))
     if framework == "Flask":
         expected_extra = {
             "gunicorn.conf.py": "gunicorn",
@@ -454,89 +476,91 @@ def test_select_framework_moves_one_framework_up(tmp_path, framework):
         "src/pkg/settings.py": "settings",
         **expected_extra,
     }
-    assert not list(tmp_path.rglob("_frameworks"))
+    assert requirements == (["requirements-flask.txt"] if framework == "Flask" else [])
+    assert not (tmp_path / "_variants").exists()
 
 
-def test_select_framework_is_idempotent(tmp_path):
+@pytest.mark.parametrize(
+    ("framework", "backend", "files", "requirements"),
+    [
+        ("Quart", "redis", {"store.py", "quart_store.py"}, ["requirements-store.txt"]),
+        ("Flask", "sqlalchemy", {"store.py"}, ["requirements-flask.txt", "requirements-store.txt"]),
+        ("Quart", "cookie", set(), []),
+    ],
+)
+def test_a_variant_holds_when_every_condition_does(
+    tmp_path, framework, backend, files, requirements
+):
     make_tree(tmp_path, FRAMEWORK_TREE)
-    post.select_framework(tmp_path, "Flask")
-    before = tree(tmp_path)
-    assert post.select_framework(tmp_path, "Flask") == []
-    assert post.select_framework(tmp_path, "Quart") == []
-    assert tree(tmp_path) == before
+    chosen = post.select_variants(
+        tmp_path, answers(web_framework=framework, session_backend=backend)
+    )
+    stores = {p.name for p in (tmp_path / "src/pkg").glob("*store.py")}
+    assert (stores, chosen) == (files, requirements)
 
 
-def test_select_framework_without_frameworks_dir_does_nothing(tmp_path):
+def test_select_variants_without_the_folder_does_nothing(tmp_path):
     make_tree(tmp_path, {"a.py": "a"})
-    assert post.select_framework(tmp_path, "Quart") == []
+    assert post.select_variants(tmp_path, answers()) == []
     assert tree(tmp_path) == {"a.py": "a"}
 
 
-def test_select_framework_handles_nested_frameworks_dirs(tmp_path):
+def test_select_variants_refuses_to_overwrite(tmp_path):
     make_tree(
         tmp_path,
-        {
-            "_frameworks/flask/pkg/_frameworks/flask/inner.py": "inner flask",
-            "_frameworks/flask/pkg/_frameworks/quart/inner.py": "inner quart",
-            "_frameworks/quart/other.py": "quart",
-        },
-    )
-    post.select_framework(tmp_path, "Flask")
-    assert tree(tmp_path) == {"pkg/inner.py": "inner flask"}
-
-
-def test_select_framework_with_no_folder_for_the_framework_just_drops_the_dir(tmp_path):
-    make_tree(tmp_path, {"_frameworks/quart/q.py": "q"})
-    assert post.select_framework(tmp_path, "Flask") == []
-    assert tree(tmp_path) == {}
-
-
-def test_select_framework_refuses_to_overwrite(tmp_path):
-    make_tree(
-        tmp_path,
-        {
-            "pkg/app.py": "shared app",
-            "pkg/_frameworks/flask/app.py": "flask app",
-            "pkg/_frameworks/flask/zzz.py": "moved after app.py",
-            "pkg/_frameworks/quart/app.py": "quart app",
-        },
+        {**FRAMEWORK_TREE, "src/pkg/app.py": "shared app", "_variants/flask/src/zzz.py": "later"},
     )
     before = tree(tmp_path)
     with pytest.raises(post.HookError) as info:
-        post.select_framework(tmp_path, "Flask")
+        post.select_variants(tmp_path, answers())
     assert info.value.line() == (
-        "error: _frameworks: cannot move pkg/_frameworks/flask/app.py to pkg/app.py:"
-        " it already exists — the template must not have the same file both inside and"
-        " outside _frameworks/"
+        "error: _variants: cannot move _variants/flask/src/pkg/app.py to src/pkg/app.py:"
+        " it already exists — a file may belong to one chosen variant, and not also to every"
+        " project"
     )
     assert tree(tmp_path) == before, "nothing moves when any destination clashes"
 
 
-def test_select_framework_refuses_a_clash_with_a_directory(tmp_path):
-    make_tree(tmp_path, {"web/x.py": "x", "_frameworks/quart/web/y.py": "y"})
-    with pytest.raises(post.HookError, match="cannot move _frameworks/quart/web to web"):
-        post.select_framework(tmp_path, "Quart")
+def test_two_chosen_variants_may_not_hold_the_same_file(tmp_path):
+    make_tree(tmp_path, {**FRAMEWORK_TREE, "_variants/server-side/src/pkg/app.py": "store app"})
+    with pytest.raises(post.HookError, match=r"cannot move _variants/server-side/src/pkg/app\.py"):
+        post.select_variants(tmp_path, answers(session_backend="redis"))
 
 
-def test_select_framework_overwrite_replaces_files_of_an_earlier_run(tmp_path):
-    """`cookiecutter -f` renders `_frameworks/` again over a project whose files already moved."""
+def test_select_variants_refuses_a_file_where_a_folder_goes(tmp_path):
+    make_tree(tmp_path, {**FRAMEWORK_TREE, "src/pkg/web": "a file"})
+    with pytest.raises(post.HookError, match=r"routes\.py to src/pkg/web/routes\.py"):
+        post.select_variants(tmp_path, answers(), overwrite=True)
+
+
+def test_select_variants_overwrite_replaces_files_of_an_earlier_run(tmp_path):
+    """`cookiecutter -f` renders `_variants/` again over a project whose files already moved."""
     make_tree(tmp_path, FRAMEWORK_TREE)
-    post.select_framework(tmp_path, "Flask")
-    make_tree(tmp_path, {**FRAMEWORK_TREE, "src/pkg/_frameworks/flask/app.py": "flask app v2"})
+    post.select_variants(tmp_path, answers())
+    make_tree(tmp_path, {**FRAMEWORK_TREE, "_variants/flask/src/pkg/app.py": "flask app v2"})
     with pytest.raises(post.HookError, match="it already exists"):
-        post.select_framework(tmp_path, "Flask")
-    post.select_framework(tmp_path, "Flask", overwrite=True)
+        post.select_variants(tmp_path, answers())
+    post.select_variants(tmp_path, answers(), overwrite=True)
     assert tree(tmp_path)["src/pkg/app.py"] == "flask app v2"
-    assert not list(tmp_path.rglob("_frameworks"))
+    assert not (tmp_path / "_variants").exists()
 
 
-def test_select_framework_overwrite_merges_folders_but_refuses_a_file_for_a_folder(tmp_path):
-    make_tree(tmp_path, {"web/x.py": "x", "_frameworks/quart/web/y.py": "y"})
-    post.select_framework(tmp_path, "Quart", overwrite=True)
-    assert tree(tmp_path) == {"web/x.py": "x", "web/y.py": "y"}
-    make_tree(tmp_path, {"api": "a file", "_frameworks/quart/api/z.py": "z"})
-    with pytest.raises(post.HookError, match="cannot move _frameworks/quart/api to api:"):
-        post.select_framework(tmp_path, "Quart", overwrite=True)
+@pytest.mark.parametrize(
+    ("files", "problem"),
+    [
+        ({"_variants/django/app.py": "a"}, "'django' is not in variants.toml"),
+        ({"_variants/variants.toml": "[x]\nwhen = {}\n"}, "[x] needs `when`"),
+        ({"_variants/variants.toml": '[x]\nwhen = { framework = ["a"] }\n'}, "[x] needs"),
+        ({"_variants/variants.toml": '[x]\nwhen = { web_framework = "Flask" }\n'}, "[x] needs"),
+        ({"_variants/variants.toml": "[x\n"}, "variants.toml: cannot be read"),
+    ],
+)
+def test_a_broken_manifest_is_one_line(tmp_path, files, problem):
+    make_tree(tmp_path, {**FRAMEWORK_TREE, **files})
+    with pytest.raises(post.HookError) as info:
+        post.select_variants(tmp_path, answers())
+    assert problem in info.value.line()
+    assert info.value.line().endswith("this is a template bug; please report it")
 
 
 def test_post_main_regenerates_over_an_existing_project(tmp_path, capsys):
@@ -553,25 +577,7 @@ def test_post_main_regenerates_over_an_existing_project(tmp_path, capsys):
     assert err == ""
     assert "  .env: " not in out, "nothing to say about an existing, complete .env"
     assert (tmp_path / ".env").read_bytes() == env_before
-    assert not list(tmp_path.rglob("_frameworks"))
-
-
-def test_select_framework_rejects_unknown_entries(tmp_path):
-    make_tree(tmp_path, {"_frameworks/Flask/app.py": "a", "_frameworks/quart/app.py": "b"})
-    with pytest.raises(post.HookError, match="unexpected entry 'Flask'"):
-        post.select_framework(tmp_path, "Flask")
-
-
-def test_select_framework_rejects_unknown_framework(tmp_path):
-    with pytest.raises(post.HookError, match="'Django' is not supported"):
-        post.select_framework(tmp_path, "Django")
-
-
-def test_select_framework_skips_git_and_venv(tmp_path):
-    files = {".venv/lib/_frameworks/flask/x.py": "x", ".git/_frameworks/flask/y": "y"}
-    make_tree(tmp_path, files)
-    post.select_framework(tmp_path, "Flask")
-    assert tree(tmp_path) == files
+    assert not (tmp_path / "_variants").exists()
 
 
 # --- post_gen_project: .env ---------------------------------------------------------------
@@ -778,12 +784,14 @@ def test_post_run_turns_errors_into_one_line(tmp_path, capsys):
 
 
 def test_post_run_turns_unexpected_errors_into_one_line(tmp_path, capsys):
+    write_example(tmp_path)
     assert post.run({}, tmp_path) == 1
     _out, err = capsys.readouterr()
-    assert err == (
-        "error: post_gen_project: unexpected KeyError: 'web_framework'"
-        " — this is a template bug; please report it\n"
-    )
+    assert re.fullmatch(
+        r"error: post_gen_project: unexpected KeyError: '\w+'"
+        r" — this is a template bug; please report it\n",
+        err,
+    ), err
 
 
 # --- the rendered hook scripts, run as cookiecutter runs them -----------------------------

@@ -151,11 +151,11 @@ def edit_like_a_user(project: Path, framework: str) -> None:
 def release_template_v2(template: Path) -> str:
     """A later template version: a changed line in each framework layer and in `.env.example`,
     a new setting, a new file at the top and a new framework-specific module."""
-    package = template / SLUG_DIR / PACKAGE_DIR
     for framework in ("flask", "quart"):
-        views = package / "_frameworks" / framework / "views.py"
+        package = template / SLUG_DIR / "_variants" / framework / PACKAGE_DIR
+        views = package / "views.py"
         views.write_text(VIEWS_V2_LINE + views.read_text(encoding="utf-8"), encoding="utf-8")
-        (package / "_frameworks" / framework / "template_revision.py").write_text(
+        (package / "template_revision.py").write_text(
             f'"""The template revision this project is at."""\n\nFRAMEWORK = "{framework}"\n',
             encoding="utf-8",
         )
@@ -276,7 +276,7 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
     actual = snapshot(project)
     for name in (".env", ".cruft.json"):
         del actual[name]
-    assert sorted(actual) == sorted(expected), "no leftovers (.rej, .orig, _frameworks/)"
+    assert sorted(actual) == sorted(expected), "no leftovers (.rej, .orig, _variants/)"
     assert {name for name in expected if actual[name] != expected[name]} == set()
 
     # The template's changes arrived, for the chosen framework only.
@@ -510,5 +510,5 @@ def test_replay_over_the_existing_project_keeps_env_and_own_files(
     for files in (regenerated, fresh):
         del files[".env"]
     del regenerated["NOTES.md"]
-    assert sorted(regenerated) == sorted(fresh), "no _frameworks/ or other leftovers"
+    assert sorted(regenerated) == sorted(fresh), "no _variants/ or other leftovers"
     assert [name for name in fresh if regenerated[name] != fresh[name]] == []

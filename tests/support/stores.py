@@ -14,9 +14,9 @@ from .baked_app import TEMPLATE_ROOT
 SERVERS_PY = (
     TEMPLATE_ROOT
     / "{{cookiecutter.project_slug}}"
+    / "_variants"
+    / "redis-or-sql"
     / "tests"
-    / "_session_backends"
-    / "redis+sqlalchemy"
     / "servers.py"
 )
 
