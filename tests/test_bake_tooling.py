@@ -405,7 +405,6 @@ def test_dependabot_watches_every_folder_with_versions(ecosystem: str, pattern: 
 def test_every_requirement_file_is_jinja_free_and_parses() -> None:
     """Dependabot reads them unrendered; the hook writes each spec as a TOML string."""
     files = sorted(REQUIREMENTS_DIR.rglob("*.txt"))
-    names = [path.name for path in files]
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert not any(marker in text for marker in ("{{", "{%", "{#")), path
