@@ -428,6 +428,7 @@ def load_post_hook() -> ModuleType:
 
 post = load_post_hook()
 
+CHOSEN = ["requirements-flask.txt", "requirements-flask-session.txt"]
 PYPROJECT = """[project]
 name = "x"
 dependencies = [
@@ -459,7 +460,7 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_write_dependencies_fills_pyproject_and_removes_the_folder(project: Path) -> None:
-    assert post.write_dependencies(project) is True
+    assert post.write_dependencies(project, CHOSEN) is True
     text = (project / "pyproject.toml").read_text(encoding="utf-8")
     assert (
         text
@@ -485,17 +486,17 @@ dev = [
 
 def test_write_dependencies_is_idempotent_and_byte_stable(project: Path, tmp_path: Path) -> None:
     twin = shutil.copytree(project, tmp_path / "twin")
-    post.write_dependencies(project)
-    post.write_dependencies(twin)
+    post.write_dependencies(project, CHOSEN)
+    post.write_dependencies(twin, CHOSEN)
     written = (project / "pyproject.toml").read_bytes()
     assert written == (twin / "pyproject.toml").read_bytes()
-    assert post.write_dependencies(project) is False  # a generated project: nothing to do
+    assert post.write_dependencies(project, CHOSEN) is False  # a generated project: nothing to do
     assert (project / "pyproject.toml").read_bytes() == written
 
 
 def test_write_dependencies_keeps_windows_line_endings(project: Path) -> None:
     (project / "pyproject.toml").write_bytes(PYPROJECT.replace("\n", "\r\n").encode())
-    post.write_dependencies(project)
+    post.write_dependencies(project, CHOSEN)
     written = (project / "pyproject.toml").read_bytes()
     assert b'    "click>=8.1",\r\n' in written
     assert b"\n" not in written.replace(b"\r\n", b"")
@@ -516,7 +517,7 @@ def test_write_dependencies_refuses_what_it_cannot_write(
     (project / "_requirements" / "requirements.txt").write_text(line + "\n", encoding="utf-8")
     before = (project / "pyproject.toml").read_bytes()
     with pytest.raises(post.HookError) as caught:
-        post.write_dependencies(project)
+        post.write_dependencies(project, CHOSEN)
     message = caught.value.line()
     assert message.startswith(f"error: {where}: cannot use ")
     assert "\n" not in message and " — " in message
@@ -529,20 +530,25 @@ def test_write_dependencies_needs_each_marker_once(project: Path) -> None:
         PYPROJECT.replace("    # <_requirements: dev>\n", ""), encoding="utf-8"
     )
     with pytest.raises(post.HookError, match="has 0 lines reading '# <_requirements: dev>'"):
-        post.write_dependencies(project)
+        post.write_dependencies(project, CHOSEN)
 
 
 @pytest.mark.parametrize("missing", ["requirements.txt", "requirements-dev.txt"])
 def test_write_dependencies_needs_the_base_and_dev_files(project: Path, missing: str) -> None:
     (project / "_requirements" / missing).unlink()
     with pytest.raises(post.HookError, match=f"{missing} is missing"):
-        post.write_dependencies(project)
+        post.write_dependencies(project, CHOSEN)
 
 
-def test_write_dependencies_refuses_an_unresolved_folder(project: Path) -> None:
-    (project / "_requirements" / "_databases" / "x").mkdir(parents=True)
-    with pytest.raises(post.HookError, match="unexpected entry '_databases'"):
-        post.write_dependencies(project)
+def test_write_dependencies_takes_only_the_chosen_files(project: Path) -> None:
+    post.write_dependencies(project, ["requirements-flask.txt"])
+    text = (project / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"flask>=3.1,<4"' in text and "flask-session" not in text
+
+
+def test_write_dependencies_needs_every_chosen_file(project: Path) -> None:
+    with pytest.raises(post.HookError, match=r"requirements-redis\.txt is missing"):
+        post.write_dependencies(project, [*CHOSEN, "requirements-redis.txt"])
 
 
 def test_post_run_reports_a_bad_requirement_in_one_line(
