@@ -40,7 +40,8 @@ sys.path[:0] = [project, project + "/tests", bench_dir]
 from fake_logto import FakeLogto
 from flows import callback_path, sign_in
 from page_client import PageClient
-from logto_web_app import create_app, logto_auth
+from logto_web_app import create_app
+from logto_web_app.auth import logto_auth
 from logto_web_app.settings import Settings
 import guide_app
 

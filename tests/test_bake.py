@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import subprocess
@@ -40,7 +41,14 @@ def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[dict[st
 def test_bake_is_complete(baked: tuple[dict[str, Any], Path]) -> None:
     _answers, project = baked
     package = project / "logto_web_app"
-    for name in ("app.py", "views.py", "logto_auth.py", "templates/home.html", "static/style.css"):
+    for name in (
+        "web/app.py",
+        "web/views.py",
+        "auth/logto_auth.py",
+        "admin/cli.py",
+        "web/templates/home.html",
+        "web/static/style.css",
+    ):
         assert (package / name).is_file(), name
     for name in (".env", ".env.example", ".gitignore", "README.md", "pyproject.toml"):
         assert (project / name).is_file(), name
@@ -50,6 +58,22 @@ def test_bake_is_complete(baked: tuple[dict[str, Any], Path]) -> None:
 def test_no_template_syntax_left(baked: tuple[dict[str, Any], Path]) -> None:
     _, project = baked
     assert leftover_jinja(project) == []
+
+
+def test_readme_layout_names_every_module(baked: tuple[dict[str, Any], Path]) -> None:
+    _, project = baked
+    package = project / "logto_web_app"
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    named = {token.removeprefix("logto_web_app/") for token in re.findall(r"`([^`]+)`", layout)}
+    missing = [
+        module
+        for path in sorted(package.rglob("*.py"))
+        if (module := path.relative_to(package).as_posix()).count("/") == 0
+        or not module.endswith("__init__.py")
+        if not any(fnmatch.fnmatch(module, pattern) for pattern in named)
+    ]
+    assert missing == []
 
 
 def test_baked_tests_are_a_package(baked: tuple[dict[str, Any], Path]) -> None:
@@ -139,16 +163,15 @@ def test_default_bake_from_the_command_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     project = tmp_path / "logto-web-app"
-    assert (project / "logto_web_app" / "app.py").is_file()
+    assert (project / "logto_web_app" / "web" / "app.py").is_file()
     assert "http://localhost:3000/callback" in result.stdout
     assert "Traceback" not in result.stderr
 
 
 def test_sms_code_placeholder_survives_generation(baked: tuple[dict[str, Any], Path]) -> None:
     _, project = baked
-    templates = json.loads(
-        (project / "logto_web_app" / "twilio_sms_templates.json").read_text(encoding="utf-8")
-    )
+    texts = project / "logto_web_app" / "admin" / "twilio_sms_templates.json"
+    templates = json.loads(texts.read_text(encoding="utf-8"))
     assert {"Register", "SignIn", "ForgotPassword", "Generic"} <= {
         template["usageType"] for template in templates
     }

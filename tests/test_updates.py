@@ -144,7 +144,7 @@ def fill_env(project: Path) -> bytes:
 def edit_like_a_user(project: Path, framework: str) -> None:
     with (project / "README.md").open("a", encoding="utf-8") as readme:
         readme.write(USER_README)
-    with (project / PACKAGE / "views.py").open("a", encoding="utf-8") as views:
+    with (project / PACKAGE / "web" / "views.py").open("a", encoding="utf-8") as views:
         views.write(USER_ROUTE[framework])
 
 
@@ -153,9 +153,9 @@ def release_template_v2(template: Path) -> str:
     a new setting, a new file at the top and a new framework-specific module."""
     for framework in ("flask", "quart"):
         package = template / SLUG_DIR / "_variants" / framework / PACKAGE_DIR
-        views = package / "views.py"
+        views = package / "web" / "views.py"
         views.write_text(VIEWS_V2_LINE + views.read_text(encoding="utf-8"), encoding="utf-8")
-        (package / "template_revision.py").write_text(
+        (package / "web" / "template_revision.py").write_text(
             f'"""The template revision this project is at."""\n\nFRAMEWORK = "{framework}"\n',
             encoding="utf-8",
         )
@@ -222,8 +222,8 @@ def app_check(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess
     settings = env_lines((project / ".env").read_text(encoding="utf-8"))
     clean = {key: value for key, value in env.items() if key not in settings}
     code = (
-        f"from {PACKAGE}.app import create_app\n"
-        f"from {PACKAGE}.template_revision import FRAMEWORK\n"
+        f"from {PACKAGE} import create_app\n"
+        f"from {PACKAGE}.web.template_revision import FRAMEWORK\n"
         "rules = {rule.rule for rule in create_app().url_map.iter_rules()}\n"
         "assert {'/team', '/healthz', '/sign-in'} <= rules, rules\n"
         "print(FRAMEWORK)\n"
@@ -272,7 +272,7 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
     expected = snapshot(fresh / PROJECT)
     del expected[".env"]
     expected["README.md"] += USER_README.encode()
-    expected[f"{PACKAGE}/views.py"] += USER_ROUTE[framework].encode()
+    expected[f"{PACKAGE}/web/views.py"] += USER_ROUTE[framework].encode()
     actual = snapshot(project)
     for name in (".env", ".cruft.json"):
         del actual[name]
@@ -280,10 +280,10 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
     assert {name for name in expected if actual[name] != expected[name]} == set()
 
     # The template's changes arrived, for the chosen framework only.
-    views = (project / PACKAGE / "views.py").read_text(encoding="utf-8")
+    views = (project / PACKAGE / "web" / "views.py").read_text(encoding="utf-8")
     assert views.startswith(VIEWS_V2_LINE)
     assert views.endswith(USER_ROUTE[framework])
-    revision = actual[f"{PACKAGE}/template_revision.py"].decode()
+    revision = actual[f"{PACKAGE}/web/template_revision.py"].decode()
     assert f'FRAMEWORK = "{framework.lower()}"' in revision
     assert actual[".env.example"].decode().startswith(ENV_EXAMPLE_V2_FIRST_LINE)
     assert actual["CHANGELOG.md"].decode().startswith("# Logto Web App changes")
@@ -295,8 +295,8 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
             " M .cruft.json",
             "A  CHANGELOG.md",
             "M  .env.example",
-            f"M  {PACKAGE}/views.py",
-            f"A  {PACKAGE}/template_revision.py",
+            f"M  {PACKAGE}/web/views.py",
+            f"A  {PACKAGE}/web/template_revision.py",
             "!! .env",
         ]
     )
@@ -320,7 +320,7 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
     assert "Next steps:" in hook_text
     assert re.findall(r"^\+\+\+ upstream-template-new/(.+)$", patch, re.M) == [
         "README.md",
-        f"{PACKAGE}/views.py",
+        f"{PACKAGE}/web/views.py",
     ]
     removed = [line[1:] for line in patch.splitlines() if line[:1] == "-" and line[:3] != "---"]
     added = [line[1:] for line in patch.splitlines() if line[:1] == "+" and line[:3] != "+++"]
@@ -454,7 +454,7 @@ def test_a_cookiecutter_project_linked_with_cruft_takes_updates(
     update = cruft("update", "-y", cwd=project, env=env)
     assert update.returncode == 0, update.stdout + update.stderr
     assert (project / "CHANGELOG.md").is_file()
-    assert (project / PACKAGE / "template_revision.py").read_text().endswith('"quart"\n')
+    assert (project / PACKAGE / "web" / "template_revision.py").read_text().endswith('"quart"\n')
     assert (project / ".env").read_bytes() == env_bytes
     state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
     assert state["commit"] == new_commit

@@ -9,7 +9,7 @@ import pytest
 
 from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.about import SESSION_BACKEND
-from {{ cookiecutter.package_name }}.management_api import ManagementApi
+from {{ cookiecutter.package_name }}.admin.management_api import ManagementApi
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
+from {{ cookiecutter.package_name }}.auth.session_storage import KEY_PREFIX
 
 from .fake_logto import FakeLogto
 from .flows import callback_path, sign_in

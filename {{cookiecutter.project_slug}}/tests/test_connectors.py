@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from {{ cookiecutter.package_name }}.connector_settings import (
+from {{ cookiecutter.package_name }}.admin.connector_settings import (
     ConnectorSettings,
     PatreonSettings,
     TwilioSettings,
     load_connector_settings,
 )
-from {{ cookiecutter.package_name }}.connectors import (
+from {{ cookiecutter.package_name }}.admin.connectors import (
     CODE_PLACEHOLDER,
     PATREON_FACTORY_ID,
     SMS_TEMPLATES_FILE,

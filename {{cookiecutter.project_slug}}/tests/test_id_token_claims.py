@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from logto.OidcCore import OidcCore
 
-from {{ cookiecutter.package_name }} import create_app, logto_auth
-from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.auth import logto_auth
+from {{ cookiecutter.package_name }}.auth.session_storage import KEY_PREFIX
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto, FakeUser

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from {{ cookiecutter.package_name }} import logto_client
+from {{ cookiecutter.package_name }}.auth import logto_client
 
 from .fake_logto import FakeLogto
 from .flows import callback_path

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from {{ cookiecutter.package_name }}.about import PROJECT_NAME, USE_PATREON, USE_TWILIO, WEB_FRAMEWORK
-from {{ cookiecutter.package_name }}.connectors import CODE_PLACEHOLDER
-from {{ cookiecutter.package_name }}.logto_cli import logto
+from {{ cookiecutter.package_name }}.admin.cli import logto
+from {{ cookiecutter.package_name }}.admin.connectors import CODE_PLACEHOLDER
 
 from .fake_management_api import FakeManagementApi
 

@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.management_api import ManagementApi, ManagementApiError, management_resource
+from {{ cookiecutter.package_name }}.admin.management_api import (
+    ManagementApi,
+    ManagementApiError,
+    management_resource,
+)
 
 from .fake_management_api import FakeManagementApi
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.connector_settings import load_connector_settings
-from {{ cookiecutter.package_name }}.connectors import connector_configs
-from {{ cookiecutter.package_name }}.management_api import ManagementApi
-from {{ cookiecutter.package_name }}.provisioning import Plan, ProvisioningError, Target, apply, plan
-from {{ cookiecutter.package_name }}.provisioning_sign_in import (
+from {{ cookiecutter.package_name }}.admin.connector_settings import load_connector_settings
+from {{ cookiecutter.package_name }}.admin.connectors import connector_configs
+from {{ cookiecutter.package_name }}.admin.management_api import ManagementApi
+from {{ cookiecutter.package_name }}.admin.provisioning import Plan, ProvisioningError, Target, apply, plan
+from {{ cookiecutter.package_name }}.admin.provisioning_sign_in import (
     sign_in_experience_changes,
     with_phone_sign_in,
 )

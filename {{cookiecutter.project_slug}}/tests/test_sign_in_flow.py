@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from {{ cookiecutter.package_name }}.session_storage import KEY_PREFIX
+from {{ cookiecutter.package_name }}.auth.session_storage import KEY_PREFIX
 
 from .fake_logto import FakeLogto
 from .flows import callback_path, csrf_token_in, query_of, sign_in

@@ -6,7 +6,7 @@ Logto drops all extra parameters when one is invalid, so the values are pinned h
 from __future__ import annotations
 
 from {{ cookiecutter.package_name }}.about import USE_PATREON, USE_TWILIO
-from {{ cookiecutter.package_name }}.sign_in_options import (
+from {{ cookiecutter.package_name }}.auth.sign_in_options import (
     PATREON,
     PHONE,
     enabled_sign_in_options,

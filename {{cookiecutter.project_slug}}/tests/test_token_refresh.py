@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
-from {{ cookiecutter.package_name }}.token_refresh import (
+from {{ cookiecutter.package_name }}.auth.token_refresh import (
     RecentOutcomes,
     RefreshOutcome,
     TokenRefresher,

@@ -2,8 +2,8 @@
 
 from urllib.parse import urlsplit
 
-from .app import create_app
 from .settings import load_settings, one_line_settings_errors
+from .web.app import create_app
 
 
 def main() -> None:

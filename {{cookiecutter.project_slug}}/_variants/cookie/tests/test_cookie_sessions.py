@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from {{ cookiecutter.package_name }}.cookie_limit import COOKIE_LIMIT_BYTES
+from {{ cookiecutter.package_name }}.sessions.cookie_limit import COOKIE_LIMIT_BYTES
 
 from .fake_logto import FakeLogto, FakeUser
 from .flows import callback_path, sign_in

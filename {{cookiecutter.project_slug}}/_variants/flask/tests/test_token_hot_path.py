@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }} import views
-from {{ cookiecutter.package_name }}.async_bridge import run_coroutine
+from {{ cookiecutter.package_name }}.web import views
+from {{ cookiecutter.package_name }}.web.async_bridge import run_coroutine
 
 from .fake_logto import FakeLogto
 from .flows import sign_in

@@ -22,8 +22,8 @@ from quart import Quart, session
 
 def import_server_sessions() -> ModuleType:
     """The generated package's module; the package's name is only known once generated."""
-    (path,) = Path(__file__).resolve().parents[1].glob("*/server_sessions.py")
-    return importlib.import_module(f"{path.parent.name}.server_sessions")
+    (path,) = Path(__file__).resolve().parents[1].glob("*/sessions/server_side.py")
+    return importlib.import_module(f"{path.parents[1].name}.sessions.server_side")
 
 
 server_sessions = import_server_sessions()

@@ -11,7 +11,7 @@ import time
 from jwt.jwk_set_cache import JWKSetCache
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.logto_client import BoundedOidcCore
+from {{ cookiecutter.package_name }}.auth.logto_client import BoundedOidcCore
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto

@@ -8,10 +8,11 @@ import asyncio
 
 import pytest
 
-from {{ cookiecutter.package_name }} import create_app, logto_auth, token_refresh
-from {{ cookiecutter.package_name }}.refresh_lock import shared_refresh_lock
+from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.auth import logto_auth, token_refresh
+from {{ cookiecutter.package_name }}.auth.token_refresh import LockWaitTimeout
+from {{ cookiecutter.package_name }}.sessions.refresh_lock import shared_refresh_lock
 from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.token_refresh import LockWaitTimeout
 
 from .concurrent_pages import get_concurrently
 from .fake_logto import FakeLogto

@@ -1,0 +1,147 @@
+"""Sessions in a SQL database (DATABASE_URL): a SQLite file by default, or PostgreSQL.
+
+One row per session in the table `sessions` (id, JSON data, expiry in epoch seconds), made at
+start when missing. The engine is SQLAlchemy's plain sync one; every call runs in a worker
+thread (`BlockingStore`) so the event loop never waits on the database. A save is one
+upsert; every PURGE_EVERY_N_SAVES-th save also deletes expired rows. SQLite runs in WAL mode
+with a busy timeout, so several workers can share one file without "database is locked".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from quart import Quart
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from ..settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
+from .schema_lock import schema_lock
+from .server_side import BlockingStore, check_now, install, regenerate_session_id
+from .store_check import masked, unreachable
+
+__all__ = ["SqlStore", "configure_sessions", "regenerate_session_id"]
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 15
+
+metadata = sa.MetaData()
+sessions_table = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.Integer, nullable=False, index=True),
+)
+
+
+def make_engine(database_url: str) -> sa.Engine:
+    url = sa.make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        connect = {"connect_timeout": STORE_CONNECT_TIMEOUT_SECONDS}
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect)
+    if backend != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    in_memory = url.database in (None, "", ":memory:")
+    if in_memory:  # one shared connection, or each thread would see its own database
+        return sa.create_engine(
+            url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+    Path(url.database or "").parent.mkdir(parents=True, exist_ok=True)
+    # `timeout` is SQLite's busy timeout: wait for another worker's write instead of failing.
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL: readers and one writer at once. It is kept in the file, and switching fails
+        # with "database is locked" (no busy wait) while another worker switches it: skip.
+        with contextlib.suppress(sqlite3.OperationalError):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, fewer fsyncs
+        cursor.close()
+
+    return engine
+
+
+class SqlStore(BlockingStore):
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
+        self.address = masked(database_url)
+        self.engine = make_engine(database_url)
+
+    def _load(self, sid: str) -> dict[str, Any] | None:
+        query = sa.select(sessions_table.c.data).where(
+            sessions_table.c.id == sid, sessions_table.c.expires_at > int(time.time())
+        )
+        with self.engine.connect() as connection:
+            raw = connection.execute(query).scalar_one_or_none()
+        return None if raw is None else dict(json.loads(raw))
+
+    def _save(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None:
+        now = int(time.time())
+        row = {"data": json.dumps(data, separators=(",", ":")), "expires_at": now + ttl_seconds}
+        with self.engine.begin() as connection:
+            upsert(connection, sid, row)
+        if purge:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    sa.delete(sessions_table).where(sessions_table.c.expires_at <= now)
+                )
+
+    def _delete(self, sid: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(sa.delete(sessions_table).where(sessions_table.c.id == sid))
+
+    def _check(self) -> None:
+        with schema_lock(self.engine):  # workers start together; one at a time makes the table
+            metadata.create_all(self.engine)
+
+    def _close(self) -> None:
+        self.engine.dispose()  # the pool is made anew on next use
+
+
+def upsert(connection: sa.Connection, sid: str, row: dict[str, Any]) -> None:
+    """Insert or replace the row `sid` in one statement where the dialect has one."""
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        connection.execute(
+            sqlite.insert(sessions_table)
+            .values(id=sid, **row)
+            .on_conflict_do_update(index_elements=["id"], set_=row)
+        )
+    elif dialect == "postgresql":
+        connection.execute(
+            postgresql.insert(sessions_table)
+            .values(id=sid, **row)
+            .on_conflict_do_update(index_elements=["id"], set_=row)
+        )
+    else:
+        changed = sa.update(sessions_table).where(sessions_table.c.id == sid).values(**row)
+        if connection.execute(changed).rowcount == 0:
+            connection.execute(sa.insert(sessions_table).values(id=sid, **row))
+
+
+def configure_sessions(app: Quart, settings: Settings) -> None:
+    """Install the interface; check the store is reachable before serving."""
+    assert settings.database_url is not None
+    try:
+        store = SqlStore(settings.database_url)
+        check_now(store)  # also makes the table when missing
+    except (SQLAlchemyError, OSError, ImportError) as error:
+        reason = getattr(error, "orig", None) or error
+        raise unreachable(
+            "the database",
+            "DATABASE_URL",
+            settings.database_url,
+            reason,
+            "start it or fix DATABASE_URL",
+        ) from error
+    install(app, store)

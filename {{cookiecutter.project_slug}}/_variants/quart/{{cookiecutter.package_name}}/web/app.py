@@ -1,0 +1,83 @@
+"""The Quart app: `create_app` puts together the sessions, the Logto sign-in, the pages and
+the security headers; each `register_*` function below adds one of them."""
+
+from __future__ import annotations
+
+import logging
+
+from quart import Quart, Response, session
+
+from ..about import PROJECT_NAME
+from ..auth.logto_auth import LogtoAuth
+from ..auth.logto_client import IdpUnavailable
+from ..auth.token_refresh import TokenRefresher
+from ..sessions.interface import configure_sessions
+from ..sessions.refresh_lock import shared_refresh_lock
+from ..settings import SESSION_LIFETIME_SECONDS, Settings, load_settings, one_line_settings_errors
+from .keyed_locks import KeyedLocks
+from .security_headers import SecurityHeaders
+from .views import blueprint, register_error_pages
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Quart:
+    """Build the app; without `settings` read the environment, stopping with one line on error."""
+    if settings is None:
+        with one_line_settings_errors():
+            return create_app(load_settings())
+    app = Quart(__name__)
+    register_sessions(app, settings)
+    auth = register_logto(app, settings)
+    register_pages(app)
+    register_security_headers(app, settings)
+
+    @app.before_serving
+    async def warm_up() -> None:
+        """Fetch Logto's discovery and JWKS before serving; if Logto is down, start anyway."""
+        try:
+            await auth.client.warm_up()
+        except IdpUnavailable as error:
+            logger.warning("Logto is not reachable yet; will retry on first sign-in (%s)", error)
+
+    return app
+
+
+def register_sessions(app: Quart, settings: Settings) -> None:
+    """The session cookie, and the store that holds sessions."""
+    configure_session_cookie(app, settings)
+    configure_sessions(app, settings)
+
+
+def register_logto(app: Quart, settings: Settings) -> LogtoAuth:
+    """The sign-in flow: one per app, renewing tokens once per session across requests (the
+    framework's locks) and, with a server-side store, across instances (the store's lock)."""
+    refresher = TokenRefresher(KeyedLocks(), shared_refresh_lock(settings))
+    auth = LogtoAuth(settings, session, refresher)
+    app.extensions["logto_auth"] = auth
+    return auth
+
+
+def register_pages(app: Quart) -> None:
+    app.jinja_env.globals["project_name"] = PROJECT_NAME
+    app.register_blueprint(blueprint)
+    register_error_pages(app)
+
+
+def register_security_headers(app: Quart, settings: Settings) -> None:
+    security = SecurityHeaders(settings)
+
+    @app.after_request
+    async def add_headers(response: Response) -> Response:
+        security.add_to(response.headers)
+        return response
+
+
+def configure_session_cookie(app: Quart, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.uses_https,
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME_SECONDS,
+    )

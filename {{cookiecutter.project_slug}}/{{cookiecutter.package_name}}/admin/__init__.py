@@ -1,0 +1,1 @@
+"""The `logto` commands: set up (`provision`) and check (`doctor`) the Logto tenant."""

@@ -1,0 +1,161 @@
+"""`flask logto ...` / `quart logto ...`: set up and check the Logto side of this app.
+
+The group is a `flask.commands` / `quart.commands` entry point and never builds the web
+app, so it works while `.env` still holds placeholders. Every failure is one line on
+stderr starting with `error: ` and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from ..settings import PROJECT_ROOT, SettingsError, origin_problem, read_env, required_origin
+from .connector_settings import load_connector_settings
+from .connectors import PATREON_FACTORY_ID, TWILIO_FACTORY_ID, connector_configs
+from .connectors import patreon_callback_uri as callback_uri
+from .doctor import run_doctor
+from .management_api import ManagementApiError, api_from_env
+from .provisioning import ProvisioningError, Target, apply, plan
+from .provisioning_sign_in import PHONE_SIGN_UP_OPTION
+
+SECRET_KEYS = ("authToken", "clientSecret")
+PASTE_WHERE = {
+    TWILIO_FACTORY_ID: "Logto Console > Connectors > Email and SMS connectors > SMS > Twilio",
+    PATREON_FACTORY_ID: "Logto Console > Connectors > Social connectors > Add > Patreon",
+}
+
+
+class CliError(click.ClickException):
+    """One line on stderr, `error: ...`, exit code 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    try:
+        yield
+    except (SettingsError, ManagementApiError, ProvisioningError, ValueError) as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"{type(error).__name__}: {error}") from None
+    except (KeyError, TypeError, AttributeError) as error:
+        raise CliError(f"unexpected answer from Logto ({type(error).__name__}: {error})") from None
+
+
+env_file_option = click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=PROJECT_ROOT / ".env",
+    envvar="LOGTO_ENV_FILE",
+    show_default=True,
+    help=(
+        "The .env to read (and to write LOGTO_APP_ID/SECRET into). The project's .env is "
+        "read under the environment's values, as the app does; a file given here (or in "
+        "LOGTO_ENV_FILE) is read alone."
+    ),
+)
+
+
+def settings_environ() -> Mapping[str, str] | None:
+    """None (the real environment wins) for the default .env; {} for a chosen file, since
+    `flask`/`quart` have already loaded the project's .env into the environment."""
+    source = click.get_current_context().get_parameter_source("env_file")
+    return None if source in (None, click.core.ParameterSource.DEFAULT) else {}
+
+
+logto = click.Group(
+    "logto",
+    help="Set up this app's Logto tenant (app, connectors, sign-in experience) and check it.",
+)
+
+
+@logto.command()
+@click.option("--show-secrets", is_flag=True, help="Print secrets instead of masking them.")
+@env_file_option
+def connectors(show_secrets: bool, env_file: Path) -> None:
+    """Print the chosen connectors' configs as JSON to paste into Logto Console."""
+    environ = settings_environ()
+    with one_line_errors():
+        configs = connector_configs(load_connector_settings(environ, env_file))
+    if not configs:
+        click.echo("No connector was chosen for this project (use_twilio and use_patreon).")
+        return
+    endpoint = (read_env(env_file, environ).get("LOGTO_ENDPOINT") or "").strip().removesuffix("/")
+    if not endpoint or origin_problem(endpoint):
+        endpoint = "<LOGTO_ENDPOINT>"
+    for factory_id, config in configs.items():
+        click.echo(f"# {factory_id}: paste into {PASTE_WHERE.get(factory_id, 'Logto Console')}")
+        if factory_id == PATREON_FACTORY_ID:
+            click.echo(
+                f"# At Patreon, register the Redirect URI {callback_uri(endpoint)} (made by "
+                "`logto provision`; a connector added in Console shows its own Callback URI)"
+            )
+        shown = config if show_secrets else masked(config)
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+
+
+def masked(config: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: f"{str(value)[:2]}…(masked)" if key in SECRET_KEYS and value else value
+        for key, value in config.items()
+    }
+
+
+@logto.command()
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option(
+    PHONE_SIGN_UP_OPTION,
+    "phone_sign_up",
+    is_flag=True,
+    help=(
+        "Make phone number a sign-up identifier even where the tenant signs up with a username "
+        "(or nothing): every existing user without a phone number must then add one."
+    ),
+)
+@env_file_option
+def provision(dry_run: bool, phone_sign_up: bool, env_file: Path) -> None:
+    """Create or fix the app, the chosen connectors and the sign-in experience.
+
+    Needs LOGTO_ENDPOINT, APP_BASE_URL and a Machine-to-machine app with the Logto
+    Management API role (LOGTO_M2M_APP_ID, LOGTO_M2M_APP_SECRET); writes LOGTO_APP_ID and
+    LOGTO_APP_SECRET into .env.
+    """
+    environ = settings_environ()
+    with one_line_errors():
+        values = read_env(env_file, environ)
+        api = api_from_env(values)
+        base_url = required_origin(values, "APP_BASE_URL")
+        configs = connector_configs(load_connector_settings(environ, env_file))
+        the_plan = plan(api, Target(base_url, env_file, configs, phone_sign_up=phone_sign_up))
+        steps = the_plan.steps
+        if not steps:
+            click.echo("no changes: the tenant and .env are already set up")
+        elif dry_run:
+            click.echo(f"would make {len(steps)} change(s):")
+            for step in steps:
+                click.echo(f"- {step.summary} [{step.request}]")
+        else:
+            apply(steps, click.echo)
+        for note in the_plan.notes:
+            click.echo(note)
+        if steps:
+            done = "dry run: nothing was changed" if dry_run else f"done: {len(steps)} change(s)"
+            click.echo(done)
+
+
+@logto.command()
+@env_file_option
+def doctor(env_file: Path) -> None:
+    """Check .env, Logto's discovery and (with an M2M app) the app's registration."""
+    with one_line_errors():
+        healthy = run_doctor(env_file, click.echo, environ=settings_environ())
+    if not healthy:
+        click.get_current_context().exit(1)

@@ -1,0 +1,56 @@
+"""The vocabulary of `logto provision`: what the tenant should have (`Target`) and the
+changes that get it there (`Step`s of a `Plan`), each with the request it makes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..about import PROJECT_NAME
+from ..settings import post_sign_out_redirect_uri, redirect_uri
+
+
+class ProvisioningError(Exception):
+    """The tenant cannot be set up as asked; the message is one line that says why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the tenant should have for this project."""
+
+    app_base_url: str
+    env_file: Path
+    connectors: Mapping[str, Mapping[str, Any]]  # factory id -> config
+    project_name: str = PROJECT_NAME
+    phone_sign_up: bool = False  # make phone a sign-up identifier even where users must add one
+
+    @property
+    def redirect_uri(self) -> str:
+        return redirect_uri(self.app_base_url)
+
+    @property
+    def post_sign_out_redirect_uri(self) -> str:
+        return post_sign_out_redirect_uri(self.app_base_url)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change: `run` makes `method path` with `body` (WRITE is the local `.env`)."""
+
+    summary: str
+    method: str
+    path: str
+    body: Mapping[str, Any] | None
+    run: Callable[[], object] = field(repr=False, compare=False)
+
+    @property
+    def request(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass
+class Plan:
+    steps: list[Step] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # facts to tell, not changes

@@ -1,0 +1,259 @@
+"""Sign-in, callback, sign-out and the current user: the flow both web frameworks share.
+
+Signed in means holding an ID token that has not expired. Reading the user (`current_user`)
+costs no call to Logto; once the ID token has expired, `refreshed_user` renews it with the
+refresh token, one refresh for all the session's concurrent requests (token_refresh.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import time
+from collections.abc import Mapping, MutableMapping
+from dataclasses import replace
+from enum import Enum
+from types import MappingProxyType
+from typing import Any, Final, Literal
+
+from jwt import PyJWTError
+from logto import LogtoConfig, LogtoException, Scope, UserInfoScope
+from logto.LogtoClient import InteractionMode
+from logto.OidcCore import OidcCore
+from logto.Storage import PersistKey
+
+from ..settings import Settings
+from .csrf import csrf_token_matches
+from .failures import (
+    IDP_UNREACHABLE,
+    SIGN_OUT_NOT_CONFIRMED,
+    SIGNED_OUT_HERE_ONLY,
+    USERINFO_UNAVAILABLE,
+    Failure,
+    describe_callback_failure,
+)
+from .logto_client import AppLogtoClient, IdpUnavailable, RefreshRefused
+from .return_to import safe_return_path
+from .session_storage import SessionStorage
+from .sign_in_options import SignInOption, with_params
+from .token_refresh import RefreshOutcome, RefreshUnavailable, TokenRefresher
+
+RETURN_TO_KEY = "app.return_to"
+USERINFO_KEY = "app.userinfo"
+# Asked for on top of the SDK's own `openid offline_access profile`.
+SCOPES: list[str | Scope] = [UserInfoScope.email, UserInfoScope.phone]
+#: An ID token counts as expired this long before its `exp`: a page never shows a sign-in that
+#: ends while it is served, and clocks a little ahead of Logto's do no harm.
+EXPIRY_MARGIN_SECONDS = 30
+CLAIMS_CACHE_SIZE = 4096  # ID tokens whose decoded claims are kept (a few MB at most)
+#: The SDK's stored values a refresh renews (handed to the requests that waited for it).
+RENEWED_KEYS: tuple[PersistKey, ...] = ("idToken", "refreshToken", "accessTokenMap")
+RENEWAL_UNAVAILABLE = Failure(
+    503,
+    "Please try again",
+    "Your sign-in could not be renewed just now. Please try again in a moment.",
+)
+
+logger = logging.getLogger(__name__)
+
+
+class NeedsRefresh(Enum):
+    NEEDS_REFRESH = "needs refresh"
+
+
+#: What `current_user()` returns for an expired ID token: call `refreshed_user()`.
+NEEDS_REFRESH: Final = NeedsRefresh.NEEDS_REFRESH
+CurrentUser = dict[str, Any] | None | Literal[NeedsRefresh.NEEDS_REFRESH]
+
+
+class LogtoAuth:
+    """The app's one Logto client plus the steps around it; `session` is the framework's
+    session proxy, so the same instance serves every request."""
+
+    def __init__(
+        self, settings: Settings, session: MutableMapping[str, Any], refresher: TokenRefresher
+    ) -> None:
+        self.settings = settings
+        self._session = session
+        self._storage = SessionStorage(session)
+        self.client = AppLogtoClient(
+            LogtoConfig(
+                endpoint=settings.logto_endpoint,
+                appId=settings.logto_app_id,
+                appSecret=settings.logto_app_secret,
+                scopes=SCOPES,
+            ),
+            storage=self._storage,
+        )
+        self.refresher = refresher  # one per app: the framework's locks, the store's lock
+
+    async def sign_in_url(
+        self,
+        return_to: str | None,
+        *,
+        sign_up: bool = False,
+        option: SignInOption | None = None,
+    ) -> str:
+        """Start a sign-in; Logto opens on its sign-up screen when `sign_up` is set, or where
+        `option` (phone, Patreon) points."""
+        self._session.pop(USERINFO_KEY, None)
+        self._session[RETURN_TO_KEY] = safe_return_path(return_to) or "/"
+        mode: InteractionMode | None = "signUp" if sign_up else None
+        try:
+            url = await self.client.signIn(self.settings.redirect_uri, mode)
+            return with_params(url, option.params) if option else url
+        except IdpUnavailable as error:
+            logger.warning("cannot start sign-in: %s", error)
+            raise replace(IDP_UNREACHABLE, log_detail=str(error)) from error
+
+    async def complete_sign_in(self, callback_url: str, oauth_error: str | None) -> str:
+        """Finish the sign-in from the callback URL; returns the path to go to next.
+
+        Raises `Failure` (status, title, message) when it cannot be completed.
+        """
+        try:
+            await self.client.handleSignInCallback(callback_url)
+        except Exception as error:
+            failure = describe_callback_failure(error, oauth_error)
+            logger.warning("sign-in callback failed (%s): %s", failure.status, failure.log_detail)
+            raise failure from error
+        return_to = self._session.pop(RETURN_TO_KEY, None)
+        return safe_return_path(return_to) or "/"
+
+    async def sign_out_url(self, submitted_csrf_token: str | None) -> str:
+        """Forget the user here and return Logto's end-session URL (which ends its session).
+
+        Only a form carrying the session's CSRF token may sign a user out.
+        """
+        if not csrf_token_matches(self._session, submitted_csrf_token):
+            raise replace(SIGN_OUT_NOT_CONFIRMED)
+        try:
+            return await self.client.signOut(self.settings.post_sign_out_redirect_uri)
+        except IdpUnavailable as error:
+            logger.warning("signed out locally, but Logto is unreachable: %s", error)
+            raise replace(SIGNED_OUT_HERE_ONLY, log_detail=str(error)) from error
+        finally:
+            self._session.clear()
+
+    def current_user(self) -> CurrentUser:
+        """The ID token's claims while it is valid, None when nobody is signed in, or
+        `NEEDS_REFRESH` when it has expired: then `refreshed_user()` tells. Reads the session
+        only, never calls Logto."""
+        claims = self._id_token_claims()
+        if claims is None:
+            return NEEDS_REFRESH if self.client.getIdToken() is not None else None
+        exp = claims.get("exp")
+        if not isinstance(exp, int) or exp - EXPIRY_MARGIN_SECONDS <= time.time():
+            return NEEDS_REFRESH
+        return claims
+
+    async def refreshed_user(self) -> dict[str, Any] | None:
+        """`current_user()`, after renewing an expired ID token with the refresh token (one
+        refresh for all the session's concurrent requests).
+
+        When it cannot be renewed (no refresh token, or Logto refuses it) the session is
+        cleared and the answer is None: the user signs in again. While Logto cannot be reached
+        raises `Failure` (503) and keeps the session, so a later request can still renew it.
+        """
+        user = self.current_user()
+        if user is not NEEDS_REFRESH:
+            return user
+        outcome = await self._renew(sign_out_if_refused=True)
+        if outcome.kind == "unreachable":
+            logger.warning("cannot renew the sign-in: %s", outcome.detail)
+            raise replace(IDP_UNREACHABLE, log_detail=outcome.detail)
+        if outcome.kind == "refused":
+            return None
+        return self._id_token_claims()  # the new token, even if it is short-lived
+
+    def _id_token_claims(self) -> dict[str, Any] | None:
+        """The stored ID token's claims (unverified: it was verified when stored), or None."""
+        id_token = self.client.getIdToken()
+        if id_token is None:
+            return None
+        claims = decoded_id_token_claims(id_token)
+        return None if claims is None else dict(claims)  # a copy: the cache stays as decoded
+
+    async def _renew(self, *, sign_out_if_refused: bool) -> RefreshOutcome:
+        """Renew the session's tokens, or take the outcome of the request that just did."""
+        refresh_token = self.client.getRefreshToken()
+        if refresh_token is None:
+            outcome = RefreshOutcome("refused", detail="no refresh token is stored")
+        else:
+            try:
+                outcome = await self.refresher.refresh_once(refresh_token, self._refresh)
+            except RefreshUnavailable as error:
+                logger.warning("cannot renew the sign-in: %s", error)
+                raise replace(RENEWAL_UNAVAILABLE, log_detail=str(error)) from error
+        if outcome.kind == "renewed":
+            for key in RENEWED_KEYS:
+                if (value := outcome.tokens.get(key)) is not None:
+                    self._storage.set(key, value)
+        elif outcome.kind == "refused" and sign_out_if_refused:
+            logger.info("the sign-in cannot be renewed (%s): signed out", outcome.detail)
+            self._session.clear()
+        return outcome
+
+    async def _refresh(self) -> RefreshOutcome:
+        """Ask Logto for new tokens: the one request per refresh token that does."""
+        try:
+            await self.client.refresh_tokens()
+        except RefreshRefused as error:
+            return RefreshOutcome("refused", detail=str(error))
+        except IdpUnavailable as error:
+            return RefreshOutcome("unreachable", detail=str(error))
+        stored = {key: self._storage.get(key) for key in RENEWED_KEYS}
+        tokens: dict[str, str] = {key: value for key, value in stored.items() if value is not None}
+        return RefreshOutcome("renewed", tokens=tokens)
+
+    def cached_userinfo(self) -> dict[str, Any] | None:
+        cached = self._session.get(USERINFO_KEY)
+        return json.loads(cached) if isinstance(cached, str) else None
+
+    async def fetch_userinfo(self) -> tuple[dict[str, Any] | None, str | None]:
+        """Ask Logto's userinfo endpoint once per sign-in (later pages read the session).
+
+        Returns the userinfo, or None and a notice to show when Logto cannot answer. An
+        expired access token is renewed first, as `refreshed_user` renews an ID token.
+        """
+        if not self.client.has_access_token():
+            try:
+                outcome = await self._renew(sign_out_if_refused=False)  # the page still shows
+            except Failure:
+                outcome = RefreshOutcome("unreachable", detail="renewal unavailable")
+            if outcome.kind != "renewed":
+                logger.warning("no access token for userinfo: %s", outcome.detail)
+                return None, USERINFO_UNAVAILABLE
+        try:
+            info = (await self.client.fetchUserInfo()).model_dump(exclude_none=True)
+        except (IdpUnavailable, LogtoException) as error:
+            logger.warning("userinfo request failed: %s", error)
+            return None, USERINFO_UNAVAILABLE
+        self._session[USERINFO_KEY] = json.dumps(info)
+        return info, None
+
+
+@functools.lru_cache(maxsize=CLAIMS_CACHE_SIZE)
+def decoded_id_token_claims(id_token: str) -> Mapping[str, Any] | None:
+    """An ID token's claims as the SDK reads them, or None if it is not an ID token.
+
+    Decoding a JWT costs more than the rest of a signed-in page (PyJWT checks the base64 of
+    every segment character by character), and a session presents the same token on every
+    request until it is renewed: so each token is decoded once per process. The key is the
+    whole token, so a cached answer can only be that token's own claims.
+    """
+    try:
+        claims = OidcCore.decodeIdToken(id_token).model_dump(exclude_none=True)
+    except (PyJWTError, ValueError):  # not a JWT, or not an ID token's claims
+        return None
+    return MappingProxyType(claims)
+
+
+def display_name(user: dict[str, Any]) -> str:
+    """What to call the user: their name, else their username, else their ID."""
+    for claim in ("name", "username", "email", "phone_number", "sub"):
+        value = user.get(claim)
+        if isinstance(value, str) and value:
+            return value
+    return "there"
