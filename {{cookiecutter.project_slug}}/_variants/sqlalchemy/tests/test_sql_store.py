@@ -42,3 +42,23 @@ def test_workers_starting_together_all_start(settings: Settings) -> None:
 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(start_worker, range(workers)))  # re-raises any worker's error
+
+
+def test_a_table_of_another_shape_stops_the_start_with_one_line(settings: Settings) -> None:
+    """Another app's `sessions` table (or the other framework's layout) is not written to."""
+    assert settings.database_url is not None
+    engine = create_engine(settings.database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS sessions"))
+        connection.execute(text("CREATE TABLE sessions (id TEXT PRIMARY KEY, blob TEXT)"))
+    try:
+        with pytest.raises(SettingsError) as caught:
+            create_app(settings)
+    finally:
+        with engine.begin() as connection:  # the other tests share this database
+            connection.execute(text("DROP TABLE sessions"))
+        engine.dispose()
+    message = str(caught.value)
+    assert message.startswith("the table 'sessions' at ")
+    assert "(DATABASE_URL) has the columns blob, id, not " in message
+    assert "\n" not in message

@@ -11,13 +11,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
-from .schema_lock import schema_lock
+from .schema_lock import check_columns, schema_lock
 from .server_side import install_flask_session, regenerate_session_id
 from .store_check import unreachable
 
 __all__ = ["configure_sessions", "regenerate_session_id"]
 
 CLEANUP_EVERY_N_REQUESTS = 1000  # expired rows are deleted now and then
+FLASK_SESSION_TABLE = "sessions"  # Flask-Session's default table and its columns
+FLASK_SESSION_COLUMNS = {"id", "session_id", "data", "expiry"}
 
 
 def configure_sessions(app: Flask, settings: Settings) -> None:
@@ -53,3 +55,4 @@ def configure_sessions(app: Flask, settings: Settings) -> None:
                 SESSION_SQLALCHEMY=database,
                 SESSION_CLEANUP_N_REQUESTS=CLEANUP_EVERY_N_REQUESTS,
             )
+        check_columns(database.engine, FLASK_SESSION_TABLE, FLASK_SESSION_COLUMNS)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from ..settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
-from .schema_lock import schema_lock
+from .schema_lock import check_columns, schema_lock
 from .server_side import BlockingStore, check_now, install, regenerate_session_id
 from .store_check import masked, unreachable
 
@@ -144,4 +144,5 @@ def configure_sessions(app: Quart, settings: Settings) -> None:
             reason,
             "start it or fix DATABASE_URL",
         ) from error
+    check_columns(store.engine, sessions_table.name, set(sessions_table.columns.keys()))
     install(app, store)

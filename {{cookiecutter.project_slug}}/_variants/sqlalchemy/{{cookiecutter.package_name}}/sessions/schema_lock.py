@@ -1,4 +1,5 @@
-"""One worker at a time may create the sessions table.
+"""One worker at a time may create the sessions table, and a table of another shape stops
+the start with one line.
 
 gunicorn and hypercorn start several workers at once, and each creates the table if it is
 missing; two doing so together make PostgreSQL fail with a duplicate `pg_type` entry (and
@@ -12,7 +13,10 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
+
+from ..settings import SettingsError
+from .store_check import masked
 
 ADVISORY_LOCK_KEY = 0x5E55_1045  # any fixed number; only this app's start-up takes it
 
@@ -43,3 +47,16 @@ def schema_lock(engine: Engine) -> Iterator[None]:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
     else:
         yield
+
+
+def check_columns(engine: Engine, table: str, expected: set[str]) -> None:
+    """Stop with one line when `table` has other columns than this app reads and writes
+    (another app's table, or the other framework's layout: Flask-Session's differs)."""
+    found = {column["name"] for column in inspect(engine).get_columns(table)}
+    if found != expected:
+        raise SettingsError(
+            f"the table {table!r} at {masked(engine.url.render_as_string(hide_password=False))} "
+            f"(DATABASE_URL) has the columns {', '.join(sorted(found))}, not "
+            f"{', '.join(sorted(expected))}: it holds another app's sessions; give this app "
+            "a database of its own"
+        )
