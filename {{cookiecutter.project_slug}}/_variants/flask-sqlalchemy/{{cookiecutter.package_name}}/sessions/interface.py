@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
+from ..settings import Settings
+from .database import connect_args
 from .schema_lock import check_columns, schema_lock
 from .server_side import install_flask_session, regenerate_session_id
 from .store_check import unreachable
@@ -25,15 +26,11 @@ FLASK_SESSION_COLUMNS = {"id", "session_id", "data", "expiry"}
 def configure_sessions(app: Flask, settings: Settings) -> None:
     assert settings.database_url is not None
     url = make_url(settings.database_url)
-    connect_args: dict[str, object] = {}
     if url.get_backend_name() == "sqlite" and url.database:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        connect_args["timeout"] = 15  # wait for another worker's write instead of failing
-    elif url.get_backend_name() == "postgresql":
-        connect_args["connect_timeout"] = STORE_CONNECT_TIMEOUT_SECONDS
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "connect_args": connect_args},
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "connect_args": connect_args(url)},
     )
     database = SQLAlchemy(app)
     with app.app_context():

@@ -3,33 +3,28 @@
 One row per session in the table `sessions` (id, JSON data, expiry in epoch seconds), made at
 start when missing. The engine is SQLAlchemy's plain sync one; every call runs in a worker
 thread (`BlockingStore`) so the event loop never waits on the database. A save is one
-upsert; every PURGE_EVERY_N_SAVES-th save also deletes expired rows. SQLite runs in WAL mode
-with a busy timeout, so several workers can share one file without "database is locked".
+upsert; every PURGE_EVERY_N_SAVES-th save also deletes expired rows. The engine is
+database.py's (SQLite in WAL mode with a busy timeout).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
 import time
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from quart import Quart
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import StaticPool
 
-from ..settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
+from ..settings import Settings
+from .database import make_engine
 from .schema_lock import check_columns, schema_lock
 from .server_side import BlockingStore, check_now, install, regenerate_session_id
 from .store_check import masked, unreachable
 
 __all__ = ["SqlStore", "configure_sessions", "regenerate_session_id"]
-
-SQLITE_BUSY_TIMEOUT_SECONDS = 15
 
 metadata = sa.MetaData()
 sessions_table = sa.Table(
@@ -39,36 +34,6 @@ sessions_table = sa.Table(
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("expires_at", sa.Integer, nullable=False, index=True),
 )
-
-
-def make_engine(database_url: str) -> sa.Engine:
-    url = sa.make_url(database_url)
-    backend = url.get_backend_name()
-    if backend == "postgresql":
-        connect = {"connect_timeout": STORE_CONNECT_TIMEOUT_SECONDS}
-        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect)
-    if backend != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
-    in_memory = url.database in (None, "", ":memory:")
-    if in_memory:  # one shared connection, or each thread would see its own database
-        return sa.create_engine(
-            url, connect_args={"check_same_thread": False}, poolclass=StaticPool
-        )
-    Path(url.database or "").parent.mkdir(parents=True, exist_ok=True)
-    # `timeout` is SQLite's busy timeout: wait for another worker's write instead of failing.
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
-
-    @sa.event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        # WAL: readers and one writer at once. It is kept in the file, and switching fails
-        # with "database is locked" (no busy wait) while another worker switches it: skip.
-        with contextlib.suppress(sqlite3.OperationalError):
-            cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, fewer fsyncs
-        cursor.close()
-
-    return engine
 
 
 class SqlStore(BlockingStore):

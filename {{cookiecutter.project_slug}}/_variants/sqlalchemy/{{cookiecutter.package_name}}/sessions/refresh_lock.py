@@ -29,14 +29,14 @@ from ..auth.token_refresh import (
     RefreshUnavailable,
     SharedRefreshLock,
 )
-from ..settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
+from ..settings import Settings
+from .database import make_engine
 from .file_lock import file_lock
 from .schema_lock import schema_lock
 from .store_check import masked
 
 logger = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_SECONDS = 15
 #: The first key of PostgreSQL's two-key advisory locks: this app's refreshes (the second is
 #: taken from the refresh key), apart from any single-key lock such as schema_lock's.
 ADVISORY_LOCK_CLASS = 0x10670
@@ -162,16 +162,6 @@ def _advisory_unlock(connection: sa.Connection, params: dict[str, int], address:
         logger.warning("database at %s: cannot release the refresh lock: %s", address, error)
     # Never return a connection that may still hold the lock to the pool: closing it ends it.
     connection.invalidate()
-
-
-def make_engine(url: sa.URL) -> sa.Engine:
-    backend = url.get_backend_name()
-    if backend == "postgresql":
-        connect = {"connect_timeout": STORE_CONNECT_TIMEOUT_SECONDS}
-        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect)
-    if backend == "sqlite":
-        return sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
-    return sa.create_engine(url, pool_pre_ping=True)
 
 
 def shared_refresh_lock(
