@@ -46,8 +46,22 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line that says how to fix it."""
 
 
+class AppUris:
+    """The URIs Logto must know for an app served at `app_base_url`."""
+
+    app_base_url: str
+
+    @property
+    def redirect_uri(self) -> str:
+        return redirect_uri(self.app_base_url)
+
+    @property
+    def post_sign_out_redirect_uri(self) -> str:
+        return post_sign_out_redirect_uri(self.app_base_url)
+
+
 @dataclass(frozen=True)
-class Settings:
+class Settings(AppUris):
     logto_endpoint: str
     logto_app_id: str
     logto_app_secret: str
@@ -58,14 +72,6 @@ class Settings:
     redis_url: str | None = None
     database_url: str | None = None
     session_dir: Path | None = None
-
-    @property
-    def redirect_uri(self) -> str:
-        return redirect_uri(self.app_base_url)
-
-    @property
-    def post_sign_out_redirect_uri(self) -> str:
-        return post_sign_out_redirect_uri(self.app_base_url)
 
     @property
     def uses_https(self) -> bool:

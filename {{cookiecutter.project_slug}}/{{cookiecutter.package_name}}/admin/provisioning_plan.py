@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..about import PROJECT_NAME
-from ..settings import post_sign_out_redirect_uri, redirect_uri
+from ..settings import AppUris
 
 
 class ProvisioningError(Exception):
@@ -17,7 +17,7 @@ class ProvisioningError(Exception):
 
 
 @dataclass(frozen=True)
-class Target:
+class Target(AppUris):
     """What the tenant should have for this project."""
 
     app_base_url: str
@@ -25,14 +25,6 @@ class Target:
     connectors: Mapping[str, Mapping[str, Any]]  # factory id -> config
     project_name: str = PROJECT_NAME
     phone_sign_up: bool = False  # make phone a sign-up identifier even where users must add one
-
-    @property
-    def redirect_uri(self) -> str:
-        return redirect_uri(self.app_base_url)
-
-    @property
-    def post_sign_out_redirect_uri(self) -> str:
-        return post_sign_out_redirect_uri(self.app_base_url)
 
 
 @dataclass(frozen=True)
