@@ -47,6 +47,7 @@ HOW_TO_PROVIDE = (
 )
 DEFAULT_RESOURCE = "https://default.logto.app/api"
 START_TIMEOUT = 300
+PAGE_SIZE = 100  # the largest page Logto gives
 #: The sign-in experience keys a test may change; all are put back after each test.
 RESTORED_KEYS = (
     "color",
@@ -201,20 +202,32 @@ class LogtoTenant:
             "sign_in_exp": {key: sign_in_exp[key] for key in RESTORED_KEYS if key in sign_in_exp},
             "applications": {app["id"] for app in self.call("GET", "/api/applications")},
             "connectors": {c["id"] for c in self.call("GET", "/api/connectors")},
-            "users": {user["id"] for user in self.call("GET", "/api/users")},
+            "users": {user["id"] for user in self.all_users()},
         }
+
+    def all_users(self) -> list[dict[str, Any]]:
+        """Every user, page by page (Logto pages its user list, 20 by default)."""
+        users: list[dict[str, Any]] = []
+        for page in range(1, 10_000):
+            batch = self.call("GET", "/api/users", page=str(page), page_size=str(PAGE_SIZE))
+            users += batch
+            if len(batch) < PAGE_SIZE:
+                return users
+        raise AssertionError("more users than the suite expects of a test tenant")
 
     def reset(self) -> None:
         """Back to `baseline`: the sign-in experience first (it names connectors), then
         delete what was created since."""
         self.call("PATCH", "/api/sign-in-exp", self.baseline["sign_in_exp"])
-        for kind, path in (
-            ("applications", "/api/applications"),
-            ("connectors", "/api/connectors"),
-            ("users", "/api/users"),
-        ):
-            for item in self.call("GET", path):
-                if item["id"] not in self.baseline[kind]:
+        current = {
+            "/api/applications": self.call("GET", "/api/applications"),  # all, unpaged
+            "/api/connectors": self.call("GET", "/api/connectors"),
+            "/api/users": self.all_users(),
+        }
+        for path, items in current.items():
+            kept = self.baseline[path.rsplit("/", 1)[1]]
+            for item in items:
+                if item["id"] not in kept:
                     self.call("DELETE", f"{path}/{item['id']}")
 
     # -- helpers tests use -------------------------------------------------------------
