@@ -283,6 +283,22 @@ def test_phone_sign_up_option(fake: FakeManagementApi, env_file: Path) -> None:
     assert "left off" not in result.output
 
 
+def test_doctor_flags_an_id_token_lifetime_the_app_would_renew_on_every_page(
+    fake: FakeManagementApi, tmp_path: Path
+) -> None:
+    app = fake.add_application(PROJECT_NAME, [f"{BASE_URL}/callback"], [f"{BASE_URL}/"])
+    app["customClientMetadata"] = {"idTokenTtl": 20}
+    secret = fake.secrets[app["id"]][0]["value"]
+    env_file = write_env(
+        tmp_path / ".env", fake.endpoint, LOGTO_APP_ID=app["id"], LOGTO_APP_SECRET=secret
+    )
+    result = run(env_file, "doctor")
+    assert result.exit_code == 1
+    assert "fix: the app's ID tokens live 20 s (customClientMetadata.idTokenTtl)" in result.output
+    app["customClientMetadata"] = {"idTokenTtl": 36}
+    assert "idTokenTtl" not in run(env_file, "doctor").output
+
+
 def test_doctor_without_m2m_checks_env_and_discovery(
     fake: FakeManagementApi, tmp_path: Path
 ) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..about import USE_PATREON, USE_TWILIO, WEB_FRAMEWORK
+from ..auth.logto_auth import EXPIRY_MARGIN_SECONDS
 from ..auth.sign_in_options import PATREON_TARGET
 from ..settings import (
     SettingsError,
@@ -167,6 +168,14 @@ def _check_app(report: Report, api: ManagementApi, values: Mapping[str, str]) ->
             report.ok(f"the app {app['name']!r} has the {what} {uri}")
         else:
             report.fix(f"the app {app['name']!r} lacks the {what} {uri}: {PROVISION}")
+    ttl = (app.get("customClientMetadata") or {}).get("idTokenTtl")
+    if isinstance(ttl, int | float) and ttl <= EXPIRY_MARGIN_SECONDS:
+        report.fix(
+            f"the app's ID tokens live {ttl} s (customClientMetadata.idTokenTtl), no longer "
+            f"than the {EXPIRY_MARGIN_SECONDS} s before expiry at which this app renews them, "
+            f"so every page would renew: set it above {EXPIRY_MARGIN_SECONDS} (Logto's default "
+            "is 3600)"
+        )
     secret = values.get("LOGTO_APP_SECRET")
     if secret and usable_secret(api.get(f"/api/applications/{app_id}/secrets"), secret) == secret:
         report.ok("LOGTO_APP_SECRET is one of the app's secrets")
