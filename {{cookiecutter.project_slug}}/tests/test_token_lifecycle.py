@@ -17,7 +17,13 @@ from .concurrent_pages import get_concurrently
 from .fake_logto import FakeLogto
 from .flows import sign_in
 from .page_client import PageClient
-from .token_flows import an_hour_later, idp_calls, refresh_elsewhere, sign_in_expired
+from .token_flows import (
+    EXPIRED_TTL,
+    an_hour_later,
+    idp_calls,
+    refresh_elsewhere,
+    sign_in_expired,
+)
 
 CONCURRENT_REQUESTS = 8
 
@@ -63,6 +69,20 @@ def test_a_page_that_needs_the_user_renews_an_expired_id_token(
     assert profile.status == 200
     assert "u-alice" in profile.text
     assert "alice@example.com" in profile.text  # userinfo, with the renewed access token
+    assert logto.request_count("/oidc/token") == tokens + 1
+
+
+def test_one_request_renews_once_even_when_the_new_id_token_is_short_lived(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    """`login_required` and the page both ask for the user: one renewal serves both, even
+    when Logto's new ID token is as short-lived as the old one was."""
+    sign_in_expired(client, logto)
+    logto.id_token_ttl = EXPIRED_TTL  # the renewed one counts as expired at once, too
+    tokens = logto.request_count("/oidc/token")
+    profile = client.get("/profile")
+    assert profile.status == 200
+    assert "u-alice" in profile.text
     assert logto.request_count("/oidc/token") == tokens + 1
 
 

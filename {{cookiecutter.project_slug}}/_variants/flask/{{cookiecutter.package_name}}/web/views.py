@@ -67,11 +67,14 @@ def signed_in_user() -> dict[str, Any] | None:
         return user
     if "refresh_failure" in g:  # this request tried already
         raise g.refresh_failure
+    if "renewed_user" in g:  # this request renewed it already (a short-lived token stays so)
+        return cast(dict[str, Any] | None, g.renewed_user)
     try:
-        return run_coroutine(auth.refreshed_user())
+        g.renewed_user = run_coroutine(auth.refreshed_user())
     except Failure as failure:
         g.refresh_failure = failure
         raise
+    return cast(dict[str, Any] | None, g.renewed_user)
 
 
 def page(template: str, status: int = 200, **context: Any) -> Page:
