@@ -399,7 +399,7 @@ def twilio_json_lines(project_dir: Path | None, package: str) -> list[str]:
     """The Twilio connector config to paste, templates read from the generated project."""
     if project_dir is None:
         return []
-    templates_file = project_dir / package / "admin" / SMS_TEMPLATES
+    templates_file = project_dir / package / "connectors" / SMS_TEMPLATES
     config = {
         "accountSID": "<TWILIO_ACCOUNT_SID>",
         "authToken": "<TWILIO_AUTH_TOKEN>",

@@ -168,11 +168,28 @@ def test_default_bake_from_the_command_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_sms_code_placeholder_survives_generation(baked: tuple[dict[str, Any], Path]) -> None:
-    _, project = baked
-    texts = project / "logto_web_app" / "admin" / "twilio_sms_templates.json"
-    templates = json.loads(texts.read_text(encoding="utf-8"))
-    assert {"Register", "SignIn", "ForgotPassword", "Generic"} <= {
-        template["usageType"] for template in templates
-    }
-    assert all(CODE_PLACEHOLDER in template["content"] for template in templates)
+def test_connectors_ship_only_when_chosen(baked: tuple[dict[str, Any], Path]) -> None:
+    """A connector not chosen leaves no code, file, test or setting in the bake."""
+    answers, project = baked
+    package = project / "logto_web_app"
+    for connector, files in {
+        "use_twilio": ["connectors/twilio.py", "connectors/twilio_sms_templates.json"],
+        "use_patreon": ["connectors/patreon.py"],
+    }.items():
+        chosen = bool(answers.get(connector))
+        name = connector.removeprefix("use_")
+        assert all((package / file).is_file() is chosen for file in files), connector
+        assert (project / "tests" / f"test_{name}.py").is_file() is chosen
+        mentions = [
+            path.relative_to(project).as_posix()
+            for path in (*package.rglob("*.py"), project / ".env", project / ".env.example")
+            if name.upper() + "_" in path.read_text(encoding="utf-8")
+        ]
+        assert bool(mentions) is chosen, mentions
+    if answers.get("use_twilio"):
+        texts = package / "connectors" / "twilio_sms_templates.json"
+        templates = json.loads(texts.read_text(encoding="utf-8"))
+        assert {"Register", "SignIn", "ForgotPassword", "Generic"} <= {
+            template["usageType"] for template in templates
+        }
+        assert all(CODE_PLACEHOLDER in template["content"] for template in templates)

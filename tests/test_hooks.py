@@ -911,8 +911,8 @@ def test_next_steps_for_connectors_give_exact_values(tmp_path):
     package = tmp_path / "logto_web_app"
     package.mkdir()
     placeholder = "{" * 2 + "code" + "}" * 2
-    (package / "admin").mkdir(parents=True, exist_ok=True)
-    (package / "admin" / "twilio_sms_templates.json").write_text(
+    (package / "connectors").mkdir(parents=True, exist_ok=True)
+    (package / "connectors" / "twilio_sms_templates.json").write_text(
         json.dumps([{"usageType": "SignIn", "content": f"Code {placeholder}"}])
     )
     answers = {**GOOD_ANSWERS, "use_twilio": True, "use_patreon": True}

@@ -5,6 +5,7 @@ its own settings, connector and users."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -103,20 +104,17 @@ def stored_configs(tenant: LogtoTenant) -> dict[str, Any]:
 
 
 def printed_configs(app: Any) -> dict[str, Any]:
-    """`logto connectors --show-secrets`: each `# <factory id>: ...` header, then its JSON."""
+    """`logto connectors --show-secrets`: each `# <factory id>: paste into ...` header, then
+    its JSON (other `#` lines are notes)."""
     shown = logto_command(app, "connectors", "--show-secrets")
     assert shown.returncode == 0, shown.stderr
-    configs: dict[str, Any] = {}
-    factory, lines = "", []
-    for line in [*shown.stdout.splitlines(), "# end:"]:
-        if line.startswith("# ") and ":" in line:
-            if lines:
-                configs[factory] = json.loads("\n".join(lines))
-            if not line.startswith("# At Patreon"):
-                factory, lines = line[2:].split(":", 1)[0], []
+    blocks: dict[str, list[str]] = {}
+    for line in shown.stdout.splitlines():
+        if header := re.match(r"# ([a-z0-9-]+): paste into ", line):
+            blocks[header.group(1)] = []
         elif not line.startswith("#"):
-            lines.append(line)
-    return configs
+            blocks[list(blocks)[-1]].append(line)
+    return {factory: json.loads("\n".join(lines)) for factory, lines in blocks.items()}
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

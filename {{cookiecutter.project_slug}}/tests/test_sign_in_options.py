@@ -1,33 +1,16 @@
-"""Phone and Patreon sign-in buttons carry Logto's exact first-screen / direct sign-in values.
-
-Logto drops all extra parameters when one is invalid, so the values are pinned here.
-"""
+"""Each chosen connector's button starts a sign-in with its Logto parameters next to the SDK's
+own, and completes; there is no button (and no route) for a connector not chosen."""
 
 from __future__ import annotations
 
-from {{ cookiecutter.package_name }}.about import USE_PATREON, USE_TWILIO
-from {{ cookiecutter.package_name }}.auth.sign_in_options import (
-    PATREON,
-    PHONE,
-    enabled_sign_in_options,
-    with_params,
-)
+from {{ cookiecutter.package_name }}.auth.sign_in_options import with_params
+from {{ cookiecutter.package_name }}.connectors import CHOSEN
 
 from .fake_logto import FakeLogto
 from .flows import callback_path, query_of
 from .page_client import PageClient
 
-
-def test_exact_values_logto_accepts() -> None:
-    assert PATREON.params == {"direct_sign_in": "social:patreon"}
-    assert PHONE.params == {"first_screen": "identifier:sign_in", "identifier": "phone"}
-
-
-def test_options_follow_the_chosen_connectors() -> None:
-    assert list(enabled_sign_in_options(False, False)) == []
-    assert list(enabled_sign_in_options(True, False)) == ["phone"]
-    assert list(enabled_sign_in_options(False, True)) == ["patreon"]
-    assert list(enabled_sign_in_options(True, True)) == ["phone", "patreon"]
+EVERY_BUTTON = {"phone", "patreon"}
 
 
 def test_params_are_appended_and_encoded() -> None:
@@ -40,11 +23,11 @@ def test_each_button_of_this_project_starts_the_right_sign_in(
     client: PageClient, logto: FakeLogto
 ) -> None:
     home = client.get("/")
-    enabled = enabled_sign_in_options(USE_TWILIO, USE_PATREON)
-    for slug, option in enabled.items():
-        assert f'href="/sign-in/{slug}"' in home.text
+    for connector in CHOSEN:
+        option = connector.button
+        assert f'href="/sign-in/{option.slug}"' in home.text
         assert option.label in home.text
-        page = client.get(f"/sign-in/{slug}")
+        page = client.get(f"/sign-in/{option.slug}")
         assert page.status == 302
         query = query_of(page.location)
         for name, value in option.params.items():
@@ -53,6 +36,6 @@ def test_each_button_of_this_project_starts_the_right_sign_in(
         path, callback_query = callback_path(logto.authorize(page.location))
         assert client.get(path, callback_query).status == 302  # and the sign-in completes
         client.post("/sign-out", {"csrf_token": client.session().get("app.csrf", "")})
-    for slug in {"phone", "phone-sign-up", "patreon", "google"} - set(enabled):
+    for slug in (EVERY_BUTTON | {"google"}) - {connector.button.slug for connector in CHOSEN}:
         assert f'href="/sign-in/{slug}"' not in home.text
         assert client.get(f"/sign-in/{slug}").status == 404

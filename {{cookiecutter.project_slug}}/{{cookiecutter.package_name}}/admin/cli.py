@@ -8,27 +8,19 @@ stderr starting with `error: ` and a non-zero exit code.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+from ..connectors import CHOSEN
+from ..connectors.connector import Connector
 from ..settings import PROJECT_ROOT, SettingsError, origin_problem, read_env, required_origin
-from .connector_settings import load_connector_settings
-from .connectors import PATREON_FACTORY_ID, TWILIO_FACTORY_ID, connector_configs
-from .connectors import patreon_callback_uri as callback_uri
 from .doctor import run_doctor
 from .management_api import ManagementApiError, api_from_env
 from .provisioning import ProvisioningError, Target, apply, plan
-from .provisioning_sign_in import PHONE_SIGN_UP_OPTION
-
-SECRET_KEYS = ("authToken", "clientSecret")
-PASTE_WHERE = {
-    TWILIO_FACTORY_ID: "Logto Console > Connectors > Email and SMS connectors > SMS > Twilio",
-    PATREON_FACTORY_ID: "Logto Console > Connectors > Social connectors > Add > Patreon",
-}
 
 
 class CliError(click.ClickException):
@@ -77,6 +69,11 @@ logto = click.Group(
 )
 
 
+def connector_configs(values: Mapping[str, str]) -> dict[Connector, dict[str, Any]]:
+    """Each chosen connector's config from `.env` (SettingsError on the first unusable one)."""
+    return {connector: connector.config(values) for connector in CHOSEN}
+
+
 @logto.command()
 @click.option("--show-secrets", is_flag=True, help="Print secrets instead of masking them.")
 @env_file_option
@@ -84,44 +81,46 @@ def connectors(show_secrets: bool, env_file: Path) -> None:
     """Print the chosen connectors' configs as JSON to paste into Logto Console."""
     environ = settings_environ()
     with one_line_errors():
-        configs = connector_configs(load_connector_settings(environ, env_file))
+        values = read_env(env_file, environ)
+        configs = connector_configs(values)
     if not configs:
         click.echo("No connector was chosen for this project (use_twilio and use_patreon).")
         return
-    endpoint = (read_env(env_file, environ).get("LOGTO_ENDPOINT") or "").strip().removesuffix("/")
+    endpoint = (values.get("LOGTO_ENDPOINT") or "").strip().removesuffix("/")
     if not endpoint or origin_problem(endpoint):
         endpoint = "<LOGTO_ENDPOINT>"
-    for factory_id, config in configs.items():
-        click.echo(f"# {factory_id}: paste into {PASTE_WHERE.get(factory_id, 'Logto Console')}")
-        if factory_id == PATREON_FACTORY_ID:
-            click.echo(
-                f"# At Patreon, register the Redirect URI {callback_uri(endpoint)} (made by "
-                "`logto provision`; a connector added in Console shows its own Callback URI)"
-            )
-        shown = config if show_secrets else masked(config)
+    for connector, config in configs.items():
+        click.echo(f"# {connector.factory_id}: paste into {connector.paste_where}")
+        if connector.connector_id:
+            for note in connector.notes(endpoint, connector.connector_id):
+                click.echo(
+                    f"# {note} (for the connector `logto provision` makes; one added in "
+                    "Console shows its own Callback URI)"
+                )
+        shown = config if show_secrets else masked(config, connector.secret_keys)
         click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
 
 
-def masked(config: Mapping[str, Any]) -> dict[str, Any]:
+def masked(config: Mapping[str, Any], secret_keys: tuple[str, ...]) -> dict[str, Any]:
     return {
-        key: f"{str(value)[:2]}…(masked)" if key in SECRET_KEYS and value else value
+        key: f"{str(value)[:2]}…(masked)" if key in secret_keys and value else value
         for key, value in config.items()
     }
 
 
+def with_connector_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """`provision`'s options that the chosen connectors add (e.g. Twilio's --phone-sign-up)."""
+    for connector in CHOSEN:
+        for flag in connector.flags:
+            command = click.option(flag.option, is_flag=True, help=flag.help)(command)
+    return command
+
+
 @logto.command()
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
-@click.option(
-    PHONE_SIGN_UP_OPTION,
-    "phone_sign_up",
-    is_flag=True,
-    help=(
-        "Make phone number a sign-up identifier even where the tenant signs up with a username "
-        "(or nothing): every existing user without a phone number must then add one."
-    ),
-)
+@with_connector_flags
 @env_file_option
-def provision(dry_run: bool, phone_sign_up: bool, env_file: Path) -> None:
+def provision(dry_run: bool, env_file: Path, **flags: bool) -> None:
     """Create or fix the app, the chosen connectors and the sign-in experience.
 
     Needs LOGTO_ENDPOINT, APP_BASE_URL and a Machine-to-machine app with the Logto
@@ -129,12 +128,18 @@ def provision(dry_run: bool, phone_sign_up: bool, env_file: Path) -> None:
     LOGTO_APP_SECRET into .env.
     """
     environ = settings_environ()
+    given = frozenset(
+        flag.option
+        for connector in CHOSEN
+        for flag in connector.flags
+        if flags.get(flag.option.lstrip("-").replace("-", "_"))
+    )
     with one_line_errors():
         values = read_env(env_file, environ)
         api = api_from_env(values)
         base_url = required_origin(values, "APP_BASE_URL")
-        configs = connector_configs(load_connector_settings(environ, env_file))
-        the_plan = plan(api, Target(base_url, env_file, configs, phone_sign_up=phone_sign_up))
+        target = Target(base_url, env_file, connector_configs(values), flags=given)
+        the_plan = plan(api, target)
         steps = the_plan.steps
         if not steps:
             click.echo("no changes: the tenant and .env are already set up")

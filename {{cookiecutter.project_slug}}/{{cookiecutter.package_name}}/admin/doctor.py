@@ -4,8 +4,7 @@ problem in one run.
 Checks `.env` and every setting, Logto's discovery document and, when an M2M app is
 configured (LOGTO_M2M_APP_ID/SECRET), what the tenant holds for this project: the app with
 its redirect URIs and secret, the chosen connectors with the credentials `.env` gives, and a
-sign-in experience where the app's buttons work (phone sign-in with an SMS code for Twilio,
-the Patreon button for Patreon)."""
+sign-in experience where the app's buttons work (each connector says what that takes)."""
 
 from __future__ import annotations
 
@@ -15,9 +14,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..about import USE_PATREON, USE_TWILIO, WEB_FRAMEWORK
+from ..about import WEB_FRAMEWORK
 from ..auth.logto_auth import EXPIRY_MARGIN_SECONDS
-from ..auth.sign_in_options import PATREON_TARGET
+from ..connectors import CHOSEN
+from ..connectors.connector import Connector, config_differs
 from ..settings import (
     SettingsError,
     is_placeholder,
@@ -27,21 +27,11 @@ from ..settings import (
     read_env,
     redirect_uri,
 )
-from .connector_settings import load_connector_settings
-from .connectors import (
-    PATREON_FACTORY_ID,
-    TWILIO_FACTORY_ID,
-    config_differs,
-    connector_configs,
-    patreon_callback_uri,
-)
 from .management_api import ManagementApi, ManagementApiError, api_from_env
 from .provisioning_app import usable_secret
-from .provisioning_sign_in import describe, has_phone_sign_in, offers_phone_sign_up
 
 TIMEOUT_SECONDS = 10.0
 PROVISION = f"run `{WEB_FRAMEWORK.lower()} logto provision`"
-CONNECTOR_NAMES = {TWILIO_FACTORY_ID: "Twilio SMS", PATREON_FACTORY_ID: "Patreon"}
 
 
 class Report:
@@ -67,8 +57,7 @@ def run_doctor(
     echo: Callable[[str], None],
     *,
     environ: Mapping[str, str] | None = None,
-    use_twilio: bool = USE_TWILIO,
-    use_patreon: bool = USE_PATREON,
+    connectors: tuple[Connector, ...] = CHOSEN,
 ) -> bool:
     """Run every check; True when nothing needs fixing. `environ` (default: the real
     environment) overrides `env_file`, as in the app."""
@@ -78,21 +67,20 @@ def run_doctor(
     else:
         report.fix(f"{env_file} is missing: copy .env.example to .env and fill it in")
     _check_settings(report, env_file, environ)
-    configs = _check_connector_settings(report, env_file, environ, use_twilio, use_patreon)
     values = read_env(env_file, environ)
+    configs = _check_connector_settings(report, values, connectors)
     endpoint = (values.get("LOGTO_ENDPOINT") or "").strip().removesuffix("/")
     if endpoint and not origin_problem(endpoint) and not is_placeholder(endpoint):
         _check_discovery(report, endpoint)
     if not (values.get("LOGTO_M2M_APP_ID") and values.get("LOGTO_M2M_APP_SECRET")):
         echo("skip: the tenant (set LOGTO_M2M_APP_ID/SECRET to check the app and connectors)")
         return not report.failed
-    wanted = [TWILIO_FACTORY_ID] * use_twilio + [PATREON_FACTORY_ID] * use_patreon
     try:
         api = api_from_env(values)
         _check_app(report, api, values)
-        if wanted:
-            _check_connectors(report, api, wanted, configs)
-            _check_sign_in_experience(report, api, use_twilio, use_patreon)
+        if connectors:
+            _check_connectors(report, api, connectors, configs)
+            _check_sign_in_experience(report, api, connectors)
     except (ManagementApiError, SettingsError) as error:
         report.fix(f"cannot check the tenant: {error}")
     return not report.failed
@@ -107,20 +95,13 @@ def _check_settings(report: Report, env_file: Path, environ: Mapping[str, str] |
 
 
 def _check_connector_settings(
-    report: Report,
-    env_file: Path,
-    environ: Mapping[str, str] | None,
-    use_twilio: bool,
-    use_patreon: bool,
-) -> dict[str, dict[str, Any]] | None:
+    report: Report, values: Mapping[str, str], connectors: tuple[Connector, ...]
+) -> dict[Connector, dict[str, Any]] | None:
     """The chosen connectors' configs from `.env`; None when they are not usable."""
-    if not (use_twilio or use_patreon):
+    if not connectors:
         return {}
     try:
-        settings = load_connector_settings(
-            environ, env_file, use_twilio=use_twilio, use_patreon=use_patreon
-        )
-        configs = connector_configs(settings)
+        configs = {connector: connector.config(values) for connector in connectors}
     except (SettingsError, ValueError) as error:
         report.fix(str(error))
         return None
@@ -186,62 +167,36 @@ def _check_app(report: Report, api: ManagementApi, values: Mapping[str, str]) ->
 def _check_connectors(
     report: Report,
     api: ManagementApi,
-    wanted: list[str],
-    configs: Mapping[str, dict[str, Any]] | None,
+    connectors: tuple[Connector, ...],
+    configs: Mapping[Connector, dict[str, Any]] | None,
 ) -> None:
-    connectors: list[dict[str, Any]] = api.get("/api/connectors")
-    for factory_id in wanted:
-        name = CONNECTOR_NAMES[factory_id]
-        found = next((c for c in connectors if c["connectorId"] == factory_id), None)
+    existing: list[dict[str, Any]] = api.get("/api/connectors")
+    for connector in connectors:
+        found = next((c for c in existing if c["connectorId"] == connector.factory_id), None)
         if found is None:
-            other_sms = [c for c in connectors if c.get("type") == "Sms"]
-            if factory_id == TWILIO_FACTORY_ID and other_sms:
-                report.fix(
-                    f"the tenant's SMS connector is {other_sms[0]['connectorId']}, not Twilio: "
-                    "Logto keeps one; delete it in Logto Console > Connectors, then " + PROVISION
-                )
-            else:
-                report.fix(f"no {name} connector in the tenant: {PROVISION}")
-            continue
-        if configs is not None and config_differs(found["config"], configs[factory_id]):
+            in_the_way = connector.conflict(existing)
             report.fix(
-                f"the {name} connector (id {found['id']}) holds other credentials than .env: "
-                f"{PROVISION} to update it"
+                f"{in_the_way}, then {PROVISION}"
+                if in_the_way
+                else f"no {connector.name} connector in the tenant: {PROVISION}"
+            )
+            continue
+        if configs is not None and config_differs(found["config"], configs[connector]):
+            report.fix(
+                f"the {connector.name} connector (id {found['id']}) holds other credentials "
+                f"than .env: {PROVISION} to update it"
             )
         else:
-            report.ok(f"the {name} connector exists (id {found['id']})")
-        if factory_id == PATREON_FACTORY_ID:
-            uri = patreon_callback_uri(api.endpoint, found["id"])
-            report.note(f"Patreon: your Patreon client needs the Redirect URI {uri}")
+            report.ok(f"the {connector.name} connector exists (id {found['id']})")
+        for note in connector.notes(api.endpoint, found["id"]):
+            report.note(note)
 
 
 def _check_sign_in_experience(
-    report: Report, api: ManagementApi, use_twilio: bool, use_patreon: bool
+    report: Report, api: ManagementApi, connectors: tuple[Connector, ...]
 ) -> None:
     sign_in_exp: dict[str, Any] = api.get("/api/sign-in-exp")
-    if use_twilio and has_phone_sign_in(sign_in_exp):
-        report.ok('phone sign-in with an SMS code is on (the "Continue with phone" button)')
-        if offers_phone_sign_up(sign_in_exp["signUp"]):
-            report.ok("Logto offers new phone numbers an account")
-        else:
-            report.note(
-                f"phone sign-up is off (new users sign up with "
-                f"{describe(sign_in_exp['signUp'])}): unknown phone numbers cannot sign up; "
-                f"{PROVISION} --phone-sign-up to allow it"
-            )
-    elif use_twilio:
-        report.fix(
-            f"phone sign-in with an SMS code is off in the sign-in experience: {PROVISION} "
-            "(or Logto Console > Sign-in experience > Sign-up and sign-in: add Phone number "
-            "with Verification code)"
-        )
-    if not use_patreon:
-        return
-    if PATREON_TARGET in sign_in_exp["socialSignInConnectorTargets"]:
-        report.ok('Patreon is a social sign-in button (the "Continue with Patreon" button)')
-    else:
-        report.fix(
-            f"Patreon is not a social sign-in button of the sign-in experience, so "
-            f'"Continue with Patreon" lands on the sign-in page: {PROVISION} (or Logto '
-            "Console > Sign-in experience > Sign-up and sign-in > Social sign-in: add Patreon)"
-        )
+    say = {"ok": report.ok, "fix": report.fix, "note": report.note}
+    for connector in connectors:
+        for kind, message in connector.check_sign_in_experience(sign_in_exp, PROVISION):
+            say[kind](message)

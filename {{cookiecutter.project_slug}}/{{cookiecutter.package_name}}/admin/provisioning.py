@@ -4,29 +4,20 @@ already set up gives an empty plan. URIs, social targets and sign-in methods the
 already has are kept: lists are merged, never replaced by ours.
 
 Order matters: the app first, then connectors, then the sign-in experience (Logto refuses
-a phone sign-up without an SMS connector and drops a social target without a connector)."""
+a phone sign-up without an SMS connector and drops a social target without a connector).
+What each connector needs comes from its module in `connectors/`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from ..auth.sign_in_options import PATREON_TARGET
-from .connectors import (
-    PATREON_CONNECTOR_ID,
-    PATREON_FACTORY_ID,
-    TWILIO_FACTORY_ID,
-    config_differs,
-    patreon_callback_uri,
-)
+from ..connectors.connector import Connector, SignInExperienceChanges, config_differs
 from .management_api import ManagementApi
 from .provisioning_app import plan_application
 from .provisioning_plan import Plan, ProvisioningError, Step, Target
-from .provisioning_sign_in import sign_in_experience_changes
 
 __all__ = ["Plan", "ProvisioningError", "Step", "Target", "apply", "plan"]
-
-CONNECTOR_NAMES = {TWILIO_FACTORY_ID: "Twilio SMS", PATREON_FACTORY_ID: "Patreon"}
 
 
 def plan(api: ManagementApi, target: Target) -> Plan:
@@ -48,25 +39,24 @@ def _plan_connectors(api: ManagementApi, target: Target, result: Plan) -> None:
     if not target.connectors:
         return
     existing: list[dict[str, Any]] = api.get("/api/connectors")
-    for factory_id, config in target.connectors.items():
-        name = CONNECTOR_NAMES.get(factory_id, factory_id)
-        found = next((c for c in existing if c["connectorId"] == factory_id), None)
-        connector_id: str = found["id"] if found else PATREON_CONNECTOR_ID
+    for connector, config in target.connectors.items():
+        found = next((c for c in existing if c["connectorId"] == connector.factory_id), None)
         if found is None:
-            if factory_id == TWILIO_FACTORY_ID:
-                _refuse_to_replace_sms(existing)
-            body: dict[str, Any] = {"connectorId": factory_id, "config": dict(config)}
-            if factory_id == PATREON_FACTORY_ID:
-                body["id"] = PATREON_CONNECTOR_ID  # so its callback URL is known in advance
-            result.steps.append(_step(api, f"create the {name} connector", "POST", "", body))
-        elif config_differs(found["config"], dict(config)):
-            summary = f"update the {name} connector's config (id {connector_id})"
+            if problem := connector.conflict(existing):
+                raise ProvisioningError(problem)
+            body: dict[str, Any] = {"connectorId": connector.factory_id, "config": dict(config)}
+            if connector.connector_id:
+                body["id"] = connector.connector_id  # so its callback URL is known in advance
+            summary = f"create the {connector.name} connector"
+            result.steps.append(_step(api, summary, "POST", "", body))
+        elif config_differs(found["config"], config):
+            summary = f"update the {connector.name} connector's config (id {found['id']})"
             merged = {**found["config"], **config}  # their own keys stay
             change = {"config": merged}  # Logto replaces the config: send it whole
-            result.steps.append(_step(api, summary, "PATCH", f"/{connector_id}", change))
-        if factory_id == PATREON_FACTORY_ID:
-            uri = patreon_callback_uri(api.endpoint, connector_id)
-            result.notes.append(f"Patreon: your Patreon client needs the Redirect URI {uri}")
+            result.steps.append(_step(api, summary, "PATCH", f"/{found['id']}", change))
+        connector_id = found["id"] if found else connector.connector_id
+        if connector_id:
+            result.notes += connector.notes(api.endpoint, connector_id)
 
 
 def _step(api: ManagementApi, summary: str, method: str, sub: str, body: dict[str, Any]) -> Step:
@@ -74,27 +64,11 @@ def _step(api: ManagementApi, summary: str, method: str, sub: str, body: dict[st
     return Step(summary, method, path, body, lambda: api.request(method, path, body))
 
 
-def _refuse_to_replace_sms(existing: list[dict[str, Any]]) -> None:
-    """Logto keeps one SMS connector: creating Twilio's would delete the tenant's own."""
-    for other in existing:
-        if other.get("type") == "Sms":
-            raise ProvisioningError(
-                f"the tenant already has an SMS connector ({other['connectorId']}, id "
-                f"{other['id']}) and Logto keeps only one: delete it in Logto Console > "
-                "Connectors first if Twilio should replace it"
-            )
-
-
 def _plan_sign_in_experience(api: ManagementApi, target: Target, result: Plan) -> None:
-    phone = TWILIO_FACTORY_ID in target.connectors
-    social = [PATREON_TARGET] if PATREON_FACTORY_ID in target.connectors else []
-    if not phone and not social:
+    if not target.connectors:
         return
     wanted = sign_in_experience_changes(
-        api.get("/api/sign-in-exp"),
-        phone=phone,
-        social_targets=social,
-        phone_sign_up=target.phone_sign_up,
+        api.get("/api/sign-in-exp"), list(target.connectors), target.flags
     )
     result.notes += wanted.held_back
     if not wanted.body:
@@ -110,3 +84,16 @@ def _plan_sign_in_experience(api: ManagementApi, target: Target, result: Plan) -
 
     summary = "update the sign-in experience: " + "; ".join(wanted.said)
     result.steps.append(Step(summary, "PATCH", "/api/sign-in-exp", changes, patch))
+
+
+def sign_in_experience_changes(
+    current: dict[str, Any], connectors: list[Connector], flags: frozenset[str]
+) -> SignInExperienceChanges:
+    """Every connector's needs, each seeing the others' changes: one PATCH body."""
+    result = SignInExperienceChanges()
+    for connector in connectors:
+        changes = connector.sign_in_experience({**current, **result.body}, flags)
+        result.body.update(changes.body)
+        result.said += changes.said
+        result.held_back += changes.held_back
+    return result

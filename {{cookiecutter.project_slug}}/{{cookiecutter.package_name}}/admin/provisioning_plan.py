@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..about import PROJECT_NAME
+from ..connectors.connector import Connector
 from ..settings import AppUris
 
 
@@ -22,9 +23,9 @@ class Target(AppUris):
 
     app_base_url: str
     env_file: Path
-    connectors: Mapping[str, Mapping[str, Any]]  # factory id -> config
+    connectors: Mapping[Connector, Mapping[str, Any]]  # each chosen connector's config
     project_name: str = PROJECT_NAME
-    phone_sign_up: bool = False  # make phone a sign-up identifier even where users must add one
+    flags: frozenset[str] = frozenset()  # the connectors' options given (e.g. --phone-sign-up)
 
 
 @dataclass(frozen=True)

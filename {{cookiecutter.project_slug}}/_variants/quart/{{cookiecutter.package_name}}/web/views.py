@@ -25,14 +25,15 @@ from werkzeug.wrappers import Response
 from ..auth.csrf import csrf_token
 from ..auth.failures import Failure
 from ..auth.logto_auth import NEEDS_REFRESH, LogtoAuth, display_name
-from ..auth.sign_in_options import SignInOption, enabled_sign_in_options
+from ..auth.sign_in_options import SignInOption
+from ..connectors import CHOSEN
 from ..sessions.interface import regenerate_session_id
 
 blueprint = Blueprint("pages", __name__)
 # Quart runs Flask's sync default context processor in a thread on every render; these pages
 # pass what they need explicitly, so drop it (measured: ~150 us of CPU per page).
 blueprint.template_context_processors.pop(None, None)
-SIGN_IN_OPTIONS = enabled_sign_in_options()  # phone / Patreon buttons, as chosen
+SIGN_IN_OPTIONS = {connector.button.slug: connector.button for connector in CHOSEN}
 View = TypeVar("View", bound=Callable[..., Awaitable[Any]])
 Page = tuple[str, int]
 FAVICON = "favicon.svg"  # in static/

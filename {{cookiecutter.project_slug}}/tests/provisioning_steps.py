@@ -1,0 +1,38 @@
+"""Steps the provisioning tests share: a target for this project, and a plan made at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from {{ cookiecutter.package_name }}.admin.management_api import ManagementApi
+from {{ cookiecutter.package_name }}.admin.provisioning import Plan, Target, apply, plan
+from {{ cookiecutter.package_name }}.connectors import CHOSEN
+from {{ cookiecutter.package_name }}.connectors.connector import Connector
+
+from .connector_env import CONNECTOR_ENV
+
+PHONE_CODE = {
+    "identifier": "phone",
+    "password": False,
+    "verificationCode": True,
+    "isPasswordPrimary": False,
+}
+
+
+def chosen_configs(**changes: str) -> dict[Connector, dict[str, Any]]:
+    """Every chosen connector with its config from well-formed `.env` values (and `changes`)."""
+    return {connector: connector.config({**CONNECTOR_ENV, **changes}) for connector in CHOSEN}
+
+
+def target(
+    tmp_path: Path, connectors: Mapping[Connector, Mapping[str, Any]], **kwargs: Any
+) -> Target:
+    return Target("http://localhost:3000", tmp_path / ".env", connectors, "Demo", **kwargs)
+
+
+def provision(api: ManagementApi, goal: Target) -> Plan:
+    result = plan(api, goal)
+    apply(result.steps, lambda line: None)
+    return result
