@@ -31,7 +31,8 @@ from .management_api import ManagementApi, ManagementApiError, api_from_env
 from .provisioning_app import usable_secret
 
 TIMEOUT_SECONDS = 10.0
-PROVISION = f"run `{WEB_FRAMEWORK.lower()} logto provision`"
+COMMAND = f"{WEB_FRAMEWORK.lower()} logto provision"
+PROVISION = f"run `{COMMAND}`"
 
 
 class Report:
@@ -198,5 +199,5 @@ def _check_sign_in_experience(
     sign_in_exp: dict[str, Any] = api.get("/api/sign-in-exp")
     say = {"ok": report.ok, "fix": report.fix, "note": report.note}
     for connector in connectors:
-        for kind, message in connector.check_sign_in_experience(sign_in_exp, PROVISION):
+        for kind, message in connector.check_sign_in_experience(sign_in_exp, COMMAND):
             say[kind](message)

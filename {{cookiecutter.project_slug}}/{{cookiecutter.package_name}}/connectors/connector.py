@@ -74,7 +74,8 @@ class Connector(ABC):
     def check_sign_in_experience(
         self, sign_in_exp: Mapping[str, Any], provision: str
     ) -> list[tuple[CheckKind, str]]:
-        """`logto doctor`'s lines about the sign-in experience; `provision` is the command."""
+        """`logto doctor`'s lines about the sign-in experience; `provision` is this project's
+        command, e.g. `flask logto provision`."""
         return []
 
 

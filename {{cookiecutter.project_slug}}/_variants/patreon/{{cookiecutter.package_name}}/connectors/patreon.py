@@ -75,7 +75,7 @@ class Patreon(Connector):
             ]
         fix = (
             f"Patreon is not a social sign-in button of the sign-in experience, so "
-            f'"Continue with Patreon" lands on the sign-in page: {provision} (or Logto '
+            f'"Continue with Patreon" lands on the sign-in page: run `{provision}` (or Logto '
             "Console > Sign-in experience > Sign-up and sign-in > Social sign-in: add Patreon)"
         )
         return [("fix", fix)]

@@ -113,9 +113,9 @@ class Twilio(Connector):
     ) -> list[tuple[CheckKind, str]]:
         if not has_phone_sign_in(sign_in_exp):
             fix = (
-                f"phone sign-in with an SMS code is off in the sign-in experience: {provision} "
-                "(or Logto Console > Sign-in experience > Sign-up and sign-in: add Phone number "
-                "with Verification code)"
+                "phone sign-in with an SMS code is off in the sign-in experience: run "
+                f"`{provision}` (or Logto Console > Sign-in experience > Sign-up and sign-in: "
+                "add Phone number with Verification code)"
             )
             return [("fix", fix)]
         lines: list[tuple[CheckKind, str]] = [
@@ -127,7 +127,7 @@ class Twilio(Connector):
             note = (
                 f"phone sign-up is off (new users sign up with "
                 f"{describe(sign_in_exp['signUp'])}): unknown phone numbers cannot sign up; "
-                f"{provision} {PHONE_SIGN_UP_FLAG.option} to allow it"
+                f"run `{provision} {PHONE_SIGN_UP_FLAG.option}` to allow it"
             )
             lines.append(("note", note))
         return lines
