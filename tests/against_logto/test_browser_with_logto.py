@@ -220,6 +220,26 @@ def test_sign_in_renewal_and_sign_out(
             RENEWAL_SLACK_SECONDS,
         )
         assert refresh_exchanges(tenant, app_id) == 1, "one refresh grant for one renewal"
+
+        # Logto did not rotate the refresh token (a Traditional app's rotates late in its
+        # life): once the renewed ID token has expired in turn, the app renews again instead
+        # of handing out the same, by then expired, token from its recent renewals.
+        first_renewal = dict(renewed)
+        renewal_due = int(first_renewal["exp"]) - APP_EXPIRY_MARGIN - time.time()
+
+        def renewed_again() -> bool:
+            page.reload()
+            assert page.url == f"{app_url}/profile", f"bounced away on renewal: {page.url}"
+            renewed.update(shown_claims(page))
+            return renewed["iat"] != first_renewal["iat"]
+
+        wait_until(
+            "the profile shows a second renewal",
+            renewed_again,
+            max(renewal_due, 0) + RENEWAL_SLACK_SECONDS,
+        )
+        assert int(renewed["iat"]) > int(first_renewal["iat"]), (first_renewal, renewed)
+        assert refresh_exchanges(tenant, app_id) == 2, "one more refresh grant"
         page.goto(f"{app_url}/")
         expect(page.get_by_test_id("user-name")).to_have_text(f"Reader of {framework}")
 

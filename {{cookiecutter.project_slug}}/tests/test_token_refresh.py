@@ -10,6 +10,9 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
+import pytest
+
+from {{ cookiecutter.package_name }}.auth import token_refresh
 from {{ cookiecutter.package_name }}.auth.token_refresh import (
     RecentOutcomes,
     RefreshOutcome,
@@ -93,6 +96,71 @@ def test_unreachable_goes_to_the_waiters_only() -> None:
     asyncio.run(scenario())
 
 
+class Clock:
+    """The refresher's clock, moved by the test (no waiting on the real one)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(token_refresh, "time", fake)
+    return fake
+
+
+def renewal_made_at(clock: Clock, refresh_token: str, fresh_for: float) -> RefreshOutcome:
+    tokens = {"idToken": "new", "refreshToken": refresh_token}
+    return RefreshOutcome("renewed", tokens, at=clock.now, fresh_until=clock.now + fresh_for)
+
+
+def test_a_stale_renewal_with_the_same_refresh_token_renews_again(clock: Clock) -> None:
+    """Logto does not always rotate refresh tokens: once the renewed ID token has expired
+    too, the same refresh token renews again instead of handing out the expired token."""
+
+    async def scenario() -> None:
+        calls = []
+
+        async def refresh() -> RefreshOutcome:
+            calls.append(clock.now)
+            return renewal_made_at(clock, "rt", fresh_for=30)
+
+        refresher = TokenRefresher(TaskLocks(), None)
+        await refresher.refresh_once("rt", refresh)
+        clock.now += 10
+        await refresher.refresh_once("rt", refresh)  # still fresh: the same renewal
+        assert len(calls) == 1
+        clock.now += 30  # its ID token has expired too
+        await refresher.refresh_once("rt", refresh)
+        assert len(calls) == 2
+
+    asyncio.run(scenario())
+
+
+def test_a_stale_renewal_that_rotated_the_token_is_still_handed_out(clock: Clock) -> None:
+    """With a rotated token, the old one must never be used again: the late request gets the
+    outcome (and renews with its newer refresh token itself)."""
+
+    async def scenario() -> None:
+        calls = []
+
+        async def refresh() -> RefreshOutcome:
+            calls.append(clock.now)
+            return renewal_made_at(clock, "rt2", fresh_for=30)
+
+        refresher = TokenRefresher(TaskLocks(), None)
+        await refresher.refresh_once("rt", refresh)
+        clock.now += 40  # its ID token has expired too
+        late = await refresher.refresh_once("rt", refresh)
+        assert (len(calls), late.tokens["refreshToken"]) == (1, "rt2")
+
+    asyncio.run(scenario())
+
+
 def test_recent_outcomes_are_bounded() -> None:
     recent = RecentOutcomes(max_entries=3)
     outcome = renewed()
@@ -106,5 +174,7 @@ def test_recent_outcomes_are_bounded() -> None:
 def test_outcomes_survive_json_and_refuse_garbage() -> None:
     outcome = renewed()
     assert RefreshOutcome.from_json(outcome.to_json()) == outcome
+    fresh = replace(outcome, fresh_until=outcome.at + 60)
+    assert RefreshOutcome.from_json(fresh.to_json()) == fresh
     for text in (None, "", "{", "[]", '{"kind": "other"}', '{"kind": "renewed"}'):
         assert RefreshOutcome.from_json(text) is None

@@ -181,19 +181,29 @@ class LogtoAuth:
         if refresh_token is None:
             outcome = RefreshOutcome("refused", detail="no refresh token is stored")
         else:
-            try:
-                outcome = await self.refresher.refresh_once(refresh_token, self._refresh)
-            except RefreshUnavailable as error:
-                logger.warning("cannot renew the sign-in: %s", error)
-                raise replace(RENEWAL_UNAVAILABLE, log_detail=str(error)) from error
+            outcome = await self._refresh_once(refresh_token)
+            rotated = outcome.tokens.get("refreshToken", refresh_token)
+            if outcome.went_stale(time.time()) and rotated != refresh_token:
+                self._store(outcome)  # a stale renewal's newer refresh token: renew with it
+                outcome = await self._refresh_once(rotated)
         if outcome.kind == "renewed":
-            for key in RENEWED_KEYS:
-                if (value := outcome.tokens.get(key)) is not None:
-                    self._storage.set(key, value)
+            self._store(outcome)
         elif outcome.kind == "refused" and sign_out_if_refused:
             logger.info("the sign-in cannot be renewed (%s): signed out", outcome.detail)
             self._session.clear()
         return outcome
+
+    async def _refresh_once(self, refresh_token: str) -> RefreshOutcome:
+        try:
+            return await self.refresher.refresh_once(refresh_token, self._refresh)
+        except RefreshUnavailable as error:
+            logger.warning("cannot renew the sign-in: %s", error)
+            raise replace(RENEWAL_UNAVAILABLE, log_detail=str(error)) from error
+
+    def _store(self, outcome: RefreshOutcome) -> None:
+        for key in RENEWED_KEYS:
+            if (value := outcome.tokens.get(key)) is not None:
+                self._storage.set(key, value)
 
     async def _refresh(self) -> RefreshOutcome:
         """Ask Logto for new tokens: the one request per refresh token that does."""
@@ -205,7 +215,10 @@ class LogtoAuth:
             return RefreshOutcome("unreachable", detail=str(error))
         stored = {key: self._storage.get(key) for key in RENEWED_KEYS}
         tokens: dict[str, str] = {key: value for key, value in stored.items() if value is not None}
-        return RefreshOutcome("renewed", tokens=tokens)
+        claims = decoded_id_token_claims(tokens.get("idToken", ""))
+        exp = claims.get("exp") if claims is not None else None
+        fresh_until = exp - EXPIRY_MARGIN_SECONDS if isinstance(exp, int) else None
+        return RefreshOutcome("renewed", tokens=tokens, fresh_until=fresh_until)
 
     def cached_userinfo(self) -> dict[str, Any] | None:
         cached = self._session.get(USERINFO_KEY)

@@ -1,9 +1,11 @@
 """One refresh of an expired sign-in, however many requests of the session ask for it at once.
 
-Logto rotates refresh tokens: each works once, and presenting a used one again counts as theft
-and revokes the whole grant (every token of that sign-in). Requests of one session that find its
-ID token expired at the same moment (several tabs, a page and its fetches) must therefore make
-ONE refresh request between them, and all go on with its result:
+Logto may rotate refresh tokens (for a Traditional app it does once 70% of the refresh token's
+lifetime has passed; OIDC providers configured to rotate do it every time): a rotated one works
+once, and presenting it again counts as theft and revokes the whole grant (every token of that
+sign-in). Requests of one session that find its ID token expired at the same moment (several
+tabs, a page and its fetches) must therefore make ONE refresh request between them, and all go
+on with its result:
 
 * requests are keyed by a hash of the refresh token they hold: exactly those that would clash;
 * in a process, a lock per key (`KeyedLocks`: threads under Flask, tasks under Quart) lets one
@@ -16,6 +18,12 @@ ONE refresh request between them, and all go on with its result:
 Waiters take the outcome rather than re-reading the session: a session is saved whole, so a
 request that read it before the refresh may still save the old tokens afterwards; the next
 request with that old refresh token then finds the outcome too instead of reusing the token.
+
+A renewal is served only while its ID token is fresh (`fresh_until`): when Logto did not
+rotate the refresh token, a later expiry is renewed anew with the same token instead of being
+handed the same, by then expired, ID token until the outcome is forgotten. A stale renewal
+whose refresh token was rotated is still handed out: the request takes its newer refresh
+token and renews with that (`LogtoAuth`), never with the used one.
 """
 
 from __future__ import annotations
@@ -63,6 +71,7 @@ class RefreshOutcome:
     tokens: dict[str, str] = field(default_factory=dict)
     detail: str = ""  # why it was refused or Logto unreachable, for logs
     at: float = field(default_factory=lambda: time.time())  # the module's clock, when made
+    fresh_until: float | None = None  # a renewal: when its ID token counts as expired
 
     @property
     def ttl_seconds(self) -> float:
@@ -71,13 +80,34 @@ class RefreshOutcome:
     def expired(self, now: float) -> bool:
         return self.at + self.ttl_seconds <= now
 
+    def went_stale(self, now: float) -> bool:
+        """A renewal whose ID token was fresh when it was made and has expired since (one
+        that came short-lived is not renewed again and again)."""
+        return (
+            self.kind == "renewed"
+            and self.fresh_until is not None
+            and self.at < self.fresh_until <= now
+        )
+
+    def stale_for(self, refresh_token: str, now: float) -> bool:
+        """A renewal that went stale, made with `refresh_token` and leaving it unrotated:
+        refreshing with that token again is safe, and the only way to renew."""
+        unrotated = self.tokens.get("refreshToken", refresh_token) == refresh_token
+        return self.went_stale(now) and unrotated
+
     def serves(self, since: float) -> bool:
         """Whether a request that began waiting at `since` takes this outcome. "Unreachable"
         goes only to the requests that waited on that attempt: later ones try again."""
         return self.kind != "unreachable" or self.at >= since
 
     def to_json(self) -> str:
-        data = {"kind": self.kind, "tokens": self.tokens, "detail": self.detail, "at": self.at}
+        data = {
+            "kind": self.kind,
+            "tokens": self.tokens,
+            "detail": self.detail,
+            "at": self.at,
+            "fresh_until": self.fresh_until,
+        }
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -92,7 +122,10 @@ class RefreshOutcome:
             return None
         if not all(isinstance(v, str) for v in tokens.values()) or not isinstance(at, int | float):
             return None
-        return cls(kind, dict(tokens), str(detail), float(at))
+        fresh_until = data.get("fresh_until")
+        if not isinstance(fresh_until, int | float):
+            fresh_until = None
+        return cls(kind, dict(tokens), str(detail), float(at), fresh_until)
 
 
 class KeyedLocks(Protocol):
@@ -179,21 +212,31 @@ class TokenRefresher:
         try:
             async with self.locks.hold(key):
                 outcome = self.recent.get(key, since)
-                if outcome is None:
-                    outcome = await self._refresh_shared(key, since, refresh)
+                if outcome is None or outcome.stale_for(refresh_token, time.time()):
+                    outcome = await self._refresh_shared(key, refresh_token, since, refresh)
                     self.recent.put(key, outcome)
                 return outcome
         except LockWaitTimeout as error:
             raise RefreshUnavailable(f"token refresh lock: {error}") from error
 
     async def _refresh_shared(
-        self, key: str, since: float, refresh: Callable[[], Awaitable[RefreshOutcome]]
+        self,
+        key: str,
+        refresh_token: str,
+        since: float,
+        refresh: Callable[[], Awaitable[RefreshOutcome]],
     ) -> RefreshOutcome:
         if self.shared is None:
             return await refresh()
         async with self.shared.hold(key) as slot:
             found = RefreshOutcome.from_json(await slot.outcome())
-            if found is not None and not found.expired(time.time()) and found.serves(since):
+            now = time.time()
+            if (
+                found is not None
+                and not found.expired(now)
+                and found.serves(since)
+                and not found.stale_for(refresh_token, now)
+            ):
                 return found
             outcome = await refresh()
             await slot.publish(outcome.to_json(), outcome.ttl_seconds)
