@@ -16,10 +16,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.support.baked_app import BakedApp, running_app
-from tests.support.browser import launch_chromium
+from tests.support.browser import chromium_for_a_module
 from tests.support.logto_bake import (
     BOTH_CONNECTORS,
     CONNECTOR_ENV,
@@ -55,12 +55,8 @@ SIGN_IN_SCREENS = ("/sign-in", "/sign-in/password")
 # -- browser ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One Chromium per module (Playwright's sync API keeps an event loop in the thread while
-    it runs, see tests/e2e/conftest.py)."""
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
+    with chromium_for_a_module() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -151,6 +147,24 @@ def refresh_exchanges(tenant: LogtoTenant, app_id: str) -> int:
     return len(logs)
 
 
+def profile_after_renewal(
+    page: Page, app_url: str, before: dict[str, str], what: str
+) -> dict[str, str]:
+    """Reload /profile (still signed in, never bounced to Logto) until its ID token is not
+    `before`'s: the app renewed it once `before` counted as expired."""
+    renewal_due = int(before["exp"]) - APP_EXPIRY_MARGIN - time.time()
+    shown: dict[str, str] = {}
+
+    def renewed() -> bool:
+        page.reload()
+        assert page.url == f"{app_url}/profile", f"bounced away on renewal: {page.url}"
+        shown.update(shown_claims(page))
+        return shown["iat"] != before["iat"]
+
+    wait_until(what, renewed, max(renewal_due, 0) + RENEWAL_SLACK_SECONDS)
+    return shown
+
+
 def wait_until(what: str, check: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -196,20 +210,7 @@ def test_sign_in_renewal_and_sign_out(
             f"the app renewed the ID token before the profile showed it: sign-in took longer "
             f"than FRESH_SECONDS={FRESH_SECONDS}, so the renewal cannot be told apart"
         )
-        renewal_due = int(first["exp"]) - APP_EXPIRY_MARGIN - time.time()
-        renewed: dict[str, str] = {}
-
-        def claims_renewed() -> bool:
-            page.reload()
-            assert page.url == f"{app_url}/profile", f"bounced away on renewal: {page.url}"
-            renewed.update(shown_claims(page))
-            return renewed["iat"] != first["iat"]
-
-        wait_until(
-            "the profile shows a renewed ID token",
-            claims_renewed,
-            max(renewal_due, 0) + RENEWAL_SLACK_SECONDS,
-        )
+        renewed = profile_after_renewal(page, app_url, first, "the profile shows a renewal")
         assert renewed["sub"] == first["sub"], renewed
         assert int(renewed["iat"]) > int(first["iat"]), (first, renewed)
         assert int(renewed["exp"]) - int(renewed["iat"]) == ID_TOKEN_TTL, renewed
@@ -224,20 +225,8 @@ def test_sign_in_renewal_and_sign_out(
         # Logto did not rotate the refresh token (a Traditional app's rotates late in its
         # life): once the renewed ID token has expired in turn, the app renews again instead
         # of handing out the same, by then expired, token from its recent renewals.
-        first_renewal = dict(renewed)
-        renewal_due = int(first_renewal["exp"]) - APP_EXPIRY_MARGIN - time.time()
-
-        def renewed_again() -> bool:
-            page.reload()
-            assert page.url == f"{app_url}/profile", f"bounced away on renewal: {page.url}"
-            renewed.update(shown_claims(page))
-            return renewed["iat"] != first_renewal["iat"]
-
-        wait_until(
-            "the profile shows a second renewal",
-            renewed_again,
-            max(renewal_due, 0) + RENEWAL_SLACK_SECONDS,
-        )
+        first_renewal = renewed
+        renewed = profile_after_renewal(page, app_url, first_renewal, "a second renewal")
         assert int(renewed["iat"]) > int(first_renewal["iat"]), (first_renewal, renewed)
         assert refresh_exchanges(tenant, app_id) == 2, "one more refresh grant"
         page.goto(f"{app_url}/")

@@ -10,19 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.support.browser import launch_chromium
+from tests.support.browser import chromium_for_a_module
 
 TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
+    with chromium_for_a_module() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 CHROMIUM_ENV = "CHROMIUM_PATH"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -30,6 +32,17 @@ def launch_chromium(playwright: Playwright) -> Browser:
             f"or set {CHROMIUM_ENV} to your Chromium/Chrome binary"
         )
     return playwright.chromium.launch(executable_path=path, headless=True, args=QUIET_ARGS)
+
+
+@contextlib.contextmanager
+def chromium_for_a_module() -> Iterator[Browser]:
+    """One Chromium for a test module. Module scope, not session: Playwright's sync API keeps
+    an event loop running in the thread, which would break `asyncio.run()` in other modules'
+    tests on the same xdist worker."""
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
 
 
 def log_in_at_idp(page: Page, issuer: str, login: str) -> None:
