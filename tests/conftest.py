@@ -8,6 +8,9 @@ import pytest
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 
+#: `browser` and `page` for the browser tests (tests/e2e, tests/against_logto).
+pytest_plugins = ["tests.support.browser_fixtures"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # pytest-cookies bakes the template at --template (default "."); make that this

@@ -11,15 +11,14 @@ is answered by the test itself.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.support.baked_app import BakedApp, running_app
-from tests.support.browser import chromium_for_a_module
 from tests.support.logto_bake import (
     BOTH_CONNECTORS,
     CONNECTOR_ENV,
@@ -34,8 +33,6 @@ from tests.support.real_logto import LogtoInstance, LogtoTenant
 pytestmark = pytest.mark.e2e
 
 FRAMEWORKS = ["Flask", "Quart"]
-TIMEOUT_MS = 15_000
-LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 PASSWORD = "Brisk-Otter-42-Lantern"  # passes Logto's default password policy
 #: The app counts an ID token as expired this long before its `exp` (EXPIRY_MARGIN_SECONDS in
 #: logto_auth.py). Logto accepts any idTokenTtl (0, negative, fractional: it only checks for a
@@ -50,31 +47,6 @@ REFRESH_LOG_KEY = "ExchangeTokenBy.RefreshToken"
 PATREON_AUTHORIZE = "https://www.patreon.com/oauth2/authorize"
 #: Logto's screens for a username and password sign-in, in order.
 SIGN_IN_SCREENS = ("/sign-in", "/sign-in/password")
-
-
-# -- browser ---------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium_for_a_module() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh context (no cookies) that reaches loopback only: anything else is aborted.
-    Service workers are blocked so that every request of the page passes the route."""
-    context = browser.new_context(service_workers="block")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.route("**/*", _loopback_only)
-    yield context.new_page()
-    context.close()
-
-
-def _loopback_only(route: Route) -> None:
-    if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
-        route.continue_()
-    else:
-        route.abort()
 
 
 def navigations(page: Page) -> list[str]:
