@@ -57,6 +57,14 @@ def navigations(page: Page) -> list[str]:
 
 
 # -- Logto's sign-in pages -------------------------------------------------------------------
+def sign_in_from_home(page: Page, logto: LogtoInstance, app_url: str, username: str) -> None:
+    """The app's "Sign in" link, Logto's screens, and back on the app's home page."""
+    page.goto(f"{app_url}/")
+    page.get_by_role("link", name="Sign in").first.click()
+    sign_in_at_logto(page, logto, app_url, username, PASSWORD)
+    page.wait_for_url(f"{app_url}/")
+
+
 def sign_in_at_logto(
     page: Page, logto: LogtoInstance, app_url: str, username: str, password: str
 ) -> None:
@@ -159,10 +167,7 @@ def test_sign_in_renewal_and_sign_out(
 
     with running_app(app, tmp_path) as app_url:
         visited = navigations(page)
-        page.goto(f"{app_url}/")
-        page.get_by_role("link", name="Sign in").first.click()
-        sign_in_at_logto(page, logto, app_url, username, PASSWORD)
-        page.wait_for_url(f"{app_url}/")
+        sign_in_from_home(page, logto, app_url, username)
         expect(page.get_by_test_id("user-name")).to_have_text(f"Reader of {framework}")
 
         # Profile: the ID token's claims (Logto's user id as `sub`) and Logto's userinfo.
@@ -232,10 +237,7 @@ def test_existing_user_signs_in_as_before(
 
     with running_app(app, tmp_path) as app_url:
         visited = navigations(page)
-        page.goto(f"{app_url}/")
-        page.get_by_role("link", name="Sign in").first.click()
-        sign_in_at_logto(page, logto, app_url, username, PASSWORD)
-        page.wait_for_url(f"{app_url}/")
+        sign_in_from_home(page, logto, app_url, username)
         expect(page.get_by_test_id("user-name")).to_have_text(username)
         assert logto_screens(visited, logto) == list(SIGN_IN_SCREENS), visited
 

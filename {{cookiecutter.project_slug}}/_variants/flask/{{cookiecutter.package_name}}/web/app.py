@@ -11,10 +11,9 @@ from flask import Flask, Response, session
 from ..about import PROJECT_NAME
 from ..auth.logto_auth import LogtoAuth
 from ..auth.logto_client import IdpUnavailable
-from ..auth.token_refresh import TokenRefresher
 from ..sessions.interface import configure_sessions
-from ..sessions.refresh_lock import shared_refresh_lock
-from ..settings import SESSION_LIFETIME_SECONDS, Settings, load_settings, one_line_settings_errors
+from ..settings import Settings, load_settings, one_line_settings_errors
+from .assembly import new_logto_auth, session_cookie_config
 from .keyed_locks import KeyedLocks
 from .security_headers import SecurityHeaders
 from .views import blueprint, register_error_pages
@@ -38,15 +37,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def register_sessions(app: Flask, settings: Settings) -> None:
     """The session cookie, and the store that holds sessions."""
-    configure_session_cookie(app, settings)
+    app.config.update(session_cookie_config(settings))
     configure_sessions(app, settings)
 
 
 def register_logto(app: Flask, settings: Settings) -> LogtoAuth:
-    """The sign-in flow: one per app, renewing tokens once per session across requests (the
-    framework's locks) and, with a server-side store, across instances (the store's lock)."""
-    refresher = TokenRefresher(KeyedLocks(), shared_refresh_lock(settings))
-    auth = LogtoAuth(settings, session, refresher)
+    """The sign-in flow, with this framework's per-process locks."""
+    auth = new_logto_auth(settings, session, KeyedLocks())
     app.extensions["logto_auth"] = auth
     return auth
 
@@ -64,16 +61,6 @@ def register_security_headers(app: Flask, settings: Settings) -> None:
     def add_headers(response: Response) -> Response:
         security.add_to(response.headers)
         return response
-
-
-def configure_session_cookie(app: Flask, settings: Settings) -> None:
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.uses_https,
-        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME_SECONDS,
-    )
 
 
 def warm_up(auth: LogtoAuth) -> None:
