@@ -117,7 +117,7 @@ def main() -> None:
     results: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
         base = Path(scratch)
-        # Flask-Session and the Quart store keep different tables: one database each.
+        # One store each, so that the two frameworks' runs never read each other's records.
         stores: dict[tuple[str, str], dict[str, str]] = {}
         for _backend, store in STORES:
             env = stack.enter_context(running_store(store, base / f"server-{store}"))

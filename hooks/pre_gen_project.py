@@ -37,7 +37,6 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "cryptography",
         "dotenv",
         "flask",
-        "flask_session",
         "gunicorn",
         "hypercorn",
         "itsdangerous",

@@ -67,15 +67,11 @@ def store_settings(database_url: str) -> dict[str, object]:
 def store_probe(database_url: str) -> Iterator[StoreProbe]:
     """Whether the store holds a record for a session id."""
     engine = create_engine(database_url)
-    id_column = "session_id"
 
     def has(sid: str) -> bool:
         with engine.connect() as connection:
-            columns = {column["name"] for column in inspect(connection).get_columns("sessions")}
-            column = id_column if id_column in columns else "id"
-            key = f"session:{sid}" if column == "session_id" else sid
-            query = text(f"SELECT 1 FROM sessions WHERE {column} = :key")
-            return connection.execute(query, {"key": key}).first() is not None
+            query = text("SELECT 1 FROM sessions WHERE id = :sid")
+            return connection.execute(query, {"sid": sid}).first() is not None
 
     yield has
     engine.dispose()

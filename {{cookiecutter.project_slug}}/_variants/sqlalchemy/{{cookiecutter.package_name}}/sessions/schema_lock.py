@@ -51,7 +51,7 @@ def schema_lock(engine: Engine) -> Iterator[None]:
 
 def check_columns(engine: Engine, table: str, expected: set[str]) -> None:
     """Stop with one line when `table` has other columns than this app reads and writes
-    (another app's table, or the other framework's layout: Flask-Session's differs)."""
+    (another app's table of the same name)."""
     found = {column["name"] for column in inspect(engine).get_columns(table)}
     if found != expected:
         raise SettingsError(

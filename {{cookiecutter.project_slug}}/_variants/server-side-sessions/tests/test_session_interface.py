@@ -8,33 +8,24 @@ request that changes nothing writes nothing.
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 import logging
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-from quart import Quart, session
+
+from {{ cookiecutter.package_name }}.sessions import server_side as server_sessions
+from {{ cookiecutter.package_name }}.sessions.server_side import SID_RE, SessionStore
+from {{ cookiecutter.package_name }}.settings import SESSION_LIFETIME_SECONDS as LIFETIME
+
+from .tiny_session_app import TinySessionApp
 
 
-def import_server_sessions() -> ModuleType:
-    """The generated package's module; the package's name is only known once generated."""
-    (path,) = Path(__file__).resolve().parents[1].glob("*/sessions/server_side.py")
-    return importlib.import_module(f"{path.parents[1].name}.sessions.server_side")
-
-
-server_sessions = import_server_sessions()
-SID_RE = server_sessions.SID_RE
-LIFETIME = server_sessions.SESSION_LIFETIME_SECONDS
-
-
-class MemoryStore:
+class MemoryStore(SessionStore):
     address = "memory://sessions"
 
     def __init__(self) -> None:
+        super().__init__()
         self.records: dict[str, tuple[dict[str, Any], int]] = {}
         self.calls: list[tuple[str, str]] = []
         self.failing: set[str] = set()  # actions that raise, as when the server is down
@@ -44,23 +35,23 @@ class MemoryStore:
         if action in self.failing:
             raise ConnectionError("connection refused")
 
-    async def load(self, sid: str) -> dict[str, Any] | None:
+    def load(self, sid: str) -> dict[str, Any] | None:
         self.call("load", sid)
         record = self.records.get(sid)
         return None if record is None else dict(record[0])
 
-    async def save(self, sid: str, data: dict[str, Any], ttl_seconds: int) -> None:
+    def _write(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None:
         self.call("save", sid)
         self.records[sid] = (dict(data), ttl_seconds)
 
-    async def delete(self, sid: str) -> None:
+    def delete(self, sid: str) -> None:
         self.call("delete", sid)
         self.records.pop(sid, None)
 
-    async def check(self) -> None:
+    def check(self) -> None:
         pass
 
-    async def close(self) -> None:
+    def close(self) -> None:
         pass
 
 
@@ -83,55 +74,14 @@ class Browser:
 
     def __init__(self, **config: Any) -> None:
         self.store = MemoryStore()
-        self.app = Quart(__name__)
-        self.app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
-        self.app.config.update(config)
-        server_sessions.install(self.app, self.store)
-
-        @self.app.get("/read")
-        async def read() -> str:
-            return str(session.get("user", ""))
-
-        @self.app.post("/set/<value>")
-        async def set_value(value: str) -> str:
-            session["user"] = value
-            return "set"
-
-        @self.app.post("/sign-in")
-        async def sign_in() -> str:
-            session["user"] = "signed-in"
-            server_sessions.regenerate_session_id()
-            return "signed in"
-
-        @self.app.post("/sign-out")
-        async def sign_out() -> str:
-            session.clear()
-            return "signed out"
-
-        @self.app.post("/remember")
-        async def remember() -> str:
-            session.permanent = True
-            return "remembered"
-
-        @self.app.errorhandler(500)
-        async def error_page(error: Exception) -> tuple[str, int]:
-            return "error page", 500
+        self.app = TinySessionApp(self.store, **config)
 
     def send(self, method: str, path: str, cookie: str | None = None) -> Result:
         """A GET or POST to `path`, with `session=<cookie>` when given."""
-
-        async def send() -> Result:
-            client = self.app.test_client(use_cookies=False)
-            headers = {} if cookie is None else {"Cookie": f"session={cookie}"}
-            open_ = client.get if method == "GET" else client.post
-            response = await open_(path, headers=headers)
-            text = await response.get_data(as_text=True)
-            cookies = response.headers.getlist("Set-Cookie")
-            vary = response.headers.get("Vary", "")
-            return Result(response.status_code, text, cookies, list(self.store.calls), vary)
-
         self.store.calls.clear()
-        result = asyncio.run(send())
+        page, set_cookies = self.app.send(method, path, cookie)
+        vary = page.headers.get("vary", "")
+        result = Result(page.status, page.text, set_cookies, list(self.store.calls), vary)
         actions = [action for action, _sid in result.calls]
         assert actions.count("load") <= 1 and actions.count("save") <= 1, result.calls
         return result

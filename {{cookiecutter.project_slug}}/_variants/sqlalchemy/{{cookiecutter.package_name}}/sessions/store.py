@@ -1,8 +1,7 @@
 """Sessions in a SQL database (DATABASE_URL): a SQLite file by default, or PostgreSQL.
 
 One row per session in the table `sessions` (id, JSON data, expiry in epoch seconds), made at
-start when missing. The engine is SQLAlchemy's plain sync one; every call runs in a worker
-thread (`BlockingStore`) so the event loop never waits on the database. A save is one
+start when missing; a table of another shape stops the start with one line. A save is one
 upsert; every PURGE_EVERY_N_SAVES-th save also deletes expired rows. The engine is
 database.py's (SQLite in WAL mode with a busy timeout).
 """
@@ -14,17 +13,14 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
-from quart import Quart
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..settings import Settings
 from .database import make_engine
 from .schema_lock import check_columns, schema_lock
-from .server_side import BlockingStore, check_now, install, regenerate_session_id
+from .server_side import SessionStore
 from .store_check import masked, unreachable
-
-__all__ = ["SqlStore", "configure_sessions", "regenerate_session_id"]
 
 metadata = sa.MetaData()
 sessions_table = sa.Table(
@@ -36,13 +32,13 @@ sessions_table = sa.Table(
 )
 
 
-class SqlStore(BlockingStore):
+class SqlStore(SessionStore):
     def __init__(self, database_url: str) -> None:
         super().__init__()
         self.address = masked(database_url)
         self.engine = make_engine(database_url)
 
-    def _load(self, sid: str) -> dict[str, Any] | None:
+    def load(self, sid: str) -> dict[str, Any] | None:
         query = sa.select(sessions_table.c.data).where(
             sessions_table.c.id == sid, sessions_table.c.expires_at > int(time.time())
         )
@@ -50,64 +46,50 @@ class SqlStore(BlockingStore):
             raw = connection.execute(query).scalar_one_or_none()
         return None if raw is None else dict(json.loads(raw))
 
-    def _save(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None:
+    def _write(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None:
         now = int(time.time())
         row = {"data": json.dumps(data, separators=(",", ":")), "expires_at": now + ttl_seconds}
         with self.engine.begin() as connection:
             upsert(connection, sid, row)
-        if purge:
-            with self.engine.begin() as connection:
-                connection.execute(
-                    sa.delete(sessions_table).where(sessions_table.c.expires_at <= now)
-                )
+            if purge:
+                expired = sa.delete(sessions_table).where(sessions_table.c.expires_at <= now)
+                connection.execute(expired)
 
-    def _delete(self, sid: str) -> None:
+    def delete(self, sid: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(sa.delete(sessions_table).where(sessions_table.c.id == sid))
 
-    def _check(self) -> None:
+    def check(self) -> None:
         with schema_lock(self.engine):  # workers start together; one at a time makes the table
             metadata.create_all(self.engine)
 
-    def _close(self) -> None:
+    def close(self) -> None:
         self.engine.dispose()  # the pool is made anew on next use
 
 
 def upsert(connection: sa.Connection, sid: str, row: dict[str, Any]) -> None:
     """Insert or replace the row `sid` in one statement where the dialect has one."""
     dialect = connection.dialect.name
-    if dialect == "sqlite":
-        connection.execute(
-            sqlite.insert(sessions_table)
-            .values(id=sid, **row)
-            .on_conflict_do_update(index_elements=["id"], set_=row)
-        )
-    elif dialect == "postgresql":
-        connection.execute(
-            postgresql.insert(sessions_table)
-            .values(id=sid, **row)
-            .on_conflict_do_update(index_elements=["id"], set_=row)
-        )
-    else:
-        changed = sa.update(sessions_table).where(sessions_table.c.id == sid).values(**row)
-        if connection.execute(changed).rowcount == 0:
-            connection.execute(sa.insert(sessions_table).values(id=sid, **row))
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        statement = insert(sessions_table).values(id=sid, **row)
+        connection.execute(statement.on_conflict_do_update(index_elements=["id"], set_=row))
+        return
+    changed = sa.update(sessions_table).where(sessions_table.c.id == sid).values(**row)
+    if connection.execute(changed).rowcount == 0:
+        connection.execute(sa.insert(sessions_table).values(id=sid, **row))
 
 
-def configure_sessions(app: Quart, settings: Settings) -> None:
-    """Install the interface; check the store is reachable before serving."""
+def open_store(settings: Settings) -> SqlStore:
+    """The store, its table made and checked; stops the start with one line if unusable."""
     assert settings.database_url is not None
     try:
         store = SqlStore(settings.database_url)
-        check_now(store)  # also makes the table when missing
+        store.check()
     except (SQLAlchemyError, OSError, ImportError) as error:
-        reason = getattr(error, "orig", None) or error
-        raise unreachable(
-            "the database",
-            "DATABASE_URL",
-            settings.database_url,
-            reason,
-            "start it or fix DATABASE_URL",
-        ) from error
+        reason = getattr(error, "orig", None) or error  # the driver's own error, if any
+        fix = "start it or fix DATABASE_URL"
+        url = settings.database_url
+        raise unreachable("the database", "DATABASE_URL", url, reason, fix) from error
     check_columns(store.engine, sessions_table.name, set(sessions_table.columns.keys()))
-    install(app, store)
+    return store

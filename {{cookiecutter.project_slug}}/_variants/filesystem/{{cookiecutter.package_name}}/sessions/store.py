@@ -4,7 +4,7 @@ One JSON file per session, `<dir>/<id>.json` (ids are checked against their form
 use, so no path tricks), written atomically (temp file, then `os.replace`), readable only by
 this user (0600, in a 0700 directory). A file's modification time is set to its expiry, so
 expired files are skipped on load and every PURGE_EVERY_N_SAVES-th save deletes them with a
-`stat` alone. All file work runs in a worker thread (`BlockingStore`).
+`stat` alone.
 """
 
 from __future__ import annotations
@@ -17,17 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from quart import Quart
-
 from ..settings import Settings, SettingsError
-from .server_side import SID_RE, BlockingStore, check_now, install, regenerate_session_id
-
-__all__ = ["FileStore", "configure_sessions", "regenerate_session_id"]
+from .server_side import SID_RE, SessionStore
 
 STALE_TEMP_FILE_SECONDS = 3600  # a write interrupted by a crash leaves its temp file behind
 
 
-class FileStore(BlockingStore):
+class FileStore(SessionStore):
     def __init__(self, directory: Path) -> None:
         super().__init__()
         self.directory, self.address = directory, str(directory)
@@ -37,7 +33,7 @@ class FileStore(BlockingStore):
             raise ValueError("malformed session id")
         return self.directory / f"{sid}.json"
 
-    def _load(self, sid: str) -> dict[str, Any] | None:
+    def load(self, sid: str) -> dict[str, Any] | None:
         try:
             with self._path(sid).open("rb") as file:
                 if os.fstat(file.fileno()).st_mtime <= time.time():
@@ -46,7 +42,7 @@ class FileStore(BlockingStore):
         except (FileNotFoundError, ValueError):  # ValueError: not JSON (never left by a save)
             return None
 
-    def _save(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None:
+    def _write(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None:
         fd, temp_name = tempfile.mkstemp(dir=self.directory, prefix=f".{sid}.", suffix=".tmp")
         try:  # mkstemp makes the file 0600
             with os.fdopen(fd, "w", encoding="utf-8") as file:
@@ -70,28 +66,28 @@ class FileStore(BlockingStore):
                 if stat.st_mtime <= cutoff:
                     path.unlink()
 
-    def _delete(self, sid: str) -> None:
+    def delete(self, sid: str) -> None:
         self._path(sid).unlink(missing_ok=True)
 
-    def _check(self) -> None:
+    def check(self) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=self.directory):
             pass
 
-    def _close(self) -> None:
+    def close(self) -> None:
         """Nothing is held open between requests."""
 
 
-def configure_sessions(app: Quart, settings: Settings) -> None:
-    """Install the interface; check the directory is writable before serving."""
+def open_store(settings: Settings) -> FileStore:
+    """The store, its directory made and checked writable; stops the start with one line."""
     directory = settings.session_dir
     assert directory is not None
     store = FileStore(directory)
     try:
-        check_now(store)
+        store.check()
     except OSError as error:
         raise SettingsError(
             f"SESSION_DIR={str(directory)!r} is not a writable directory "
             f"({error.strerror or error}): create it or set SESSION_DIR to one this app may write"
         ) from error
-    install(app, store)
+    return store

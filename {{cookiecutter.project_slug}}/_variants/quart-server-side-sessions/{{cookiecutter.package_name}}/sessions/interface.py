@@ -1,0 +1,104 @@
+"""Server-side sessions for Quart: server_side.py's records, read and written by Quart's
+session interface in a worker thread (the event loop never waits on the store)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from quart import Quart, session
+from quart.sessions import SessionInterface, SessionMixin
+from quart.wrappers import BaseRequestWebsocket, Response
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from ..settings import SESSION_LIFETIME_SECONDS, Settings
+from .server_side import (
+    Cookie,
+    SessionStore,
+    StoredSession,
+    open_stored,
+    raise_load_error,
+    regenerate,
+    write_back,
+)
+from .store import open_store
+
+__all__ = ["configure_sessions", "regenerate_session_id"]
+
+logger = logging.getLogger(__name__)
+
+
+class QuartStoredSession(StoredSession, SessionMixin):
+    pass
+
+
+class StoredSessionInterface(SessionInterface):
+    def __init__(self, store: SessionStore, ttl_seconds: int = SESSION_LIFETIME_SECONDS) -> None:
+        self.store, self.ttl_seconds = store, ttl_seconds
+
+    async def open_session(self, app: Quart, request: BaseRequestWebsocket) -> QuartStoredSession:
+        cookie = request.cookies.get(self.get_cookie_name(app), "")
+        return await asyncio.to_thread(open_stored, self.store, cookie, QuartStoredSession)
+
+    async def save_session(
+        self, app: Quart, session: SessionMixin, response: Response | WerkzeugResponse | None
+    ) -> None:
+        if not isinstance(session, StoredSession) or session.load_error is not None:
+            return
+        accessed = session.accessed  # read first: the checks below read the session too
+        changed = session.regenerate_requested or self.should_set_cookie(app, session)
+        if response is None:  # a websocket: no cookie can be set
+            if changed:
+                logger.error("session changed in a websocket handler; the change is lost")
+            return
+        if accessed:
+            response.vary.add("Cookie")
+        if not changed or session.save_attempted:  # a failed save's error page: not twice
+            return
+        session.save_attempted = True
+        response.vary.add("Cookie")
+        name, options = self.get_cookie_name(app), cookie_options(self, app)
+        written = await asyncio.to_thread(write_back, self.store, session, self.ttl_seconds)
+        if written is Cookie.DELETE:
+            response.delete_cookie(name, **options)
+            return
+        expires = self.get_expiration_time(app, session)  # None: ends with the browser session
+        response.set_cookie(name, session.sid, expires=expires, **options)
+
+
+def cookie_options(interface: SessionInterface, app: Quart) -> dict[str, Any]:
+    return {
+        "domain": interface.get_cookie_domain(app),
+        "path": interface.get_cookie_path(app),
+        "secure": interface.get_cookie_secure(app),
+        "httponly": interface.get_cookie_httponly(app),
+        "samesite": interface.get_cookie_samesite(app),
+        "partitioned": interface.get_cookie_partitioned(app),
+    }
+
+
+def install(app: Quart, store: SessionStore) -> StoredSessionInterface:
+    """Use `store` for `app`'s sessions; it is closed when the server stops."""
+    interface = StoredSessionInterface(store)
+    app.session_interface = interface  # type: ignore[assignment]  # Quart's annotation is narrow
+
+    @app.before_request
+    async def surface_load_error() -> None:
+        raise_load_error(session)
+
+    @app.after_serving
+    async def close_store() -> None:
+        await asyncio.to_thread(store.close)
+
+    return interface
+
+
+def configure_sessions(app: Quart, settings: Settings) -> None:
+    """This backend's store, checked at start, behind Quart's session interface."""
+    install(app, open_store(settings))
+
+
+def regenerate_session_id() -> None:
+    """After sign-in, inside the request: new session id, old record deleted."""
+    regenerate(session)

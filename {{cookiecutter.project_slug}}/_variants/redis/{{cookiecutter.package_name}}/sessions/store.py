@@ -1,0 +1,61 @@
+"""Sessions in Redis (REDIS_URL), shared by every app instance that uses the same server.
+
+Each session is one key, `session:<id>`, holding the session as JSON with an expiry (`SET ...
+EX`), so Redis forgets abandoned sessions by itself. One client (a thread-safe connection
+pool) per process; a stuck Redis fails the request after COMMAND_TIMEOUT_SECONDS.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redis import Redis, RedisError
+
+from ..settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
+from .server_side import SessionStore
+from .store_check import masked, unreachable
+
+KEY_PREFIX = "session:"
+COMMAND_TIMEOUT_SECONDS = 3
+
+
+class RedisStore(SessionStore):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.address = masked(url)
+        self.client = Redis.from_url(
+            url,
+            socket_connect_timeout=STORE_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=COMMAND_TIMEOUT_SECONDS,
+        )
+
+    def load(self, sid: str) -> dict[str, Any] | None:
+        raw = self.client.get(KEY_PREFIX + sid)
+        return None if raw is None else dict(json.loads(raw))
+
+    def _write(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None:
+        value = json.dumps(data, separators=(",", ":"))
+        self.client.set(KEY_PREFIX + sid, value, ex=ttl_seconds)  # expired keys: Redis's job
+
+    def delete(self, sid: str) -> None:
+        self.client.delete(KEY_PREFIX + sid)
+
+    def check(self) -> None:
+        self.client.ping()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def open_store(settings: Settings) -> RedisStore:
+    """The store, checked reachable; stops the start with one line naming REDIS_URL if not."""
+    assert settings.redis_url is not None
+    store = RedisStore(settings.redis_url)
+    try:
+        store.check()
+    except (RedisError, OSError, ValueError) as error:
+        store.close()
+        fix = "start it (redis-server) or fix REDIS_URL"
+        raise unreachable("Redis", "REDIS_URL", settings.redis_url, error, fix) from error
+    return store

@@ -1,0 +1,184 @@
+"""Server-side sessions: the cookie holds only a random id, the data sits in a store.
+
+One layout for Flask and Quart (the same Redis keys, SQL table and files), so switching
+framework keeps users signed in. This module decides what a request reads and writes; each
+framework's `interface.py` only adapts it. The id is renewed after sign-in (no session
+fixation), an id the client made up is never adopted, a malformed one never reaches the store,
+and a request reads the store at most once and writes it at most once (only when the session
+changed). Sign-out deletes the record.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+import secrets
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+logger = logging.getLogger(__name__)
+SID_RE = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
+T = TypeVar("T")
+
+
+def new_sid() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class SessionStoreError(Exception):
+    """The session store failed (down, hung, full or read-only); the cause is chained."""
+
+
+class SessionStore(ABC):
+    """One backend's records: a session's data as JSON under its id, kept `ttl_seconds`.
+
+    Calls block: Flask makes them in the request's thread, Quart in a worker thread. Every
+    PURGE_EVERY_N_SAVES-th save also removes expired records (where the store keeps them)."""
+
+    PURGE_EVERY_N_SAVES = 100
+    address: str  # where the records are, password masked: for logs
+
+    def __init__(self) -> None:
+        self._saves = 0
+
+    def save(self, sid: str, data: dict[str, Any], ttl_seconds: int) -> None:
+        self._saves += 1
+        self._write(sid, data, ttl_seconds, purge=self._saves % self.PURGE_EVERY_N_SAVES == 0)
+
+    @abstractmethod
+    def load(self, sid: str) -> dict[str, Any] | None:
+        """The record of `sid`, or None when there is none or it expired."""
+
+    @abstractmethod
+    def _write(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None: ...
+
+    @abstractmethod
+    def delete(self, sid: str) -> None: ...
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise when the store cannot be used (made ready first: a table, a directory)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release what is held open between requests (a connection pool)."""
+
+
+class StoredSession(dict[str, Any]):
+    """A session's data, noting whether it was read (`accessed`) or changed (`modified`),
+    its id, and what its save must do. Each framework mixes in its own `SessionMixin`."""
+
+    def __init__(self, initial: dict[str, Any] | None = None, *, sid: str, new: bool) -> None:
+        super().__init__(initial or {})
+        self.sid, self.new, self.modified, self.accessed = sid, new, False, False
+        self.previous_sid: str | None = None  # the stored record to delete on regeneration
+        self.regenerate_requested = False
+        self.load_error: SessionStoreError | None = None
+        self.save_attempted = False
+
+    def _changed(self) -> None:
+        self.modified = self.accessed = True
+
+    def __getitem__(self, key: str) -> Any:
+        self.accessed = True
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.accessed = True
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.accessed = True
+        return super().__contains__(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._changed()
+        return super().setdefault(key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self._changed()
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        self._changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self._changed()
+
+
+S = TypeVar("S", bound=StoredSession)
+
+
+def _logged(store: SessionStore, action: str, call: Callable[..., T], *args: Any) -> T:
+    try:
+        return call(*args)
+    except Exception as error:
+        logger.error("session store at %s: %s failed: %s", store.address, action, error)
+        raise SessionStoreError(f"{action} failed at {store.address}: {error}") from error
+
+
+def open_stored(store: SessionStore, cookie: str, session_class: type[S]) -> S:
+    """The session the cookie names, or a new one under a new id. A failed load gives a new
+    session holding the error: `raise_load_error` raises it where the app's error pages see it."""
+    if not SID_RE.fullmatch(cookie):
+        return session_class(sid=new_sid(), new=True)
+    try:
+        data = _logged(store, "load", store.load, cookie)
+    except SessionStoreError as error:
+        failed = session_class(sid=new_sid(), new=True)
+        failed.load_error = error
+        return failed
+    if data is None:  # unknown or expired: a new id, never the one the client sent
+        return session_class(sid=new_sid(), new=True)
+    return session_class(data, sid=cookie, new=False)
+
+
+def raise_load_error(session: object) -> None:
+    """From a before-request hook: a failed load surfaces as `SessionStoreError`."""
+    if isinstance(session, StoredSession) and session.load_error is not None:
+        raise session.load_error
+
+
+class Cookie(enum.Enum):
+    """What the response does with the session cookie after `write_back`."""
+
+    SET = "set"  # to the session's id
+    DELETE = "delete"
+
+
+def write_back(store: SessionStore, session: StoredSession, ttl_seconds: int) -> Cookie:
+    """Save a changed session: delete the record a regeneration left, delete an emptied
+    session's record (signed out) rather than store it empty, else write it."""
+    if session.previous_sid is not None:
+        _logged(store, "delete", store.delete, session.previous_sid)
+    if not session:
+        if not session.new and not session.regenerate_requested:
+            _logged(store, "delete", store.delete, session.sid)
+        return Cookie.DELETE
+    _logged(store, "save", store.save, session.sid, dict(session), ttl_seconds)
+    return Cookie.SET
+
+
+def regenerate(session: object) -> None:
+    """Give this request's session a new id; the old record is deleted when it is saved."""
+    if not isinstance(session, StoredSession):
+        raise TypeError(f"not a server-side session: {type(session).__name__}")
+    if not session.new and session.previous_sid is None:
+        session.previous_sid = session.sid
+    session.sid, session.regenerate_requested = new_sid(), True
