@@ -4,7 +4,7 @@ the start with one line.
 gunicorn and hypercorn start several workers at once, and each creates the table if it is
 missing; two doing so together make PostgreSQL fail with a duplicate `pg_type` entry (and
 SQLite with "table already exists"), killing a worker at boot. PostgreSQL serializes them with
-an advisory lock, a SQLite file with a lock file beside it.
+an advisory lock, a SQLite file with a lock file beside it (`filelock`).
 """
 
 from __future__ import annotations
@@ -13,17 +13,13 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from filelock import FileLock
 from sqlalchemy import Engine, inspect, text
 
 from ..settings import SettingsError
 from .store_check import masked
 
 ADVISORY_LOCK_KEY = 0x5E55_1045  # any fixed number; only this app's start-up takes it
-
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; a single dev server needs no lock anyway
-    fcntl = None  # type: ignore[assignment]
 
 
 @contextlib.contextmanager
@@ -37,14 +33,9 @@ def schema_lock(engine: Engine) -> Iterator[None]:
             finally:
                 unlock = text("SELECT pg_advisory_unlock(:key)")
                 connection.execute(unlock, {"key": ADVISORY_LOCK_KEY})
-    elif backend == "sqlite" and engine.url.database and fcntl is not None:
-        lock_path = Path(f"{engine.url.database}.lock")
-        with lock_path.open("a") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
+    elif backend == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        with FileLock(Path(f"{engine.url.database}.lock"), mode=0o600):
+            yield
     else:
         yield
 
