@@ -3,19 +3,18 @@ session interface in the request's thread."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, Request, Response, session
 from flask.sessions import SessionInterface, SessionMixin
 
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
 from .server_side import (
-    Cookie,
     SessionStore,
     StoredSession,
+    needs_write,
     open_stored,
     raise_load_error,
     regenerate,
+    send_cookie,
     write_back,
 )
 from .store import open_store
@@ -38,32 +37,11 @@ class StoredSessionInterface(SessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not isinstance(session, StoredSession) or session.load_error is not None:
             return
-        accessed = session.accessed  # read first: the checks below read the session too
-        if accessed:
+        if session.accessed:
             response.vary.add("Cookie")
-        if session.save_attempted:  # a failed save's error page: not twice
-            return
-        if not (session.regenerate_requested or self.should_set_cookie(app, session)):
-            return
-        session.save_attempted = True
-        response.vary.add("Cookie")
-        name, options = self.get_cookie_name(app), cookie_options(self, app)
-        if write_back(self.store, session, self.ttl_seconds) is Cookie.DELETE:
-            response.delete_cookie(name, **options)
-            return
-        expires = self.get_expiration_time(app, session)  # None: ends with the browser session
-        response.set_cookie(name, session.sid, expires=expires, **options)
-
-
-def cookie_options(interface: SessionInterface, app: Flask) -> dict[str, Any]:
-    return {
-        "domain": interface.get_cookie_domain(app),
-        "path": interface.get_cookie_path(app),
-        "secure": interface.get_cookie_secure(app),
-        "httponly": interface.get_cookie_httponly(app),
-        "samesite": interface.get_cookie_samesite(app),
-        "partitioned": interface.get_cookie_partitioned(app),
-    }
+        if needs_write(session, self.should_set_cookie(app, session)):
+            cookie = write_back(self.store, session, self.ttl_seconds)
+            send_cookie(self, app, response, session, cookie)
 
 
 def install(app: Flask, store: SessionStore) -> StoredSessionInterface:

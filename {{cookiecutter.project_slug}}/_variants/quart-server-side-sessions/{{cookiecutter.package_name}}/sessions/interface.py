@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from quart import Quart, session
 from quart.sessions import SessionInterface, SessionMixin
@@ -14,12 +13,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
 from .server_side import (
-    Cookie,
     SessionStore,
     StoredSession,
+    needs_write,
     open_stored,
     raise_load_error,
     regenerate,
+    send_cookie,
     write_back,
 )
 from .store import open_store
@@ -47,35 +47,16 @@ class StoredSessionInterface(SessionInterface):
         if not isinstance(session, StoredSession) or session.load_error is not None:
             return
         accessed = session.accessed  # read first: the checks below read the session too
-        changed = session.regenerate_requested or self.should_set_cookie(app, session)
+        cookie_wanted = self.should_set_cookie(app, session)
         if response is None:  # a websocket: no cookie can be set
-            if changed:
+            if cookie_wanted or session.regenerate_requested:
                 logger.error("session changed in a websocket handler; the change is lost")
             return
         if accessed:
             response.vary.add("Cookie")
-        if not changed or session.save_attempted:  # a failed save's error page: not twice
-            return
-        session.save_attempted = True
-        response.vary.add("Cookie")
-        name, options = self.get_cookie_name(app), cookie_options(self, app)
-        written = await asyncio.to_thread(write_back, self.store, session, self.ttl_seconds)
-        if written is Cookie.DELETE:
-            response.delete_cookie(name, **options)
-            return
-        expires = self.get_expiration_time(app, session)  # None: ends with the browser session
-        response.set_cookie(name, session.sid, expires=expires, **options)
-
-
-def cookie_options(interface: SessionInterface, app: Quart) -> dict[str, Any]:
-    return {
-        "domain": interface.get_cookie_domain(app),
-        "path": interface.get_cookie_path(app),
-        "secure": interface.get_cookie_secure(app),
-        "httponly": interface.get_cookie_httponly(app),
-        "samesite": interface.get_cookie_samesite(app),
-        "partitioned": interface.get_cookie_partitioned(app),
-    }
+        if needs_write(session, cookie_wanted):
+            cookie = await asyncio.to_thread(write_back, self.store, session, self.ttl_seconds)
+            send_cookie(self, app, response, session, cookie)
 
 
 def install(app: Quart, store: SessionStore) -> StoredSessionInterface:

@@ -162,9 +162,16 @@ class Cookie(enum.Enum):
     DELETE = "delete"
 
 
+def needs_write(session: StoredSession, cookie_wanted: bool) -> bool:
+    """Whether this request must write: the id was renewed, or the framework wants the cookie
+    sent (`cookie_wanted`: its `should_set_cookie`); once a request, even if that failed."""
+    return not session.save_attempted and (session.regenerate_requested or cookie_wanted)
+
+
 def write_back(store: SessionStore, session: StoredSession, ttl_seconds: int) -> Cookie:
-    """Save a changed session: delete the record a regeneration left, delete an emptied
-    session's record (signed out) rather than store it empty, else write it."""
+    """Save a session that `needs_write`: delete the record a regeneration left, delete an
+    emptied session's record (signed out) rather than store it empty, else write it."""
+    session.save_attempted = True  # a failed save's error page does not try again
     if session.previous_sid is not None:
         _logged(store, "delete", store.delete, session.previous_sid)
     if not session:
@@ -173,6 +180,32 @@ def write_back(store: SessionStore, session: StoredSession, ttl_seconds: int) ->
         return Cookie.DELETE
     _logged(store, "save", store.save, session.sid, dict(session), ttl_seconds)
     return Cookie.SET
+
+
+def send_cookie(
+    interface: Any, app: Any, response: Any, session: StoredSession, cookie: Cookie
+) -> None:
+    """Set (to the session's id) or delete the session cookie on `response`, with the
+    attributes of the app config. Flask's and Quart's session interfaces and responses have
+    the same methods for this."""
+    response.vary.add("Cookie")
+    name, options = interface.get_cookie_name(app), _cookie_options(interface, app)
+    if cookie is Cookie.DELETE:
+        response.delete_cookie(name, **options)
+        return
+    expires = interface.get_expiration_time(app, session)  # None: ends with the browser session
+    response.set_cookie(name, session.sid, expires=expires, **options)
+
+
+def _cookie_options(interface: Any, app: Any) -> dict[str, Any]:
+    return {
+        "domain": interface.get_cookie_domain(app),
+        "path": interface.get_cookie_path(app),
+        "secure": interface.get_cookie_secure(app),
+        "httponly": interface.get_cookie_httponly(app),
+        "samesite": interface.get_cookie_samesite(app),
+        "partitioned": interface.get_cookie_partitioned(app),
+    }
 
 
 def regenerate(session: object) -> None:
