@@ -36,10 +36,10 @@ FRAMEWORKS = ("Flask", "Quart")
 WORKER = r"""
 import asyncio, io, json, os, statistics, sys, time
 project, bench_dir, framework, requests = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-sys.path[:0] = [project, project + "/tests", bench_dir]
-from fake_logto import FakeLogto
-from flows import callback_path, sign_in
-from page_client import PageClient
+sys.path[:0] = [project, bench_dir]
+from tests.fake_logto import FakeLogto
+from tests.flows import callback_path, sign_in
+from tests.page_client import PageClient
 from logto_web_app import create_app
 from logto_web_app.auth import logto_auth
 from logto_web_app.settings import Settings

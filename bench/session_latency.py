@@ -33,10 +33,10 @@ SECTION = "session-latency"
 WORKER = r"""
 import json, statistics, sys, time
 project, backend, store_json, requests = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-sys.path[:0] = [project, project + "/tests"]
-from fake_logto import FakeLogto
-from flows import sign_in
-from page_client import PageClient
+sys.path[:0] = [project]
+from tests.fake_logto import FakeLogto
+from tests.flows import sign_in
+from tests.page_client import PageClient
 from logto_web_app import create_app
 from logto_web_app.settings import Settings
 

@@ -99,10 +99,20 @@ class BenchError(Exception):
 
 def load_fake_logto(project: Path) -> type:
     """The baked projects' FakeLogto, with signing-key rotation and a JWKS-request signal."""
-    sys.path.insert(0, str(project / "tests"))
+    import importlib.util
+
     import jwt
     from cryptography.hazmat.primitives.asymmetric import ec
-    from fake_logto import KID, FakeLogto
+
+    # By file: `tests` here is the template's own test package, not the bake's.
+    spec = importlib.util.spec_from_file_location(
+        "baked_fake_logto", project / "tests" / "fake_logto.py"
+    )
+    assert spec and spec.loader
+    baked = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = baked  # dataclasses look their module up while defining
+    spec.loader.exec_module(baked)
+    KID, FakeLogto = baked.KID, baked.FakeLogto
 
     class BenchLogto(FakeLogto):
         def __init__(self) -> None:

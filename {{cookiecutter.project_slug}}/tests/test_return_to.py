@@ -6,7 +6,15 @@ import pytest
 
 from {{ cookiecutter.package_name }}.auth.return_to import safe_return_path
 
-LOCAL = ["/", "/profile", "/profile?tab=claims#top", "/a/b/c", "/%7Euser", "/search?q=//x", "/é"]
+LOCAL = ["/", "/profile", "/profile?tab=claims#top", "/a/b/c", "/%7Euser", "/search?q=//x"]
+
+#: Local paths with characters a `Location` header must not carry raw: percent-encoded.
+ENCODED = [
+    ("/ /evil.example", "/%20/evil.example"),
+    ("/é", "/%C3%A9"),
+    ('/a"b<c>', "/a%22b%3Cc%3E"),
+    ("/search?q=a b&x=%2F", "/search?q=a%20b&x=%2F"),
+]
 
 OFF_SITE = [
     "//evil.example",
@@ -50,6 +58,11 @@ OFF_SITE = [
 @pytest.mark.parametrize("path", LOCAL)
 def test_local_paths_are_kept(path: str) -> None:
     assert safe_return_path(path) == path
+
+
+@pytest.mark.parametrize(("path", "encoded"), ENCODED)
+def test_other_characters_are_percent_encoded(path: str, encoded: str) -> None:
+    assert safe_return_path(path) == encoded
 
 
 @pytest.mark.parametrize("payload", OFF_SITE)

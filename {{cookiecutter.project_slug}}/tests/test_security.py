@@ -89,6 +89,8 @@ def test_signed_out_responses_carry_the_headers(
     assert page.status == status
     assert_secured(page, settings)
     assert "strict-transport-security" not in page.headers  # APP_BASE_URL is http here
+    if page.headers.get("content-type", "").startswith("text/html"):
+        assert page.headers.get("cache-control") == "no-store", path
 
 
 def test_error_pages_carry_the_headers(client: PageClient, settings: Settings) -> None:
@@ -119,6 +121,7 @@ def test_signed_in_pages_and_sign_out_carry_the_headers(
         page = client.get(path)
         assert page.status == 200, path
         assert_secured(page, settings)
+        assert page.headers.get("cache-control") == "no-store", path  # shows the user
     token = csrf_token_in(client.get("/sign-out"))
     signed_out = client.post("/sign-out", {"csrf_token": token})
     assert signed_out.status == 302
@@ -131,6 +134,12 @@ def https_client(settings: Settings) -> Iterator[PageClient]:
     page_client = PageClient(create_app(dataclasses.replace(settings, app_base_url=HTTPS_BASE_URL)))
     yield page_client
     page_client.close()
+
+
+def test_static_files_keep_their_own_caching(client: PageClient) -> None:
+    stylesheet = client.get("/static/style.css")
+    assert stylesheet.status == 200
+    assert stylesheet.headers.get("cache-control") != "no-store"
 
 
 @pytest.mark.parametrize("path", ["/", "/profile", "/no-such-page"])

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 MAX_LENGTH = 2048
 DECODE_ROUNDS = 3  # catches double- and triple-encoded `//evil.example`
+#: What stays as it is when a path is percent-encoded for `Location`: the URL's own delimiters
+#: and the escapes already in it; spaces, quotes and non-ASCII characters are encoded.
+URL_SAFE = "/?#[]@!$&'()*+,;=:%~"
 
 
 def safe_return_path(candidate: str | None) -> str | None:
-    """`candidate` if it is a same-origin absolute path (`/profile?tab=1`), else None.
+    """`candidate` if it is a same-origin absolute path (`/profile?tab=1`), percent-encoded
+    so it is a valid `Location` in any framework (a space becomes `%20`), else None.
 
     Browsers read `//host`, `/\\host` and `https:host` as other sites, drop tabs and newlines
     inside URLs, and some proxies decode `%2F` — so those are refused in any encoding.
@@ -19,7 +23,10 @@ def safe_return_path(candidate: str | None) -> str | None:
     forms = [candidate]
     for _ in range(DECODE_ROUNDS):
         forms.append(unquote(forms[-1]))
-    return candidate if all(_is_local_path(form) for form in forms) else None
+    if not all(_is_local_path(form) for form in forms):
+        return None
+    encoded = quote(candidate, safe=URL_SAFE)
+    return encoded if _is_local_path(encoded) else None
 
 
 def _is_local_path(path: str) -> bool:

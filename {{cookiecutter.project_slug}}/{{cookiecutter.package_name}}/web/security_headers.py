@@ -1,4 +1,5 @@
-"""Security headers on every response: a strict Content-Security-Policy and its companions.
+"""Security headers on every response: a strict Content-Security-Policy and its companions,
+and `Cache-Control: no-store` on pages (they may show a user; no cache may keep them).
 
 The pages load only this app's stylesheet and run no script, so the policy allows nothing
 but this origin. The one exception is `form-action`: the sign-out form posts to /sign-out,
@@ -20,6 +21,7 @@ class ResponseHeaders(Protocol):
     """What both frameworks' response headers offer (werkzeug's `Headers`)."""
 
     def setdefault(self, key: str, default: str) -> str: ...
+    def get(self, key: str) -> str | None: ...
 
 
 def content_security_policy(settings: Settings) -> str:
@@ -60,3 +62,5 @@ class SecurityHeaders:
     def add_to(self, headers: ResponseHeaders) -> None:
         for name, value in self.headers.items():
             headers.setdefault(name, value)
+        if (headers.get("Content-Type") or "").startswith("text/html"):  # not the static files
+            headers.setdefault("Cache-Control", "no-store")
