@@ -20,7 +20,9 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MIN_SECRET_KEY_LENGTH = 32
 CONFIG_ERROR_EXIT_CODE = 3  # gunicorn stops (instead of respawning workers) on this code
 SESSION_LIFETIME_SECONDS = 14 * 24 * 60 * 60  # as long as Logto's default refresh token
-STORE_CONNECT_TIMEOUT_SECONDS = 3
+#: A session store that does not answer fails the request (a 503 page) after about this long.
+STORE_CONNECT_TIMEOUT_SECONDS = 2  # libpq's shortest connect_timeout
+STORE_COMMAND_TIMEOUT_SECONDS = 1.5
 
 WHERE_TO_FIND = {
     "LOGTO_ENDPOINT": "copy it from Logto Console > Applications > your app > Logto endpoint",

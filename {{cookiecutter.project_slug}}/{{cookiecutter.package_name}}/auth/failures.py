@@ -48,6 +48,11 @@ SIGNED_OUT_HERE_ONLY = Failure(
     "Signed out of this app only",
     "Logto could not be reached to end your Logto session; try signing out again later.",
 )
+SESSIONS_UNAVAILABLE = Failure(
+    503,
+    "Sessions are unavailable",
+    "Your session could not be read or saved just now. Please try again shortly.",
+)
 USERINFO_UNAVAILABLE = "Logto's userinfo endpoint could not be reached; showing the ID token."
 
 

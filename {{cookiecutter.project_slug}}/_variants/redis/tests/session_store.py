@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
+from .fault_proxy import fault_proxy
 from .servers import TEST_REDIS_URL, given_server, running_redis
+from .store_outages import Fault, Outage
 
 StoreProbe = Callable[[str], bool]
 
@@ -34,3 +36,16 @@ def store_probe(redis_url: str) -> StoreProbe:
     """Whether the store holds a record for a session id."""
     client = Redis.from_url(redis_url)
     return lambda sid: bool(client.exists(f"session:{sid}"))
+
+
+@pytest.fixture
+def outage(redis_url: str) -> Iterator[Outage]:
+    """The same Redis behind a proxy that can drop or hang every connection."""
+    with fault_proxy(redis_url) as proxy:
+        yield Outage(
+            {"redis_url": proxy.url},
+            {
+                "hung": Fault(proxy.hang, proxy.restore, keeps_sessions=True),
+                "stopped": Fault(proxy.refuse, proxy.restore, keeps_sessions=True),
+            },
+        )

@@ -48,7 +48,7 @@ class MemoryStore(SessionStore):
         self.call("delete", sid)
         self.records.pop(sid, None)
 
-    def check(self) -> None:
+    def prepare(self) -> None:
         pass
 
     def close(self) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
 
+from .fault_proxy import fault_proxy
 from .servers import TEST_POSTGRES_URL, given_server, running_postgres
+from .store_outages import Fault, Outage
 
 StoreProbe = Callable[[str], bool]
 
@@ -75,3 +77,16 @@ def store_probe(database_url: str) -> Iterator[StoreProbe]:
 
     yield has
     engine.dispose()
+
+
+@pytest.fixture
+def outage(postgres_url: str) -> Iterator[Outage]:
+    """PostgreSQL behind a proxy that can drop every connection, as a stopped server does. (A
+    hung PostgreSQL is not staged: psycopg puts no client-side limit on a query's wait. A
+    SQLite file's faults, a full disk or a read-only file, take the same path through
+    server_side.py, which test_session_interface.py covers with a failing store.)"""
+    with fault_proxy(postgres_url) as proxy:
+        yield Outage(
+            {"database_url": proxy.url},
+            {"stopped": Fault(proxy.refuse, proxy.restore, keeps_sessions=True)},
+        )

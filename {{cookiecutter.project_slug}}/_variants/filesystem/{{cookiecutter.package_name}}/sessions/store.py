@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..settings import Settings, SettingsError
+from ..settings import Settings
 from .server_side import SID_RE, SessionStore
+from .store_check import check_at_start
 
 STALE_TEMP_FILE_SECONDS = 3600  # a write interrupted by a crash leaves its temp file behind
 
@@ -43,7 +44,11 @@ class FileStore(SessionStore):
             return None
 
     def _write(self, sid: str, data: dict[str, Any], ttl_seconds: int, purge: bool) -> None:
-        fd, temp_name = tempfile.mkstemp(dir=self.directory, prefix=f".{sid}.", suffix=".tmp")
+        try:
+            fd, temp_name = tempfile.mkstemp(dir=self.directory, prefix=f".{sid}.", suffix=".tmp")
+        except FileNotFoundError:  # the folder was deleted: make it again, once
+            self.prepare()
+            fd, temp_name = tempfile.mkstemp(dir=self.directory, prefix=f".{sid}.", suffix=".tmp")
         try:  # mkstemp makes the file 0600
             with os.fdopen(fd, "w", encoding="utf-8") as file:
                 json.dump(data, file, separators=(",", ":"))
@@ -69,7 +74,7 @@ class FileStore(SessionStore):
     def delete(self, sid: str) -> None:
         self._path(sid).unlink(missing_ok=True)
 
-    def check(self) -> None:
+    def prepare(self) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=self.directory):
             pass
@@ -79,15 +84,17 @@ class FileStore(SessionStore):
 
 
 def open_store(settings: Settings) -> FileStore:
-    """The store, its directory made and checked writable; stops the start with one line."""
+    """The store and its folder; if the folder cannot be made or written yet, one line names
+    SESSION_DIR (store_check.py)."""
     directory = settings.session_dir
     assert directory is not None
     store = FileStore(directory)
-    try:
-        store.check()
-    except OSError as error:
-        raise SettingsError(
+    check_at_start(
+        store,
+        lambda error: (
             f"SESSION_DIR={str(directory)!r} is not a writable directory "
-            f"({error.strerror or error}): create it or set SESSION_DIR to one this app may write"
-        ) from error
+            f"({getattr(error, 'strerror', None) or error}): create it or set SESSION_DIR to "
+            "one this app may write"
+        ),
+    )
     return store

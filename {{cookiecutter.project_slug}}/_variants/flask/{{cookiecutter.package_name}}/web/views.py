@@ -24,10 +24,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ..auth.csrf import csrf_token
-from ..auth.failures import Failure
+from ..auth.failures import SESSIONS_UNAVAILABLE, Failure
 from ..auth.logto_auth import NEEDS_REFRESH, LogtoAuth, display_name
 from ..auth.sign_in_options import SignInOption
 from ..connectors import CHOSEN
+from ..sessions import SessionStoreError
 from ..sessions.interface import regenerate_session_id
 from .async_bridge import run_coroutine
 
@@ -94,6 +95,12 @@ def page(template: str, status: int = 200, **context: Any) -> Page:
 
 def failure_page(failure: Failure) -> Page:
     return page("error.html", failure.status, title=failure.title, message=failure.message)
+
+
+def bare_failure_page(failure: Failure) -> Page:
+    """The error page without the session: for when the session store failed."""
+    context = {"title": failure.title, "message": failure.message}
+    return render_template("error.html", user=None, **context), failure.status
 
 
 @blueprint.get("/")
@@ -179,7 +186,13 @@ def sign_out() -> Response | Page:
 
 
 def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(SessionStoreError)
+    def sessions_unavailable(error: SessionStoreError) -> Page:
+        return bare_failure_page(SESSIONS_UNAVAILABLE)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Page:
+        if isinstance(getattr(error, "original_exception", None), SessionStoreError):
+            return bare_failure_page(SESSIONS_UNAVAILABLE)  # saving the session failed
         status = error.code or 500
         return failure_page(Failure(status, f"{status} {error.name}", error.description or ""))

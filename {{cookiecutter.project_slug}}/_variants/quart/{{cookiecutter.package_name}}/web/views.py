@@ -23,10 +23,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ..auth.csrf import csrf_token
-from ..auth.failures import Failure
+from ..auth.failures import SESSIONS_UNAVAILABLE, Failure
 from ..auth.logto_auth import NEEDS_REFRESH, LogtoAuth, display_name
 from ..auth.sign_in_options import SignInOption
 from ..connectors import CHOSEN
+from ..sessions import SessionStoreError
 from ..sessions.interface import regenerate_session_id
 
 blueprint = Blueprint("pages", __name__)
@@ -95,6 +96,12 @@ async def page(template: str, status: int = 200, **context: Any) -> Page:
 
 async def failure_page(failure: Failure) -> Page:
     return await page("error.html", failure.status, title=failure.title, message=failure.message)
+
+
+async def bare_failure_page(failure: Failure) -> Page:
+    """The error page without the session: for when the session store failed."""
+    context = {"title": failure.title, "message": failure.message}
+    return await render_template("error.html", user=None, **context), failure.status
 
 
 @blueprint.get("/")
@@ -181,8 +188,14 @@ async def sign_out() -> Response | Page:
 
 
 def register_error_pages(app: Quart) -> None:
+    @app.errorhandler(SessionStoreError)
+    async def sessions_unavailable(error: SessionStoreError) -> Page:
+        return await bare_failure_page(SESSIONS_UNAVAILABLE)
+
     @app.errorhandler(HTTPException)
     async def http_error(error: HTTPException) -> Page:
+        if isinstance(getattr(error, "original_exception", None), SessionStoreError):
+            return await bare_failure_page(SESSIONS_UNAVAILABLE)  # saving the session failed
         status = error.code or 500
         return await failure_page(
             Failure(status, f"{status} {error.name}", error.description or "")

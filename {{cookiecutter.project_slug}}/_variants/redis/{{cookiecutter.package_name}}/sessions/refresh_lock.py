@@ -24,14 +24,13 @@ from ..auth.token_refresh import (
     RefreshUnavailable,
     SharedRefreshLock,
 )
-from ..settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
+from ..settings import STORE_COMMAND_TIMEOUT_SECONDS, STORE_CONNECT_TIMEOUT_SECONDS, Settings
 from .store_check import masked
 
 logger = logging.getLogger(__name__)
 
 LOCK_PREFIX = "logto-refresh-lock:"
 OUTCOME_PREFIX = "logto-refresh:"
-COMMAND_TIMEOUT_SECONDS = 3
 
 
 class RedisSlot:
@@ -61,7 +60,7 @@ class RedisRefreshLock:
         client = Redis.from_url(
             self.url,
             socket_connect_timeout=STORE_CONNECT_TIMEOUT_SECONDS,
-            socket_timeout=COMMAND_TIMEOUT_SECONDS,
+            socket_timeout=STORE_COMMAND_TIMEOUT_SECONDS,
         )
         lock = client.lock(
             LOCK_PREFIX + key,

@@ -2,7 +2,7 @@
 
 Each session is one key, `session:<id>`, holding the session as JSON with an expiry (`SET ...
 EX`), so Redis forgets abandoned sessions by itself. One client (a thread-safe connection
-pool) per process; a stuck Redis fails the request after COMMAND_TIMEOUT_SECONDS.
+pool) per process; a stuck Redis fails the request after STORE_COMMAND_TIMEOUT_SECONDS.
 """
 
 from __future__ import annotations
@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from redis import Redis, RedisError
+from redis import Redis
 
-from ..settings import STORE_CONNECT_TIMEOUT_SECONDS, Settings
+from ..settings import STORE_COMMAND_TIMEOUT_SECONDS, STORE_CONNECT_TIMEOUT_SECONDS, Settings
 from .server_side import SessionStore
-from .store_check import masked, unreachable
+from .store_check import check_at_start, masked, unreachable
 
 KEY_PREFIX = "session:"
-COMMAND_TIMEOUT_SECONDS = 3
 
 
 class RedisStore(SessionStore):
@@ -27,7 +26,7 @@ class RedisStore(SessionStore):
         self.client = Redis.from_url(
             url,
             socket_connect_timeout=STORE_CONNECT_TIMEOUT_SECONDS,
-            socket_timeout=COMMAND_TIMEOUT_SECONDS,
+            socket_timeout=STORE_COMMAND_TIMEOUT_SECONDS,
         )
 
     def load(self, sid: str) -> dict[str, Any] | None:
@@ -41,7 +40,7 @@ class RedisStore(SessionStore):
     def delete(self, sid: str) -> None:
         self.client.delete(KEY_PREFIX + sid)
 
-    def check(self) -> None:
+    def prepare(self) -> None:
         self.client.ping()
 
     def close(self) -> None:
@@ -49,13 +48,10 @@ class RedisStore(SessionStore):
 
 
 def open_store(settings: Settings) -> RedisStore:
-    """The store, checked reachable; stops the start with one line naming REDIS_URL if not."""
-    assert settings.redis_url is not None
-    store = RedisStore(settings.redis_url)
-    try:
-        store.check()
-    except (RedisError, OSError, ValueError) as error:
-        store.close()
-        fix = "start it (redis-server) or fix REDIS_URL"
-        raise unreachable("Redis", "REDIS_URL", settings.redis_url, error, fix) from error
+    """The store; if Redis cannot be reached yet, one line names REDIS_URL (store_check.py)."""
+    url = settings.redis_url
+    assert url is not None
+    store = RedisStore(url)
+    fix = "start it (redis-server) or fix REDIS_URL"
+    check_at_start(store, lambda error: unreachable("Redis", "REDIS_URL", url, error, fix))
     return store

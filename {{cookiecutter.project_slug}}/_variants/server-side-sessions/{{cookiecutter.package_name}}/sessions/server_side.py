@@ -6,6 +6,10 @@ framework's `interface.py` only adapts it. The id is renewed after sign-in (no s
 fixation), an id the client made up is never adopted, a malformed one never reaches the store,
 and a request reads the store at most once and writes it at most once (only when the session
 changed). Sign-out deletes the record.
+
+A store that fails raises `SessionStoreError` (the app's 503 page), logged with its address and
+cause; a store that was down (at start or later) is made ready again on the next request, so
+the app recovers by itself.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ import enum
 import logging
 import re
 import secrets
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from . import SessionStoreError
 
 logger = logging.getLogger(__name__)
 SID_RE = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
@@ -27,21 +34,32 @@ def new_sid() -> str:
     return secrets.token_urlsafe(32)
 
 
-class SessionStoreError(Exception):
-    """The session store failed (down, hung, full or read-only); the cause is chained."""
-
-
 class SessionStore(ABC):
     """One backend's records: a session's data as JSON under its id, kept `ttl_seconds`.
 
     Calls block: Flask makes them in the request's thread, Quart in a worker thread. Every
-    PURGE_EVERY_N_SAVES-th save also removes expired records (where the store keeps them)."""
+    PURGE_EVERY_N_SAVES-th save also removes expired records (where the store keeps them).
+    `prepare` runs before the first call, and again after any call failed."""
 
     PURGE_EVERY_N_SAVES = 100
     address: str  # where the records are, password masked: for logs
 
     def __init__(self) -> None:
         self._saves = 0
+        self._ready = False
+        self._ready_lock = threading.Lock()
+
+    def ensure_ready(self) -> None:
+        if self._ready:
+            return
+        with self._ready_lock:  # one thread prepares; the others wait for it
+            if not self._ready:
+                self.prepare()
+                self._ready = True
+
+    def not_ready(self) -> None:
+        """After a failure: prepare again before the next call (a table, a folder may be gone)."""
+        self._ready = False
 
     def save(self, sid: str, data: dict[str, Any], ttl_seconds: int) -> None:
         self._saves += 1
@@ -58,8 +76,8 @@ class SessionStore(ABC):
     def delete(self, sid: str) -> None: ...
 
     @abstractmethod
-    def check(self) -> None:
-        """Raise when the store cannot be used (made ready first: a table, a directory)."""
+    def prepare(self) -> None:
+        """Make the store ready (a table, a folder), or raise when it cannot be used."""
 
     @abstractmethod
     def close(self) -> None:
@@ -127,8 +145,10 @@ S = TypeVar("S", bound=StoredSession)
 
 def _logged(store: SessionStore, action: str, call: Callable[..., T], *args: Any) -> T:
     try:
+        store.ensure_ready()
         return call(*args)
     except Exception as error:
+        store.not_ready()
         logger.error("session store at %s: %s failed: %s", store.address, action, error)
         raise SessionStoreError(f"{action} failed at {store.address}: {error}") from error
 

@@ -1,7 +1,8 @@
 """Sessions in a SQL database (DATABASE_URL): a SQLite file by default, or PostgreSQL.
 
 One row per session in the table `sessions` (id, JSON data, expiry in epoch seconds), made at
-start when missing; a table of another shape stops the start with one line. A save is one
+start (or once the database answers) when missing; a table of another shape stops the start
+with one line. A save is one
 upsert; every PURGE_EVERY_N_SAVES-th save also deletes expired rows. The engine is
 database.py's (SQLite in WAL mode with a busy timeout).
 """
@@ -14,13 +15,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError
 
-from ..settings import Settings
+from ..settings import Settings, SettingsError
 from .database import make_engine
 from .schema_lock import check_columns, schema_lock
 from .server_side import SessionStore
-from .store_check import masked, unreachable
+from .store_check import check_at_start, masked, unreachable
 
 metadata = sa.MetaData()
 sessions_table = sa.Table(
@@ -59,9 +60,10 @@ class SqlStore(SessionStore):
         with self.engine.begin() as connection:
             connection.execute(sa.delete(sessions_table).where(sessions_table.c.id == sid))
 
-    def check(self) -> None:
+    def prepare(self) -> None:
         with schema_lock(self.engine):  # workers start together; one at a time makes the table
             metadata.create_all(self.engine)
+        check_columns(self.engine, sessions_table.name, set(sessions_table.columns.keys()))
 
     def close(self) -> None:
         self.engine.dispose()  # the pool is made anew on next use
@@ -81,15 +83,19 @@ def upsert(connection: sa.Connection, sid: str, row: dict[str, Any]) -> None:
 
 
 def open_store(settings: Settings) -> SqlStore:
-    """The store, its table made and checked; stops the start with one line if unusable."""
-    assert settings.database_url is not None
+    """The store and its table; if the database cannot be reached yet, one line names
+    DATABASE_URL (store_check.py)."""
+    url = settings.database_url
+    assert url is not None
     try:
-        store = SqlStore(settings.database_url)
-        store.check()
-    except (SQLAlchemyError, OSError, ImportError) as error:
-        reason = getattr(error, "orig", None) or error  # the driver's own error, if any
-        fix = "start it or fix DATABASE_URL"
-        url = settings.database_url
-        raise unreachable("the database", "DATABASE_URL", url, reason, fix) from error
-    check_columns(store.engine, sessions_table.name, set(sessions_table.columns.keys()))
+        store = SqlStore(url)
+    except (ArgumentError, ImportError) as error:  # not a database this project can open
+        raise SettingsError(
+            f"DATABASE_URL={masked(url)!r} cannot be used ({error}): use sqlite:///<file> or "
+            "postgresql://user:password@host/database"
+        ) from error
+    fix = "start it or fix DATABASE_URL"
+    check_at_start(
+        store, lambda error: unreachable("the database", "DATABASE_URL", url, error, fix)
+    )
     return store
