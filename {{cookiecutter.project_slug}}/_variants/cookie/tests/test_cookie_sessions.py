@@ -1,4 +1,5 @@
-"""The signed-cookie backend refuses, loudly, a session the browser would silently drop."""
+"""The signed-cookie backend refuses, loudly, a session the browser would silently drop; and
+a cookie copied before sign-out still opens the session (the limit its README states)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from {{ cookiecutter.package_name }}.sessions.cookie_limit import COOKIE_LIMIT_BYTES
 
 from .fake_logto import FakeLogto, FakeUser
-from .flows import callback_path, sign_in
+from .flows import callback_path, csrf_token_in, sign_in
 from .page_client import PageClient
 
 
@@ -36,3 +37,17 @@ def test_an_oversized_session_is_refused_not_dropped(
     assert client.cookie("session") == cookie_before
     assert "would be" in caplog.text and "server-side" in caplog.text
     assert "Sign out" not in client.get("/").text
+
+
+def test_a_cookie_copied_before_sign_out_still_opens_the_session(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    """Nothing on the server records a sign-out: the stated price of the cookie backend,
+    until the copied ID token expires (server-side backends delete the session instead)."""
+    sign_in(client, logto)
+    copied = client.cookie("session")
+    assert copied
+    client.post("/sign-out", {"csrf_token": csrf_token_in(client.get("/"))})
+    assert "Alice Example" not in client.get("/").text  # this browser is signed out
+    client.set_cookie("session", copied)
+    assert "Alice Example" in client.get("/").text

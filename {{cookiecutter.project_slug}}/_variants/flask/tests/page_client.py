@@ -28,6 +28,10 @@ class PageClient:
         cookie = self._client.get_cookie(name)
         return cookie.value if cookie else None
 
+    def set_cookie(self, name: str, value: str) -> None:
+        """As a browser holding a copied cookie would send it."""
+        self._client.set_cookie(name, value)
+
     def close(self) -> None:
         pass
 

@@ -41,6 +41,10 @@ class PageClient:
                 return cookie.value
         return None
 
+    def set_cookie(self, name: str, value: str) -> None:
+        """As a browser holding a copied cookie would send it."""
+        self._client.set_cookie("localhost", name, value)
+
     def close(self) -> None:
         self._loop.run_until_complete(self._test_app.shutdown())
         self._loop.close()

@@ -48,3 +48,13 @@ def test_sign_out_deletes_the_record(
     assert not store_probe(sid)
     assert client.cookie("session") is None
     assert client.get("/profile").status == 302
+
+
+def test_a_cookie_copied_before_sign_out_opens_nothing(client: PageClient, logto: FakeLogto) -> None:
+    """What the cookie backend cannot do: the record is gone, so a copy is worthless."""
+    sign_in(client, logto)
+    copied = session_id(client)
+    client.post("/sign-out", {"csrf_token": csrf_token_in(client.get("/"))})
+    client.set_cookie("session", copied)
+    assert "Alice Example" not in client.get("/").text
+    assert client.get("/profile").status == 302
