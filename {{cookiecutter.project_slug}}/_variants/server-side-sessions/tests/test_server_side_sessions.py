@@ -50,7 +50,9 @@ def test_sign_out_deletes_the_record(
     assert client.get("/profile").status == 302
 
 
-def test_a_cookie_copied_before_sign_out_opens_nothing(client: PageClient, logto: FakeLogto) -> None:
+def test_a_cookie_copied_before_sign_out_opens_nothing(
+    client: PageClient, logto: FakeLogto
+) -> None:
     """What the cookie backend cannot do: the record is gone, so a copy is worthless."""
     sign_in(client, logto)
     copied = session_id(client)
