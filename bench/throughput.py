@@ -2,7 +2,7 @@
 baked apps, against the Logto guide pattern and bare framework apps - one run, one machine.
 
 1. Throughput: the default Flask and Quart bakes (cookie sessions) under their production
-   servers as their README documents them (gunicorn / hypercorn; `--workers` set to the same
+   servers as their README documents them (gunicorn, with uvicorn workers for Quart; `--workers` set to the same
    count for every contender, 1 by default, to compare per-core throughput), signed in once
    with an HTTP client, then `wrk -t1 -c10 -d10s -H 'Cookie: session=...' .../profile`.
    Contenders (bench/guide_app.py): the guide pattern (every view `async def` under
@@ -179,7 +179,7 @@ class Contender:
 
     @property
     def server(self) -> str:
-        return "gunicorn" if self.framework == "Flask" else "hypercorn"
+        return "gunicorn" if self.framework == "Flask" else "gunicorn (uvicorn workers)"
 
     @property
     def label(self) -> str:
@@ -190,12 +190,22 @@ class Contender:
         }[self.kind]
 
 
-def server_args(server: str, port: int, workers: int, target: str) -> list[str]:
-    binary = str(Path(sys.executable).parent / server)
-    args = [binary, "--bind", f"127.0.0.1:{port}", "--workers", str(workers), target]
-    if server == "gunicorn":
-        args.insert(1, "--no-control-socket")  # gunicorn 27's control socket fails in sandboxes
-    return args
+#: The worker class of each framework's production command (the baked README's).
+WORKER_CLASS = {"Flask": [], "Quart": ["--worker-class", "uvicorn_worker.UvicornWorker"]}
+
+
+def server_args(framework: str, port: int, workers: int, target: str) -> list[str]:
+    binary = str(Path(sys.executable).parent / "gunicorn")
+    return [
+        binary,
+        "--no-control-socket",  # gunicorn 27's control socket fails in sandboxes
+        *WORKER_CLASS[framework],
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        target,
+    ]
 
 
 def baked_command(app: BakedApp, workers: int) -> Callable[[int], list[str]]:
@@ -210,18 +220,17 @@ def baked_command(app: BakedApp, workers: int) -> Callable[[int], list[str]]:
     return command
 
 
-def factory_command(server: str, target: str, workers: int) -> Callable[[int], list[str]]:
-    return lambda port: server_args(server, port, workers, target)
+def factory_command(framework: str, target: str, workers: int) -> Callable[[int], list[str]]:
+    return lambda port: server_args(framework, port, workers, target)
 
 
 def contenders(apps: dict[str, BakedApp], workers: int) -> list[Contender]:
     found = []
     for framework in FRAMEWORKS:
-        server = "gunicorn" if framework == "Flask" else "hypercorn"
         name = framework.lower()
         app = apps[framework]
-        guide = factory_command(server, f"guide_app:guide_{name}()", workers)
-        bare = factory_command(server, f"guide_app:bare_{name}()", workers)
+        guide = factory_command(framework, f"guide_app:guide_{name}()", workers)
+        bare = factory_command(framework, f"guide_app:bare_{name}()", workers)
         found += [
             Contender(
                 f"{name}-baked",
@@ -653,8 +662,8 @@ def render(
         f"`{command} --write` — {machine()}.",
         "",
         f"Every server runs on 127.0.0.1 with **{options.workers} worker"
-        f"{'s' if options.workers != 1 else ''}** (gunicorn's sync worker for Flask, hypercorn's "
-        "asyncio worker for Quart), the baked apps with the command of their README (which "
+        f"{'s' if options.workers != 1 else ''}** (gunicorn's sync worker for Flask, uvicorn's "
+        "worker for Quart), the baked apps with the command of their README (which "
         "documents 2 workers; every contender gets the same count here). The IdP is the baked "
         "projects' `tests/fake_logto.py`, in the bench process. Load: "
         f"`{wrk} -H 'Cookie: session=…'` with the cookie of one signed-in user (taken after "
@@ -765,7 +774,7 @@ def render(
         "fetched once, on the first `/profile` after a sign-in, and kept in the session. The "
         "guide pattern fetches discovery and JWKS during its first sign-in.",
         "",
-        "### Slow JWKS: an unrelated request during a sign-in (Quart, hypercorn)",
+        "### Slow JWKS: an unrelated request during a sign-in (Quart, uvicorn workers)",
         "",
         "The IdP rotates its signing key (a new `kid`, published with the old one) and answers "
         f"JWKS {options.jwks_delay * 1000:.0f} ms late; a user's callback then needs the new "
@@ -810,7 +819,7 @@ def machine() -> str:
     wrk_version = (wrk.stdout + wrk.stderr).split()[1] if wrk.stdout + wrk.stderr else "?"
     versions = ", ".join(
         f"{name} {importlib.metadata.version(name)}"
-        for name in ("flask", "quart", "gunicorn", "hypercorn", "logto")
+        for name in ("flask", "quart", "gunicorn", "uvicorn", "logto")
     )
     return (
         f"{cpu_name()}, {os.cpu_count()} cores, Linux {platform.release()}, "

@@ -39,6 +39,8 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "flask",
         "gunicorn",
         "hypercorn",
+        "uvicorn",
+        "uvicorn_worker",
         "itsdangerous",
         "jinja2",
         "jwt",

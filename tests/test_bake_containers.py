@@ -43,7 +43,6 @@ LOCAL_LOGTO_ADMIN = "http://localhost:3002"
 DOCUMENTED_BIND = "0.0.0.0:3000"  # the default app_base_url's port
 COMPOSE_SCHEMA = "vendor.compose-spec"  # check-jsonschema's copy of the Compose spec's schema
 PACKAGE = "logto_web_app"
-SERVER = {"Flask": "gunicorn", "Quart": "hypercorn"}
 TEMPLATE_PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
 
 _bakes: dict[str, Path] = {}
@@ -135,7 +134,7 @@ def final_env(instructions: list[tuple[str, str]]) -> dict[str, str]:
 
 def readme_production_command(project: Path) -> list[str]:
     match = PRODUCTION_LINE.search((project / "README.md").read_text(encoding="utf-8"))
-    assert match, "the README documents no gunicorn/hypercorn command"
+    assert match, "the README documents no gunicorn command"
     return shlex.split(match.group(0))
 
 
@@ -386,7 +385,9 @@ def test_dockerfile_cmd_is_the_readmes_production_command(
     answers, project = baked
     command = final_command(dockerfile(project))
     assert command == readme_production_command(project)
-    assert command[0] == SERVER[answers["web_framework"]]
+    assert command[:3] == ["gunicorn", "-c", f"python:{PACKAGE}.web.gunicorn_conf"]
+    quart_workers = ["--worker-class", "uvicorn_worker.UvicornWorker"]
+    assert (answers["web_framework"] == "Quart") is (command[3:5] == quart_workers)
     assert command[command.index("--bind") + 1] == DOCUMENTED_BIND
     assert int(command[command.index("--workers") + 1]) >= 2
 

@@ -15,7 +15,7 @@ from cookiecutter.main import cookiecutter
 from .processes import running_process
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION_LINE = re.compile(r"^(gunicorn|hypercorn) .*$", re.M)
+PRODUCTION_LINE = re.compile(r"^gunicorn .*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def production_command(app: BakedApp, port: int | None = None) -> list[str]:
     """The production command from the baked README, bound to a loopback port."""
     readme = (app.project / "README.md").read_text(encoding="utf-8")
     match = PRODUCTION_LINE.search(readme)
-    assert match, "the README documents no gunicorn/hypercorn command"
+    assert match, "the README documents no gunicorn command"
     args = shlex.split(match.group(0))
     documented_bind = f"0.0.0.0:{app.port}"  # the port of the bake's app_base_url
     assert documented_bind in args, args

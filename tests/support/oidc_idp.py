@@ -31,6 +31,9 @@ import pytest
 from .processes import free_port, require_binary, running_process
 
 IDP_DIR = Path(__file__).parents[1] / "e2e" / "idp"
+#: A bound, not a wait: Node loads oidc-provider in about a second, but several test workers
+#: starting browsers, servers and bakes at once have taken it past 30 s on busy cores.
+IDP_START_TIMEOUT = 90.0
 
 NODE_INSTALL_HINT = "apt-get install -y nodejs npm"
 NPM_INSTALL_HINT = "npm ci --prefix tests/e2e/idp"
@@ -132,6 +135,7 @@ def running_idp(
         env=env,
         log_path=idp.log_path,
         ready_url=idp.discovery_url,
+        timeout=IDP_START_TIMEOUT,
     ):
         idp.reset()  # so the readiness probe is not counted
         yield idp

@@ -31,7 +31,7 @@ def test_unreachable_postgres_is_named_with_password_masked(
 
 
 def test_workers_starting_together_all_start(settings: Settings) -> None:
-    """gunicorn/hypercorn start workers at once; each creates the sessions table if missing."""
+    """gunicorn starts workers at once; each creates the sessions table if missing."""
     assert settings.database_url is not None
     engine = create_engine(settings.database_url)
     with engine.begin() as connection:

@@ -1,7 +1,7 @@
 """One worker at a time may create the sessions table, and a table of another shape stops
 the start with one line.
 
-gunicorn and hypercorn start several workers at once, and each creates the table if it is
+gunicorn starts several workers at once, and each creates the table if it is
 missing; two doing so together make PostgreSQL fail with a duplicate `pg_type` entry (and
 SQLite with "table already exists"), killing a worker at boot. PostgreSQL serializes them with
 an advisory lock, a SQLite file with a lock file beside it (`filelock`).
