@@ -20,9 +20,9 @@ with blocking urllib while verifying the ID token.
 Bare apps - a sync Flask hello page and an async Quart hello page: the ceiling of each
 framework under its server.
 
-Each contender is a factory for `gunicorn 'guide_app:guide_flask()'` (Quart's: in uvicorn
-workers), run with `bench/` as the working directory. Settings come from the environment, under the names
-the baked app reads: LOGTO_ENDPOINT, LOGTO_APP_ID, LOGTO_APP_SECRET, APP_BASE_URL, SECRET_KEY.
+Each contender is a factory for `gunicorn 'guide_app:guide_flask()'` (Quart's: in uvicorn workers),
+run with `bench/` as the working directory. Settings come from the environment, under the names the
+baked app reads: LOGTO_ENDPOINT, LOGTO_APP_ID, LOGTO_APP_SECRET, APP_BASE_URL, SECRET_KEY.
 """
 
 from __future__ import annotations

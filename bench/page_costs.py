@@ -1,8 +1,8 @@
 """Where a signed-in page's time goes: the app's own cost per request, without a server.
 
-bench/throughput.py measures whole requests under gunicorn (sync / uvicorn workers); this
-script calls each app directly (WSGI for Flask, ASGI for Quart) in one process, so the figures are the app's
-work alone, and times the pieces a signed-in page cannot skip. One run, one machine:
+bench/throughput.py measures whole requests under gunicorn (sync / uvicorn workers); this script
+calls each app directly (WSGI for Flask, ASGI for Quart) in one process, so the figures are the
+app's work alone, and times the pieces a signed-in page cannot skip. One run, one machine:
 
 - a bare hello page, the Logto guide pattern's `/profile` and the baked `/profile`, `/` and
   `/healthz`, each signed in through the baked tests' in-process Logto look-alike;

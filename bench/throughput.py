@@ -1,9 +1,9 @@
 """Signed-in throughput, IdP back-channel requests per sign-in, and the slow-JWKS stall of the
 baked apps, against the Logto guide pattern and bare framework apps - one run, one machine.
 
-1. Throughput: the default Flask and Quart bakes (cookie sessions) under their production
-   servers as their README documents them (gunicorn, with uvicorn workers for Quart;
-   `--workers` set to the same count for every contender, 1 by default, to compare per-core throughput), signed in once
+1. Throughput: the default Flask and Quart bakes (cookie sessions) under their production servers as
+   their README documents them (gunicorn, with uvicorn workers for Quart; `--workers` set to the
+   same count for every contender, 1 by default, to compare per-core throughput), signed in once
    with an HTTP client, then `wrk -t1 -c10 -d10s -H 'Cookie: session=...' .../profile`.
    Contenders (bench/guide_app.py): the guide pattern (every view `async def` under
    `flask[async]`, the SDK client over `flask.session`, a /profile that shows the ID token's
