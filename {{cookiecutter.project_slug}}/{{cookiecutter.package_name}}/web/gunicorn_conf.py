@@ -1,4 +1,5 @@
-"""gunicorn's configuration, loaded by the production command (`-c python:<package>.web.gunicorn_conf`).
+"""gunicorn's configuration, which the production command loads
+(`gunicorn -c python:<package>.web.gunicorn_conf ...`).
 
 Loading it checks the settings once, in gunicorn's master, before any worker starts: a bad
 setting is one line on stderr and exit status 3. Without it each worker would fail to boot on

@@ -1,10 +1,14 @@
 """Server-side sessions for Quart: server_side.py's records, read and written by Quart's
-session interface in a worker thread (the event loop never waits on the store)."""
+session interface on threads of its own (STORE_THREADS): the event loop never waits on the
+store, and a store that hangs holds up neither the loop nor the executor other work uses."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from quart import Quart, session
 from quart.sessions import SessionInterface, SessionMixin
@@ -27,6 +31,14 @@ from .store import open_store
 __all__ = ["configure_sessions", "regenerate_session_id"]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+STORE_THREADS = 16  # store calls of one process at once; more wait their turn in the loop
+_threads = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="session-store")
+
+
+async def _in_thread(call: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_threads, call, *args)
 
 
 class QuartStoredSession(StoredSession, SessionMixin):
@@ -39,7 +51,7 @@ class StoredSessionInterface(SessionInterface):
 
     async def open_session(self, app: Quart, request: BaseRequestWebsocket) -> QuartStoredSession:
         cookie = request.cookies.get(self.get_cookie_name(app), "")
-        return await asyncio.to_thread(open_stored, self.store, cookie, QuartStoredSession)
+        return await _in_thread(open_stored, self.store, cookie, QuartStoredSession)
 
     async def save_session(
         self, app: Quart, session: SessionMixin, response: Response | WerkzeugResponse | None
@@ -55,7 +67,7 @@ class StoredSessionInterface(SessionInterface):
         if accessed:
             response.vary.add("Cookie")
         if needs_write(session, cookie_wanted):
-            cookie = await asyncio.to_thread(write_back, self.store, session, self.ttl_seconds)
+            cookie = await _in_thread(write_back, self.store, session, self.ttl_seconds)
             send_cookie(self, app, response, session, cookie)
 
 
@@ -70,7 +82,7 @@ def install(app: Quart, store: SessionStore) -> StoredSessionInterface:
 
     @app.after_serving
     async def close_store() -> None:
-        await asyncio.to_thread(store.close)
+        await _in_thread(store.close)
 
     return interface
 

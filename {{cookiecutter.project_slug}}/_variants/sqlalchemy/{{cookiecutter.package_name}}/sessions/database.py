@@ -27,19 +27,21 @@ def connect_args(url: sa.URL) -> dict[str, Any]:
     return {}
 
 
-def make_engine(database_url: str | sa.URL) -> sa.Engine:
-    """The session store's and the refresh lock's engine. SQLite runs in WAL mode with a busy
-    timeout, so several workers can share one file without "database is locked"."""
+def make_engine(database_url: str | sa.URL, pool_size: int | None = None) -> sa.Engine:
+    """The session store's and the refresh lock's engine: SQLAlchemy's pool (5 connections
+    and 10 more at need), or exactly `pool_size`. SQLite runs in WAL mode with a busy timeout,
+    so several workers can share one file without "database is locked"."""
     url = sa.make_url(database_url)
+    sizing = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 0}
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args(url))
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args(url), **sizing)
     in_memory = url.database in (None, "", ":memory:")
     if in_memory:  # one shared connection, or each thread would see its own database
         return sa.create_engine(
             url, connect_args={"check_same_thread": False}, poolclass=StaticPool
         )
     Path(url.database or "").parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args=connect_args(url))
+    engine = sa.create_engine(url, connect_args=connect_args(url), **sizing)
 
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
