@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from logto import LogtoClient, LogtoConfig, Storage
+from logto import LogtoClient, LogtoConfig, LogtoException, Storage
 from logto.models.oidc import UserInfoScope
 
 from tests.support import oidc_idp
@@ -344,6 +344,19 @@ def test_refresh_tokens_rotate_when_configured(tmp_path: Path) -> None:
         assert await client.getAccessToken()
         second = client.getRefreshToken()
         assert second and second != first
+        assert idp.request_counts()["grant_errors"] == 0
+
+        # The used token again, as a second instance racing the first would send it: the
+        # IdP refuses it and, as Logto does, revokes the sign-in (the newer token too).
+        storage.set("refreshToken", first)
+        storage.delete("accessTokenMap")
+        with pytest.raises(LogtoException):
+            await client.getAccessToken()
+        storage.set("refreshToken", second)
+        storage.delete("accessTokenMap")
+        with pytest.raises(LogtoException):
+            await client.getAccessToken()
+        assert idp.request_counts()["grant_errors"] == 2
 
     with running_idp(
         tmp_path, [CLIENT], ACCOUNTS, rotate_refresh_tokens=True, access_token_ttl=120

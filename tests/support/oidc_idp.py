@@ -74,7 +74,8 @@ class Idp:
 
     def request_counts(self) -> dict[str, Any]:
         """How many requests each endpoint got: keys ``discovery``, ``jwks``, ``token``,
-        ``userinfo``, ``authorization``, ``end_session`` (ints) and ``by_path``
+        ``userinfo``, ``authorization``, ``end_session``, ``grant_errors`` (token requests
+        refused, a reused rotated refresh token among them) (ints) and ``by_path``
         ({path: int} for every path under /oidc)."""
         return self._get_json("/__test__/requests")
 

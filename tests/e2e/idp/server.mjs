@@ -222,6 +222,10 @@ const provider = new Provider(ISSUER, {
   renderError,
 });
 
+// Refused token requests (a reused rotated refresh token among them), for /__test__/requests.
+let grantErrors = 0;
+provider.on('grant.error', () => { grantErrors += 1; });
+
 for (const event of ['server_error', 'authorization.error', 'grant.error', 'end_session.error', 'userinfo.error', 'jwks.error', 'discovery.error', 'interaction.error']) {
   provider.on(event, (ctx, err) => {
     const error = err ?? ctx;
@@ -260,13 +264,14 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (pathname === '/__test__/requests' && req.method === 'GET') {
-    sendJson(res, 200, { ...counts, by_path: countsByPath });
+    sendJson(res, 200, { ...counts, grant_errors: grantErrors, by_path: countsByPath });
     return;
   }
 
   if (pathname === '/__test__/reset' && req.method === 'POST') {
     authorizationRequests.length = 0;
     for (const key of Object.keys(counts)) counts[key] = 0;
+    grantErrors = 0;
     for (const key of Object.keys(countsByPath)) delete countsByPath[key];
     res.writeHead(204).end();
     return;
