@@ -69,3 +69,27 @@ def test_sign_in_profile_sign_out(
         requests = idp.authorization_requests()
         assert [request["code_challenge_method"] for request in requests] == ["S256"] * 2
         assert all(request["redirect_uri"] == f"{app_url}/callback" for request in requests)
+
+
+@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+def test_two_tabs_signing_in_at_once_both_end_on_their_own_page(
+    framework: str, tmp_path: Path, page: Page
+) -> None:
+    """Two tabs of one browser start sign-in before either finishes; the first to come back
+    is not the last started, and each lands on the page it asked for."""
+    app_port = free_port()
+    app_url = f"http://127.0.0.1:{app_port}"
+    with (
+        idp_and_bake(
+            tmp_path, framework=framework, backend="cookie", store="cookie", app_port=app_port
+        ) as (idp, app),
+        running_app(app, tmp_path),
+    ):
+        second = page.context.new_page()
+        page.goto(f"{app_url}/profile")  # -> sign-in -> the IdP's login form
+        second.goto(f"{app_url}/sign-in?next=/%3Ftab%3Dsecond")
+        for tab, landing in ((page, f"{app_url}/profile"), (second, f"{app_url}/?tab=second")):
+            log_in_at_idp(tab, idp.issuer, "alice")
+            tab.wait_for_url(landing)
+            expect(tab.get_by_role("button", name="Sign out").first).to_be_visible()
+        second.close()

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from {{ cookiecutter.package_name }}.auth import pending_sign_ins
+from {{ cookiecutter.package_name }}.auth.pending_sign_ins import (
+    MAX_PENDING,
+    PENDING_KEY,
+    PENDING_SECONDS,
+)
 from {{ cookiecutter.package_name }}.auth.session_storage import KEY_PREFIX
 
 from .fake_logto import FakeLogto
@@ -141,3 +152,36 @@ def test_new_sign_in_drops_old_tokens(client: PageClient, logto: FakeLogto) -> N
         stored
     )
     assert "app.userinfo" not in stored
+
+
+def test_two_tabs_signing_in_at_once_both_end_on_their_own_page(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    """The SDK keeps one pending sign-in; the app keeps one per `state`."""
+    first = client.get("/sign-in", {"next": "/profile?tab=first"})
+    second = client.get("/sign-in", {"next": "/?tab=second"})
+    for started, next_path in ((first, "/profile?tab=first"), (second, "/?tab=second")):
+        path, query = callback_path(logto.authorize(started.location))
+        finished = client.get(path, query)
+        assert finished.status == 302, finished.text
+        assert finished.location.endswith(next_path)
+    assert "Alice Example" in client.get("/").text
+    assert PENDING_KEY not in client.session()  # nothing left pending
+
+
+def test_pending_sign_ins_are_bounded(client: PageClient, logto: FakeLogto) -> None:
+    starts = [client.get("/sign-in", {"next": f"/?n={n}"}) for n in range(MAX_PENDING + 1)]
+    dropped = client.get(*callback_path(logto.authorize(starts[0].location)))
+    assert dropped.status == 400 and "does not match" in dropped.text  # it may be stale
+    newest = client.get(*callback_path(logto.authorize(starts[-1].location)))
+    assert newest.status == 302 and newest.location.endswith(f"/?n={MAX_PENDING}")
+
+
+def test_a_pending_sign_in_expires(
+    client: PageClient, logto: FakeLogto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = client.get("/sign-in")
+    later = time.time() + PENDING_SECONDS + 1
+    monkeypatch.setattr(pending_sign_ins, "time", SimpleNamespace(time=lambda: later))
+    expired = client.get(*callback_path(logto.authorize(started.location)))
+    assert expired.status == 400 and "not started here" in expired.text

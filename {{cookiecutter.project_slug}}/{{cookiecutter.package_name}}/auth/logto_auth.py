@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import time
+import urllib.parse
 from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 from enum import Enum
@@ -34,12 +35,12 @@ from .failures import (
     describe_callback_failure,
 )
 from .logto_client import AppLogtoClient, IdpUnavailable, RefreshRefused
+from .pending_sign_ins import PendingSignIns
 from .return_to import safe_return_path
 from .session_storage import SessionStorage
 from .sign_in_options import SignInOption, with_params
 from .token_refresh import RefreshOutcome, RefreshUnavailable, TokenRefresher
 
-RETURN_TO_KEY = "app.return_to"
 USERINFO_KEY = "app.userinfo"
 # Asked for on top of the SDK's own `openid offline_access profile`.
 SCOPES: list[str | Scope] = [UserInfoScope.email, UserInfoScope.phone]
@@ -77,6 +78,7 @@ class LogtoAuth:
         self.settings = settings
         self._session = session
         self._storage = SessionStorage(session)
+        self._pending = PendingSignIns(session)
         self.client = AppLogtoClient(
             LogtoConfig(
                 endpoint=settings.logto_endpoint,
@@ -96,30 +98,44 @@ class LogtoAuth:
         option: SignInOption | None = None,
     ) -> str:
         """Start a sign-in; Logto opens on its sign-up screen when `sign_up` is set, or where
-        `option` (phone, Patreon) points."""
+        `option` (phone, Patreon) points. Sign-ins started in other tabs stay pending."""
         self._session.pop(USERINFO_KEY, None)
-        self._session[RETURN_TO_KEY] = safe_return_path(return_to) or "/"
         mode: InteractionMode | None = "signUp" if sign_up else None
         try:
             url = await self.client.signIn(self.settings.redirect_uri, mode)
-            return with_params(url, option.params) if option else url
         except IdpUnavailable as error:
             logger.warning("cannot start sign-in: %s", error)
             raise replace(IDP_UNREACHABLE, log_detail=str(error)) from error
+        started = self._storage.get("signInSession")
+        if started is not None:
+            self._pending.add(started, safe_return_path(return_to) or "/")
+            self._storage.delete("signInSession")
+        return with_params(url, option.params) if option else url
 
     async def complete_sign_in(self, callback_url: str, oauth_error: str | None) -> str:
         """Finish the sign-in from the callback URL; returns the path to go to next.
 
         Raises `Failure` (status, title, message) when it cannot be completed.
         """
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(callback_url).query)
+        state = query.get("state", [None])[0]
+        pending = self._pending.get(state)
+        # No match: the SDK compares the state with the newest pending sign-in (and says it
+        # does not match), or finds none ("not started here").
+        checked = pending or self._pending.newest()
+        if checked is not None:
+            self._storage.set("signInSession", checked["sdk"])
         try:
             await self.client.handleSignInCallback(callback_url)
         except Exception as error:
             failure = describe_callback_failure(error, oauth_error)
             logger.warning("sign-in callback failed (%s): %s", failure.status, failure.log_detail)
             raise failure from error
-        return_to = self._session.pop(RETURN_TO_KEY, None)
-        return safe_return_path(return_to) or "/"
+        finally:
+            self._storage.delete("signInSession")  # the SDK's copy; it stays pending on failure
+        assert pending is not None and state is not None  # the SDK accepted this state
+        self._pending.remove(state)
+        return safe_return_path(pending["return_to"]) or "/"
 
     async def sign_out_url(self, submitted_csrf_token: str | None) -> str:
         """Forget the user here and return Logto's end-session URL (which ends its session).
