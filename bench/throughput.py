@@ -101,9 +101,6 @@ def load_fake_logto(project: Path) -> type:
     """The baked projects' FakeLogto, with signing-key rotation and a JWKS-request signal."""
     import importlib.util
 
-    import jwt
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     # By file: `tests` here is the template's own test package, not the bake's.
     spec = importlib.util.spec_from_file_location(
         "baked_fake_logto", project / "tests" / "fake_logto.py"
@@ -112,41 +109,17 @@ def load_fake_logto(project: Path) -> type:
     baked = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = baked  # dataclasses look their module up while defining
     spec.loader.exec_module(baked)
-    KID, FakeLogto = baked.KID, baked.FakeLogto
+    FakeLogto = baked.FakeLogto
 
-    class BenchLogto(FakeLogto):
+    class BenchLogto(FakeLogto):  # rotate_key() is the fake's own
         def __init__(self) -> None:
             super().__init__(client_id=APP_ID, client_secret=APP_SECRET)
-            self.kid = KID
-            self._published = [self._public_jwk()]
             self.jwks_requested = threading.Event()
-
-        def rotate_key(self) -> None:
-            """Sign new ID tokens with a new key (new `kid`); JWKS publishes old and new."""
-            self._key = ec.generate_private_key(ec.SECP384R1())
-            self.kid = f"bench-{secrets.token_hex(4)}"
-            self._published.append(self._public_jwk())
-
-        def _public_jwk(self) -> dict[str, str]:
-            return super()._public_jwk() | {"kid": self.kid}
 
         def _respond(self, method: str, target: str, authorization: str | None, body: bytes):
             if target.split("?")[0] == IDP_PATHS["jwks"]:
                 self.jwks_requested.set()  # before the (delayed) answer
-            status, headers, payload = super()._respond(method, target, authorization, body)
-            if target.split("?")[0] == IDP_PATHS["jwks"] and status == 200:
-                import json
-
-                payload = json.dumps({"keys": self._published}).encode()
-            return status, headers, payload
-
-        def _issue(self, grant: Any) -> dict[str, object]:
-            tokens = super()._issue(grant)  # signed with the current key, under the first kid
-            claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
-            tokens["id_token"] = jwt.encode(
-                claims, self._key, algorithm="ES384", headers={"kid": self.kid}
-            )
-            return tokens
+            return super()._respond(method, target, authorization, body)
 
         def counts(self) -> dict[str, int]:
             return {name: self.request_count(path) for name, path in IDP_PATHS.items()}

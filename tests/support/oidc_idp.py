@@ -67,6 +67,13 @@ class Idp:
         with _OPENER.open(request, timeout=10):
             pass
 
+    def rotate_keys(self) -> list[str]:
+        """Sign with a new key from now on, the old one still published; the kids, new first."""
+        request = urllib.request.Request(f"{self.endpoint}/__test__/rotate-keys", method="POST")
+        with _OPENER.open(request, timeout=10) as response:
+            kids: list[str] = json.load(response)["kids"]
+        return kids
+
     def authorization_requests(self) -> list[dict[str, Any]]:
         """Query parameters of every GET /oidc/auth so far, oldest first (a repeated
         parameter gives a list of strings)."""

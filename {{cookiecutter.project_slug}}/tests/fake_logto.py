@@ -43,6 +43,12 @@ def _text(status: int, text: str, content_type: str = "text/html") -> _Response:
     return status, {"Content-Type": f"{content_type}; charset=utf-8"}, text.encode()
 
 
+def _public_jwk(kid: str, key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
+    pub = key.public_key().public_numbers()
+    x, y = (_b64url(n.to_bytes(48, "big")) for n in (pub.x, pub.y))
+    return {"kty": "EC", "crv": "P-384", "x": x, "y": y, "kid": kid, "alg": "ES384", "use": "sig"}
+
+
 def _oauth_error(status: int, error: str, description: str) -> _Response:
     return _json(status, {"error": error, "error_description": description})
 
@@ -92,10 +98,13 @@ class FakeLogto:
         self.id_token_ttl = 3600
         self.access_token_ttl = 3600  # expires_in of token responses
         self.jwks_delay = 0.0
+        self.jwks_down = False  # the JWKS endpoint answers 503, the others work
+        self.kid = KID  # the signing key's id; rotate_key() makes a new one
         self.token_delay = 0.0  # seconds before the token endpoint answers
         self.down = False  # every endpoint answers 503 text/plain
         self._key = ec.generate_private_key(ec.SECP384R1())
         self._foreign_key = ec.generate_private_key(ec.SECP384R1())
+        self._previous_keys: list[tuple[str, ec.EllipticCurvePrivateKey]] = []
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
         self._codes: dict[str, _Grant] = {}
@@ -198,7 +207,10 @@ class FakeLogto:
             return _json(200, self._discovery())
         if route == "GET /oidc/jwks":
             time.sleep(self.jwks_delay)
-            return _json(200, {"keys": [self._public_jwk()]})
+            if self.jwks_down:
+                return _text(503, "Service Unavailable", "text/plain")
+            keys = [(self.kid, self._key), *self._previous_keys]
+            return _json(200, {"keys": [_public_jwk(kid, key) for kid, key in keys]})
         if route == "POST /oidc/token":
             time.sleep(self.token_delay)
             form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
@@ -236,11 +248,12 @@ class FakeLogto:
             "claims_supported": ["sub", "name", "username", "email"],
         }
 
-    def _public_jwk(self) -> dict[str, str]:
-        pub = self._key.public_key().public_numbers()
-        x, y = (_b64url(n.to_bytes(48, "big")) for n in (pub.x, pub.y))
-        jwk = {"kty": "EC", "crv": "P-384", "x": x, "y": y}
-        return jwk | {"kid": KID, "alg": "ES384", "use": "sig"}
+    def rotate_key(self) -> None:
+        """Sign with a new key from now on, published next to the old one (as Logto's
+        Console > Signing keys > Rotate does)."""
+        self._previous_keys.insert(0, (self.kid, self._key))
+        self._key = ec.generate_private_key(ec.SECP384R1())
+        self.kid = f"{KID}-{len(self._previous_keys) + 1}"
 
     def _client_ok(self, form: dict[str, str], authorization: str | None) -> bool:
         client_id, secret = form.get("client_id"), form.get("client_secret")
@@ -295,7 +308,7 @@ class FakeLogto:
         claims["exp"] = now + self.id_token_ttl
         key = self._foreign_key if self.sign_with_foreign_key else self._key
         id_token = jwt.encode(
-            grant.user.claims() | claims, key, algorithm="ES384", headers={"kid": KID}
+            grant.user.claims() | claims, key, algorithm="ES384", headers={"kid": self.kid}
         )
         access_token = secrets.token_urlsafe(32)
         refresh_token = secrets.token_urlsafe(32)

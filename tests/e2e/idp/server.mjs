@@ -58,9 +58,12 @@
 //                                         parameter gives a list)
 //   GET /__test__/requests                JSON {"discovery": n, "jwks": n, "token": n,
 //                                         "userinfo": n, "authorization": n,
-//                                         "end_session": n, "by_path": {path: n}}
+//                                         "end_session": n, "grant_errors": n,
+//                                         "by_path": {path: n}}
 //   POST /__test__/reset                  empties both (the test helper calls it once the
 //                                         IdP is ready, so its readiness probe is not counted)
+//   POST /__test__/rotate-keys            signs with a new key from now on, the old one still
+//                                         in /oidc/jwks; JSON {"kids": [new, old]}
 //
 // Prints exactly one line `IDP_READY <issuer>` on stdout once listening. oidc-provider's
 // own notices go to stdout too (console.info); warnings and errors go to stderr.
@@ -69,6 +72,7 @@ import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 
 import Provider from 'oidc-provider';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 function fail(message) {
   console.error(`idp: ${message}`);
@@ -94,14 +98,20 @@ const ROTATE_REFRESH_TOKENS = Boolean(config.rotate_refresh_tokens);
 const ID_TOKEN_TTL = config.id_token_ttl ?? 3600;
 const ACCESS_TOKEN_TTL = config.access_token_ttl ?? 3600;
 
-// Signing key: EC P-384 / ES384, new at every start (Logto's default key type).
-const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-const signingKey = {
-  ...privateKey.export({ format: 'jwk' }),
-  alg: 'ES384',
-  use: 'sig',
-  kid: randomBytes(12).toString('base64url'),
-};
+// Signing key: EC P-384 / ES384, new at every start (Logto's default key type). POST
+// /__test__/rotate-keys signs with a new one from then on, the old one still published (as
+// Logto's key rotation does).
+function newSigningKey() {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  return {
+    ...privateKey.export({ format: 'jwk' }),
+    alg: 'ES384',
+    use: 'sig',
+    kid: randomBytes(12).toString('base64url'),
+  };
+}
+let signingKeys = [newSigningKey()];
+const cookieKeys = [randomBytes(32).toString('base64url')];
 
 const clients = config.clients.map((client) => ({
   client_id: client.client_id,
@@ -168,11 +178,17 @@ async function renderError(ctx, out) {
   ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>oops! something went wrong</title></head><body><h1>oops! something went wrong</h1>${rows}</body></html>`;
 }
 
+// A provider is built for a set of keys; rotating builds a new one over the same state: one
+// in-memory store (oidc-provider's own adapter) for every provider this process builds.
+const sharedAdapter = createMemoryAdapter();
+
+function newProvider(keys) {
 const provider = new Provider(ISSUER, {
+  adapter: sharedAdapter,
   clients,
   findAccount,
-  jwks: { keys: [signingKey] },
-  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  jwks: { keys },
+  cookies: { keys: cookieKeys },
   claims: {
     openid: ['sub'],
     profile: ['name', 'username', 'picture'],
@@ -223,7 +239,6 @@ const provider = new Provider(ISSUER, {
 });
 
 // Refused token requests (a reused rotated refresh token among them), for /__test__/requests.
-let grantErrors = 0;
 provider.on('grant.error', () => { grantErrors += 1; });
 
 for (const event of ['server_error', 'authorization.error', 'grant.error', 'end_session.error', 'userinfo.error', 'jwks.error', 'discovery.error', 'interaction.error']) {
@@ -235,7 +250,11 @@ for (const event of ['server_error', 'authorization.error', 'grant.error', 'end_
   });
 }
 
-const callback = provider.callback();
+return provider;
+}
+
+let grantErrors = 0;
+let callback = newProvider(signingKeys).callback();
 
 const authorizationRequests = [];
 const ROUTE_NAMES = {
@@ -265,6 +284,13 @@ const server = http.createServer((req, res) => {
   }
   if (pathname === '/__test__/requests' && req.method === 'GET') {
     sendJson(res, 200, { ...counts, grant_errors: grantErrors, by_path: countsByPath });
+    return;
+  }
+
+  if (pathname === '/__test__/rotate-keys' && req.method === 'POST') {
+    signingKeys = [newSigningKey(), ...signingKeys].slice(0, 2);
+    callback = newProvider(signingKeys).callback();
+    sendJson(res, 200, { kids: signingKeys.map((key) => key.kid) });
     return;
   }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from jwt import PyJWTError
+from jwt import PyJWKClientConnectionError, PyJWTError
 from logto import LogtoException
 
 from .logto_client import IdpUnavailable
@@ -59,7 +59,7 @@ USERINFO_UNAVAILABLE = "Logto's userinfo endpoint could not be reached; showing 
 def describe_callback_failure(error: Exception, oauth_error: str | None) -> Failure:
     """`oauth_error` is the callback's `error` parameter, if Logto sent one."""
     detail = f"{type(error).__name__}: {error}"
-    if isinstance(error, IdpUnavailable):
+    if isinstance(error, IdpUnavailable | PyJWKClientConnectionError):  # keys unreachable too
         return replace(IDP_UNREACHABLE, log_detail=detail)
     if isinstance(error, PyJWTError):
         return Failure(

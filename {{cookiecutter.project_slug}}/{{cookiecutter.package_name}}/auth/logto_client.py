@@ -12,7 +12,6 @@ and tells a refused refresh token (sign in again) from an unreachable Logto (try
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Awaitable
 from typing import TypeVar
@@ -31,6 +30,10 @@ from logto.OidcCore import OidcCore
 
 IDP_TIMEOUT_SECONDS = 10.0
 JWKS_CACHE_SECONDS = 24 * 60 * 60  # a token signed by an unknown key still triggers a refetch
+#: PyJWT waits 30 s after any fetch before it fetches again for an unknown key, so a key Logto
+#: just published would fail every sign-in for up to 30 s. Unknown keys only come in Logto's own
+#: token responses (never from a browser), so each one is looked up at once.
+JWKS_REFETCH_COOLDOWN_SECONDS = 0.0
 #: OAuth error codes that mean "not now" rather than "never" (RFC 6749 section 4.1.2.1).
 TRANSIENT_OAUTH_ERRORS = frozenset({"server_error", "temporarily_unavailable"})
 
@@ -74,6 +77,7 @@ class BoundedOidcCore(OidcCore):
             lifespan=JWKS_CACHE_SECONDS,
             timeout=IDP_TIMEOUT_SECONDS,
             headers={"user-agent": "@logto/python", "accept": "*/*"},
+            cooldown_duration=JWKS_REFETCH_COOLDOWN_SECONDS,
         )
 
     async def load_jwks(self) -> None:
@@ -83,11 +87,16 @@ class BoundedOidcCore(OidcCore):
             raise IdpUnavailable(f"fetching JWKS failed: {error}") from error
 
     async def _load_signing_key(self, response: TokenResponse) -> TokenResponse:
-        """Resolve the ID token's key off the event loop, so the SDK's sync check hits the cache."""
+        """Resolve the ID token's key off the event loop, so the SDK's sync check hits the cache.
+        Keys that cannot be fetched raise `IdpUnavailable` (a 503: try again); a key Logto does
+        not publish is left for the SDK's own verification to report (a 400)."""
         if response.id_token:
-            # An unknown key is left for the SDK's own verification to report.
-            with contextlib.suppress(PyJWKClientError):
+            try:
                 await asyncio.to_thread(self.jwksClient.get_signing_key_from_jwt, response.id_token)
+            except PyJWKClientConnectionError as error:
+                raise IdpUnavailable(f"fetching JWKS failed: {error}") from error
+            except PyJWKClientError:
+                pass
         return response
 
     async def fetchTokenByCode(
