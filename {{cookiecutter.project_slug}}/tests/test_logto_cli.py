@@ -254,7 +254,11 @@ def test_doctor_lists_every_tenant_problem_then_passes(
     result = run(env_file, "doctor")
     assert result.exit_code == 1
     fixes = [line for line in result.output.splitlines() if line.startswith("fix: ")]
-    expected = ["LOGTO_APP_ID is still the placeholder", "the app's registration is unchecked"]
+    expected = [
+        "LOGTO_APP_ID is still the placeholder",
+        "LOGTO_APP_SECRET is still the placeholder",
+    ]
+    expected += ["the app's registration is unchecked"]
     expected += ["no Twilio SMS connector"] * USE_TWILIO
     expected += ["holds other credentials than .env"] * USE_PATREON  # connectors, then buttons
     expected += ["phone sign-in with an SMS code is off"] * USE_TWILIO
@@ -311,6 +315,16 @@ def test_doctor_without_m2m_checks_env_and_discovery(
     assert "fix: LOGTO_APP_ID is still the placeholder" in result.output
     assert "skip: the tenant" in result.output
     assert not fake.requests
+
+
+def test_doctor_names_every_bad_setting_on_its_own_line(tmp_path: Path) -> None:
+    """The .env a bake starts with: three placeholders, three `fix:` lines, one run."""
+    env_file = write_env(tmp_path / ".env", "https://your-tenant.logto.app")
+    result = run(env_file, "doctor")
+    assert result.exit_code == 1
+    fixes = [line for line in result.output.splitlines() if line.startswith("fix: ")]
+    for name in ("LOGTO_ENDPOINT", "LOGTO_APP_ID", "LOGTO_APP_SECRET"):
+        assert sum(line.startswith(f"fix: {name}") for line in fixes) == 1, result.output
 
 
 def test_env_file_from_environment(fake: FakeManagementApi, env_file: Path) -> None:

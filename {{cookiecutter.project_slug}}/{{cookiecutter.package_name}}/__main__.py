@@ -1,18 +1,14 @@
-"""Development server: `python -m <package>` serves on APP_BASE_URL's host and port."""
+"""Development server: `python -m <package>` serves on APP_BASE_URL's host and port, with the
+debugger on loopback hosts only; a setup page until the settings are complete (setup_page.py),
+restarted when the code or `.env` changes."""
 
-from urllib.parse import urlsplit
-
-from .settings import load_settings, one_line_settings_errors
-from .web.app import create_app
+from .web.app import create_dev_app, serve_development
+from .web.setup_page import dev_server_address
 
 
 def main() -> None:
-    with one_line_settings_errors():
-        settings = load_settings()
-        app = create_app(settings)
-    origin = urlsplit(settings.app_base_url)
-    port = origin.port or (443 if origin.scheme == "https" else 80)
-    app.run(host=origin.hostname, port=port, debug=True)
+    host, port, debug = dev_server_address()
+    serve_development(create_dev_app(), host, port, debug=debug)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -44,8 +44,19 @@ WHERE_TO_FIND = {
 }
 
 
+T = TypeVar("T")
+
+
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message is one line that says how to fix it."""
+    """Settings missing or malformed; the message is one line that says how to fix each of
+    them (`problems`, one per setting)."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems)
+        if len(problems) == 1:
+            super().__init__(problems[0])
+        else:
+            super().__init__(f"{len(problems)} settings need fixing: " + "; ".join(problems))
 
 
 class AppUris:
@@ -95,17 +106,29 @@ def load_settings(
     dotenv_path: Path | None = PROJECT_ROOT / ".env",
     session_backend: str = SESSION_BACKEND,
 ) -> Settings:
-    """Read settings; real environment variables win over `.env` entries."""
+    """Read settings; real environment variables win over `.env` entries. Raises one
+    `SettingsError` naming every setting that is missing or malformed."""
     values = read_env(dotenv_path, environ)
-    return Settings(
-        logto_endpoint=required_origin(values, "LOGTO_ENDPOINT"),
-        logto_app_id=required(values, "LOGTO_APP_ID"),
-        logto_app_secret=required(values, "LOGTO_APP_SECRET"),
-        secret_key=_secret_key(values),
-        app_base_url=required_origin(values, "APP_BASE_URL"),
-        session_backend=session_backend,
-        **_session_store(values, session_backend),
-    )
+    problems: list[str] = []
+
+    def checked(read: Callable[[], T]) -> T:
+        try:
+            return read()
+        except SettingsError as error:
+            problems.extend(error.problems)
+            return None  # type: ignore[return-value]  # never used: `problems` is raised
+
+    fields = {
+        "logto_endpoint": checked(lambda: required_origin(values, "LOGTO_ENDPOINT")),
+        "logto_app_id": checked(lambda: required(values, "LOGTO_APP_ID")),
+        "logto_app_secret": checked(lambda: required(values, "LOGTO_APP_SECRET")),
+        "secret_key": checked(lambda: _secret_key(values)),
+        "app_base_url": checked(lambda: required_origin(values, "APP_BASE_URL")),
+        **(checked(lambda: _session_store(values, session_backend)) or {}),
+    }
+    if problems:
+        raise SettingsError(*problems)
+    return Settings(session_backend=session_backend, **fields)
 
 
 def _session_store(values: Mapping[str, str | None], backend: str) -> dict[str, Any]:

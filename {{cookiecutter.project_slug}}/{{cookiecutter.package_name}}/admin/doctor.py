@@ -92,7 +92,8 @@ def _check_settings(report: Report, env_file: Path, environ: Mapping[str, str] |
         load_settings(environ, dotenv_path=env_file)
         report.ok("LOGTO_*, APP_BASE_URL, SECRET_KEY and session settings are well-formed")
     except SettingsError as error:
-        report.fix(str(error))
+        for problem in error.problems:  # one `fix:` line per setting
+            report.fix(problem)
 
 
 def _check_connector_settings(

@@ -6,16 +6,17 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from flask import Flask, Response, session
+from flask import Flask, Response, render_template, request, session
 
 from ..about import PROJECT_NAME
 from ..auth.logto_auth import LogtoAuth
 from ..auth.logto_client import IdpUnavailable
 from ..sessions.interface import configure_sessions
-from ..settings import Settings, load_settings, one_line_settings_errors
+from ..settings import Settings, SettingsError, load_settings, one_line_settings_errors
 from .assembly import new_logto_auth, session_cookie_config
 from .keyed_locks import KeyedLocks
 from .security_headers import SecurityHeaders
+from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
 from .views import blueprint, register_error_pages
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,35 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_security_headers(app, settings)
     warm_up(auth)
     return app
+
+
+def create_dev_app() -> Flask:
+    """What the development servers serve (`python -m <package>`, `flask run`): the app, or,
+    while settings are missing, the setup page (setup_page.py) at every path."""
+    try:
+        settings = load_settings()
+    except SettingsError:
+        return create_setup_app()
+    return create_app(settings)
+
+
+def create_setup_app() -> Flask:
+    """The app's routes (so `flask routes` lists them), each answering with the setup page."""
+    app = Flask(__name__)
+    register_pages(app)
+
+    @app.before_request
+    def setup_page() -> tuple[str, int, dict[str, str]] | None:
+        if request.endpoint == "static":
+            return None
+        return render_template("setup.html", **setup_context()), SETUP_STATUS, SETUP_HEADERS
+
+    return app
+
+
+def serve_development(app: Flask, host: str, port: int, *, debug: bool) -> None:
+    """Werkzeug's development server, restarted when the code or `.env` changes."""
+    app.run(host=host, port=port, debug=debug, use_reloader=True, extra_files=[str(ENV_FILE)])
 
 
 def register_sessions(app: Flask, settings: Settings) -> None:

@@ -4,17 +4,20 @@ the security headers; each `register_*` function below adds one of them."""
 from __future__ import annotations
 
 import logging
+import sys
+import types
 
-from quart import Quart, Response, session
+from quart import Quart, Response, render_template, request, session
 
 from ..about import PROJECT_NAME
 from ..auth.logto_auth import LogtoAuth
 from ..auth.logto_client import IdpUnavailable
 from ..sessions.interface import configure_sessions
-from ..settings import Settings, load_settings, one_line_settings_errors
+from ..settings import Settings, SettingsError, load_settings, one_line_settings_errors
 from .assembly import new_logto_auth, session_cookie_config
 from .keyed_locks import KeyedLocks
 from .security_headers import SecurityHeaders
+from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
 from .views import blueprint, register_error_pages
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,40 @@ def create_app(settings: Settings | None = None) -> Quart:
             logger.warning("Logto is not reachable yet; will retry on first sign-in (%s)", error)
 
     return app
+
+
+def create_dev_app() -> Quart:
+    """What the development servers serve (`python -m <package>`, `quart run`): the app, or,
+    while settings are missing, the setup page (setup_page.py) at every path."""
+    try:
+        settings = load_settings()
+    except SettingsError:
+        return create_setup_app()
+    return create_app(settings)
+
+
+def create_setup_app() -> Quart:
+    """The app's routes (so `quart routes` lists them), each answering with the setup page."""
+    app = Quart(__name__)
+    register_pages(app)
+
+    @app.before_request
+    async def setup_page() -> tuple[str, int, dict[str, str]] | None:
+        if request.endpoint == "static":
+            return None
+        page = await render_template("setup.html", **setup_context())
+        return page, SETUP_STATUS, SETUP_HEADERS
+
+    return app
+
+
+def serve_development(app: Quart, host: str, port: int, *, debug: bool) -> None:
+    """Quart's development server, restarted when the code or `.env` changes."""
+    # Quart's reloader watches the files of loaded modules: `.env` is entered as one.
+    watched = types.ModuleType("_dotenv_file")
+    watched.__file__ = str(ENV_FILE)
+    sys.modules.setdefault(watched.__name__, watched)
+    app.run(host=host, port=port, debug=debug, use_reloader=True)
 
 
 def register_sessions(app: Quart, settings: Settings) -> None:
