@@ -61,8 +61,17 @@ def create_setup_app() -> Flask:
 
 
 def serve_development(app: Flask, host: str, port: int, *, debug: bool) -> None:
-    """Werkzeug's development server, restarted when the code or `.env` changes."""
-    app.run(host=host, port=port, debug=debug, use_reloader=True, extra_files=[str(ENV_FILE)])
+    """Werkzeug's development server, restarted when the code or `.env` changes. Flask's own
+    loading of `.env` into the environment is off: the restarted server would inherit the old
+    values, which win over the file (settings.py reads `.env` itself)."""
+    app.run(
+        host=host,
+        port=port,
+        debug=debug,
+        load_dotenv=False,
+        use_reloader=True,
+        extra_files=[str(ENV_FILE)],
+    )
 
 
 def register_sessions(app: Flask, settings: Settings) -> None:
