@@ -347,7 +347,8 @@ def write_env(project_dir: Path, make_secret: Callable[[], str] = new_secret) ->
 
 
 def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None = None) -> str:
-    """What to do now, with the exact values to paste into Logto Console and ``.env``.
+    """What to do now, on one screen: run it (it shows what is missing), the quickest setup
+    (`logto provision`), the manual Console values, and where the rest is (the README).
 
     ``project_dir`` is where the project was generated and ``cwd`` where the user ran
     cookiecutter; without them, paths are shown relative to the output directory.
@@ -368,85 +369,50 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
         [
             f"Created {answers['project_name']} ({answers['web_framework']}). Next steps:",
             "",
-            '1. In Logto Console, create an application of type "Traditional web".',
-            "2. In the application's settings, set and save:",
-            f"     Redirect URI:                {base_url}/callback",
-            f"     Post sign-out redirect URI:  {base_url}/",
-            f"3. Copy its App ID and App secret into {env_path}:",
-            "     LOGTO_APP_ID=<App ID>",
-            "     LOGTO_APP_SECRET=<App secret>",
-            f"   and check that LOGTO_ENDPOINT is {answers['logto_endpoint']}",
-            "4. Install and run:",
+            "Run it; until Logto is set up, every page lists what .env still needs:",
             f"     cd {cd_target}",
             '     python -m venv .venv && . .venv/bin/activate && pip install -e ".[dev]"',
             f"     python -m {answers['package_name']}    # dev server on {base_url}",
-            "     pytest",
-            *connector_steps(answers, project_dir),
             "",
-            f"Or let `{cli} logto provision` do steps 1-3 (and the connectors) through Logto's",
-            "Management API: create a machine-to-machine app with the Logto Management API access",
-            "role, put its ID and secret in .env as LOGTO_M2M_APP_ID / LOGTO_M2M_APP_SECRET, then",
-            f"run `{cli} logto provision` (add --dry-run to see the plan); `{cli} logto doctor`",
-            "checks the setup.",
+            f"Quickest: let `{cli} logto provision` set up Logto and {env_path}:",
+            '  1. In Logto Console > Applications, create a "Machine-to-machine" app with the',
+            '     "Logto Management API access" role; put its ID and secret into .env as',
+            "     LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET.",
+            f"  2. `{cli} logto provision --dry-run` shows the plan, `{cli} logto provision`",
+            f"     applies it, `{cli} logto doctor` checks it all.",
+            "",
+            'Or by hand: in Logto Console create a "Traditional web" application, set and save:',
+            f"     Redirect URI:                {base_url}/callback",
+            f"     Post sign-out redirect URI:  {base_url}/",
+            f"   then copy its App ID and App secret into {env_path}:",
+            "     LOGTO_APP_ID=<App ID>    LOGTO_APP_SECRET=<App secret>",
+            f"   and check that LOGTO_ENDPOINT is {answers['logto_endpoint']}",
+            *connector_steps(answers),
+            "",
+            "README.md has the rest: every step in detail, tests, production, Docker.",
         ]
     )
 
 
-SMS_TEMPLATES = "twilio_sms_templates.json"
-
-
-def twilio_json_lines(project_dir: Path | None, package: str) -> list[str]:
-    """The Twilio connector config to paste, templates read from the generated project."""
-    if project_dir is None:
-        return []
-    templates_file = project_dir / package / "connectors" / SMS_TEMPLATES
-    config = {
-        "accountSID": "<TWILIO_ACCOUNT_SID>",
-        "authToken": "<TWILIO_AUTH_TOKEN>",
-        "fromMessagingServiceSID": "<TWILIO_MESSAGING_SERVICE_SID>",
-        "templates": json.loads(templates_file.read_text(encoding="utf-8")),
-    }
-    return ["       " + line for line in json.dumps(config, indent=2).splitlines()]
-
-
-def connector_steps(answers: dict, project_dir: Path | None) -> list[str]:
-    """Logto Console steps for the chosen connectors, with the exact values to use."""
+def connector_steps(answers: dict) -> list[str]:
+    """What each chosen connector needs, in brief (the README has the steps)."""
     cli = answers["web_framework"].lower()
     endpoint = answers["logto_endpoint"]
     steps: list[str] = []
     if answers.get("use_twilio"):
         steps += [
-            "",
-            "Twilio SMS (passwordless phone sign-in):",
-            "  a. In Twilio Console buy a phone number; in Messaging > Services create a",
-            '     Messaging Service for "Notify my users" and add that number as its sender.',
-            "  b. Put Account SID (AC...), Auth token and the Messaging Service SID (MG...; not a",
-            "     phone number) into .env as TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and",
-            "     TWILIO_MESSAGING_SERVICE_SID.",
-            '  c. In Logto Console > Connectors > Email and SMS connectors, add "Twilio SMS",',
-            "     paste this JSON (your values from .env in place of the <...>; or run",
-            f"     `{cli} logto connectors` for it filled in) and send a test message:",
-            *twilio_json_lines(project_dir, answers["package_name"]),
-            "  d. In Sign-in experience > Sign-up and sign-in: add Phone number as a sign-in",
-            '     method with Verification code ("Continue with phone" opens it). Unknown numbers',
-            "     are offered an account only where phone is also a sign-up identifier, which",
-            "     makes existing users without a phone add one at their next sign-in (on an",
-            '     email-first tenant "Email or phone" does not); provision needs --phone-sign-up.',
+            "Twilio SMS: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "
+            "TWILIO_MESSAGING_SERVICE_SID (MG...,",
+            f"   not a phone number) into .env; `{cli} logto connectors` prints the connector's",
+            "   JSON for Logto Console; add Phone number (verification code) as a sign-in method.",
         ]
     if answers.get("use_patreon"):
         steps += [
-            "",
-            '"Continue with Patreon" (social sign-in):',
-            "  a. Create a client at https://www.patreon.com/portal/registration/register-clients.",
-            "     Its Redirect URI is Logto's callback for the Patreon connector:",
-            f"       {endpoint}/callback/patreon  if `{cli} logto provision` creates it;",
-            "       if you add it in Logto Console (step c), the Callback URI its page shows",
-            f"       ({endpoint}/callback/<connector id>): add that to the client then.",
-            "  b. Put its Client ID and Client Secret into .env as PATREON_CLIENT_ID and",
-            "     PATREON_CLIENT_SECRET (PATREON_SCOPE defaults to identity identity[email]).",
-            '  c. In Logto Console > Connectors > Social connectors, add "Patreon" with the JSON',
-            f"     that `{cli} logto connectors` prints, then add Patreon under Sign-in experience",
-            '     > Sign-up and sign-in > "Social sign-in".',
+            "Patreon: create a client at "
+            "https://www.patreon.com/portal/registration/register-clients",
+            f"   with Redirect URI {endpoint}/callback/patreon (added by hand: the",
+            "   Callback URI the connector's page in Logto Console shows); its ID and secret",
+            "   into .env as PATREON_CLIENT_ID and PATREON_CLIENT_SECRET.",
         ]
     return steps
 

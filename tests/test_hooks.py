@@ -736,10 +736,10 @@ def test_next_steps_has_the_exact_values():
     text = post.next_steps(answers)
     lines = text.splitlines()
     assert '"Traditional web"' in text
-    assert "Redirect URI:                https://app.example.com:8443/callback" in lines[4]
-    assert lines[5].endswith("Post sign-out redirect URI:  https://app.example.com:8443/")
-    assert lines[5].split()[-1] == "https://app.example.com:8443/"
-    assert lines[4].split()[-1] == "https://app.example.com:8443/callback"
+    (redirect,) = [line for line in lines if "Redirect URI:  " in line and "sign-out" not in line]
+    (sign_out,) = [line for line in lines if "Post sign-out redirect URI:" in line]
+    assert redirect.split()[-1] == "https://app.example.com:8443/callback"
+    assert sign_out.split()[-1] == "https://app.example.com:8443/"
     assert "into acme-portal/.env:" in text
     assert "LOGTO_APP_ID=<App ID>" in text
     assert "LOGTO_APP_SECRET=<App secret>" in text
@@ -747,7 +747,8 @@ def test_next_steps_has_the_exact_values():
     assert "     cd acme-portal\n" in text
     assert 'pip install -e ".[dev]"' in text
     assert "python -m acme_portal    # dev server on https://app.example.com:8443" in text
-    assert "     pytest" in lines
+    assert "flask logto provision --dry-run" in text and "flask logto doctor" in text
+    assert text.index("logto provision") < text.index('"Traditional web"')  # quickest first
 
 
 def test_next_steps_paths_relative_to_where_the_user_is(tmp_path):
@@ -907,24 +908,19 @@ def test_rendered_post_hook_survives_a_closed_stdout(tmp_path):
     assert (project / ".env").is_file()
 
 
-def test_next_steps_for_connectors_give_exact_values(tmp_path):
-    package = tmp_path / "logto_web_app"
-    package.mkdir()
-    placeholder = "{" * 2 + "code" + "}" * 2
-    (package / "connectors").mkdir(parents=True, exist_ok=True)
-    (package / "connectors" / "twilio_sms_templates.json").write_text(
-        json.dumps([{"usageType": "SignIn", "content": f"Code {placeholder}"}])
-    )
+def test_next_steps_for_connectors_give_exact_values_on_one_screen():
     answers = {**GOOD_ANSWERS, "use_twilio": True, "use_patreon": True}
     answers["logto_endpoint"] = "https://acme.logto.app"
-    text = post.next_steps(answers, tmp_path)
-    assert "https://acme.logto.app/callback/patreon  if `flask logto provision` creates" in text
-    assert "the Callback URI its page shows" in text
-    assert "(https://acme.logto.app/callback/<connector id>)" in text
-    assert '"fromMessagingServiceSID": "<TWILIO_MESSAGING_SERVICE_SID>"' in text
-    assert f'"content": "Code {placeholder}"' in text
-    assert "TWILIO_MESSAGING_SERVICE_SID" in text and "not a" in text
+    text = post.next_steps(answers)  # paths shown relative: the width is the text's own
+    assert "Redirect URI https://acme.logto.app/callback/patreon" in text
+    assert "the\n   Callback URI the connector's page in Logto Console shows" in text
+    assert "TWILIO_MESSAGING_SERVICE_SID (MG...," in text and "not a phone number" in text
+    assert "`flask logto connectors` prints the connector's" in text  # not the JSON itself
+    assert "{" not in text
     assert "flask logto provision" in text
+    # The fullest bake's output, with the hook's `.env` line, fits a screen.
+    assert len(text.splitlines()) + 1 <= 30
+    assert max(len(line) for line in text.splitlines()) <= 92
 
 
 def test_next_steps_without_connectors_mention_none():
