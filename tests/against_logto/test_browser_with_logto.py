@@ -99,7 +99,8 @@ def shown_claims(page: Page) -> dict[str, str]:
     expect(rows.first).to_be_visible()
     claims = {}
     for row in rows.all():
-        claims[row.locator("th").inner_text()] = row.locator("td").inner_text()
+        cell = row.locator("td")  # a time shows as a date; its raw value is `data-raw`
+        claims[row.locator("th").inner_text()] = cell.get_attribute("data-raw") or cell.inner_text()
     return claims
 
 

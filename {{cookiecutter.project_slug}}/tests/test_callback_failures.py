@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import socket
+from typing import Any
 
 import pytest
 
+from {{ cookiecutter.package_name }} import create_app
 from {{ cookiecutter.package_name }}.auth.session_storage import KEY_PREFIX
+from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto
 from .flows import callback_path, sign_in
@@ -102,10 +107,34 @@ def test_logto_unreachable_at_callback(client: PageClient, logto: FakeLogto) -> 
     started = client.get("/sign-in")
     path, query = callback_path(logto.authorize(started.location))
     logto.stop()
-    assert_failure_page(client.get(path, query), 503, "did not answer")
+    page = client.get(path, query)
+    assert_failure_page(page, 503, "Logto refused the connection")
+    assert "logto doctor" in page.text  # what the site's operator can run
+
+
+def test_logto_whose_name_does_not_resolve(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A LOGTO_ENDPOINT with a typo in its host: the page says so, not "did not answer"."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "logto-typo.invalid":  # answered here: the tests never ask a DNS server
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    settings = dataclasses.replace(settings, logto_endpoint="http://logto-typo.invalid")
+    client = PageClient(create_app(settings))
+    try:
+        page = client.get("/sign-in")
+    finally:
+        client.close()
+    assert_failure_page(page, 503, "Logto cannot be found: the host name of LOGTO_ENDPOINT")
 
 
 def test_unknown_page_is_a_friendly_404(client: PageClient) -> None:
     page = client.get("/no-such-page")
     assert page.status == 404
     assert "Not Found" in page.text
+    assert "Go to the home page" in page.text and "Try signing in again" not in page.text

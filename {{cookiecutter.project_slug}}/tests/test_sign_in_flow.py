@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -185,3 +187,18 @@ def test_a_pending_sign_in_expires(
     monkeypatch.setattr(pending_sign_ins, "time", SimpleNamespace(time=lambda: later))
     expired = client.get(*callback_path(logto.authorize(started.location)))
     assert expired.status == 400 and "not started here" in expired.text
+
+
+def test_profile_shows_claim_times_as_dates_with_the_raw_value(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    sign_in(client, logto)
+    page = client.get("/profile")
+    exp_row = r'<th>exp</th><td data-raw="(\d+)"><time title="\d+">([^<]+)</time>'
+    match = re.search(exp_row, page.text)
+    assert match, page.text
+    raw, shown = match.groups()
+    expected = datetime.fromtimestamp(int(raw), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert shown == expected
+    assert f"<code>{raw}</code>" in page.text  # one click away
+    assert re.search(r"<th>sub</th><td><code>[^<]+</code></td>", page.text)  # others as they are

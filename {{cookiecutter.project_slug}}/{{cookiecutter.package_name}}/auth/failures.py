@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from jwt import PyJWKClientConnectionError, PyJWTError
 from logto import LogtoException
 
+from ..about import WEB_FRAMEWORK
 from .logto_client import IdpUnavailable
 
 SDK_MESSAGES = {
@@ -35,11 +36,24 @@ class Failure(Exception):
     title: str
     message: str
     log_detail: str = ""
+    sign_in_again: bool = True  # the page offers "Try signing in again" (else: home)
 
 
-IDP_UNREACHABLE = Failure(
-    503, "Logto is unreachable", "Logto did not answer in time. Please try again in a moment."
-)
+DOCTOR = f"{WEB_FRAMEWORK.lower()} logto doctor"
+
+
+def idp_unreachable(error: IdpUnavailable | None = None, detail: str = "") -> Failure:
+    """The 503 page while Logto cannot be reached, saying how it failed where that is known."""
+    problem = error.problem if error is not None else "could not be reached"
+    return Failure(
+        503,
+        "Logto is unreachable",
+        f"Logto {problem}. Please try again in a moment; if this goes on, the site's operator "
+        f"can run `{DOCTOR}`.",
+        detail or str(error or ""),
+    )
+
+
 SIGN_OUT_NOT_CONFIRMED = Failure(
     400, "Sign-out not confirmed", "The sign-out form expired; please try again."
 )
@@ -52,6 +66,7 @@ SESSIONS_UNAVAILABLE = Failure(
     503,
     "Sessions are unavailable",
     "Your session could not be read or saved just now. Please try again shortly.",
+    sign_in_again=False,
 )
 USERINFO_UNAVAILABLE = "Logto's userinfo endpoint could not be reached; showing the ID token."
 
@@ -59,8 +74,10 @@ USERINFO_UNAVAILABLE = "Logto's userinfo endpoint could not be reached; showing 
 def describe_callback_failure(error: Exception, oauth_error: str | None) -> Failure:
     """`oauth_error` is the callback's `error` parameter, if Logto sent one."""
     detail = f"{type(error).__name__}: {error}"
-    if isinstance(error, IdpUnavailable | PyJWKClientConnectionError):  # keys unreachable too
-        return replace(IDP_UNREACHABLE, log_detail=detail)
+    if isinstance(error, IdpUnavailable):
+        return idp_unreachable(error, detail)
+    if isinstance(error, PyJWKClientConnectionError):  # Logto's keys could not be fetched
+        return idp_unreachable(detail=detail)
     if isinstance(error, PyJWTError):
         return Failure(
             400,

@@ -27,12 +27,12 @@ from logto.Storage import PersistKey
 from ..settings import Settings
 from .csrf import csrf_token_matches
 from .failures import (
-    IDP_UNREACHABLE,
     SIGN_OUT_NOT_CONFIRMED,
     SIGNED_OUT_HERE_ONLY,
     USERINFO_UNAVAILABLE,
     Failure,
     describe_callback_failure,
+    idp_unreachable,
 )
 from .logto_client import AppLogtoClient, IdpUnavailable, RefreshRefused
 from .pending_sign_ins import PendingSignIns
@@ -105,7 +105,7 @@ class LogtoAuth:
             url = await self.client.signIn(self.settings.redirect_uri, mode)
         except IdpUnavailable as error:
             logger.warning("cannot start sign-in: %s", error)
-            raise replace(IDP_UNREACHABLE, log_detail=str(error)) from error
+            raise idp_unreachable(error) from error
         started = self._storage.get("signInSession")
         if started is not None:
             self._pending.add(started, safe_return_path(return_to) or "/")
@@ -178,7 +178,7 @@ class LogtoAuth:
         outcome = await self._renew(sign_out_if_refused=True)
         if outcome.kind == "unreachable":
             logger.warning("cannot renew the sign-in: %s", outcome.detail)
-            raise replace(IDP_UNREACHABLE, log_detail=outcome.detail)
+            raise idp_unreachable(detail=outcome.detail)
         if outcome.kind == "refused":
             return None
         return self._id_token_claims()  # the new token, even if it is short-lived

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -41,7 +42,25 @@ T = TypeVar("T")
 
 
 class IdpUnavailable(Exception):
-    """Logto could not be reached or answered with something that is not OIDC."""
+    """Logto could not be reached or answered with something that is not OIDC; `problem`
+    says which, after "Logto" (for the error page)."""
+
+    def __init__(self, message: str, problem: str = "could not be reached") -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+def what_went_wrong(error: BaseException) -> str:
+    """How a failed call to Logto failed, in words that follow "Logto"."""
+    if isinstance(error, TimeoutError):
+        return "did not answer in time"
+    if isinstance(getattr(error, "os_error", None) or error, socket.gaierror):
+        return "cannot be found: the host name of LOGTO_ENDPOINT does not resolve"
+    if isinstance(error, aiohttp.ClientConnectorError | ConnectionError):
+        return "refused the connection"
+    if isinstance(error, aiohttp.ClientResponseError | ValueError):
+        return "answered with something that is not OpenID Connect"
+    return "could not be reached"
 
 
 class RefreshRefused(Exception):
@@ -63,7 +82,8 @@ async def _bounded(call: Awaitable[T], what: str) -> T:
     try:
         return await asyncio.wait_for(call, IDP_TIMEOUT_SECONDS)
     except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as error:
-        raise IdpUnavailable(f"{what} failed: {type(error).__name__}: {error}") from error
+        problem = what_went_wrong(error)
+        raise IdpUnavailable(f"{what} failed: {type(error).__name__}: {error}", problem) from error
 
 
 class BoundedOidcCore(OidcCore):

@@ -94,12 +94,14 @@ def page(template: str, status: int = 200, **context: Any) -> Page:
 
 
 def failure_page(failure: Failure) -> Page:
-    return page("error.html", failure.status, title=failure.title, message=failure.message)
+    context = {"title": failure.title, "message": failure.message}
+    return page("error.html", failure.status, sign_in_again=failure.sign_in_again, **context)
 
 
 def bare_failure_page(failure: Failure) -> Page:
     """The error page without the session: for when the session store failed."""
-    context = {"title": failure.title, "message": failure.message}
+    context: dict[str, Any] = {"title": failure.title, "message": failure.message}
+    context["sign_in_again"] = failure.sign_in_again
     return render_template("error.html", user=None, **context), failure.status
 
 
@@ -195,4 +197,5 @@ def register_error_pages(app: Flask) -> None:
         if isinstance(getattr(error, "original_exception", None), SessionStoreError):
             return bare_failure_page(SESSIONS_UNAVAILABLE)  # saving the session failed
         status = error.code or 500
-        return failure_page(Failure(status, f"{status} {error.name}", error.description or ""))
+        title, message = f"{status} {error.name}", error.description or ""
+        return failure_page(Failure(status, title, message, sign_in_again=False))

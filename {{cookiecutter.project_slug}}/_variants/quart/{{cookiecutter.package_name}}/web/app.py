@@ -15,6 +15,7 @@ from ..auth.logto_client import IdpUnavailable
 from ..sessions.interface import configure_sessions
 from ..settings import Settings, SettingsError, load_settings, one_line_settings_errors
 from .assembly import new_logto_auth, session_cookie_config
+from .claims import shown_claims
 from .keyed_locks import KeyedLocks
 from .security_headers import SecurityHeaders
 from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
@@ -93,7 +94,7 @@ def register_logto(app: Quart, settings: Settings) -> LogtoAuth:
 
 
 def register_pages(app: Quart) -> None:
-    app.jinja_env.globals["project_name"] = PROJECT_NAME
+    app.jinja_env.globals.update(project_name=PROJECT_NAME, shown_claims=shown_claims)
     app.register_blueprint(blueprint)
     register_error_pages(app)
 

@@ -95,12 +95,14 @@ async def page(template: str, status: int = 200, **context: Any) -> Page:
 
 
 async def failure_page(failure: Failure) -> Page:
-    return await page("error.html", failure.status, title=failure.title, message=failure.message)
+    context = {"title": failure.title, "message": failure.message}
+    return await page("error.html", failure.status, sign_in_again=failure.sign_in_again, **context)
 
 
 async def bare_failure_page(failure: Failure) -> Page:
     """The error page without the session: for when the session store failed."""
-    context = {"title": failure.title, "message": failure.message}
+    context: dict[str, Any] = {"title": failure.title, "message": failure.message}
+    context["sign_in_again"] = failure.sign_in_again
     return await render_template("error.html", user=None, **context), failure.status
 
 
@@ -198,5 +200,5 @@ def register_error_pages(app: Quart) -> None:
             return await bare_failure_page(SESSIONS_UNAVAILABLE)  # saving the session failed
         status = error.code or 500
         return await failure_page(
-            Failure(status, f"{status} {error.name}", error.description or "")
+            Failure(status, f"{status} {error.name}", error.description or "", sign_in_again=False)
         )
