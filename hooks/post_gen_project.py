@@ -138,6 +138,7 @@ DEV_REQUIREMENTS = "requirements-dev.txt"
 #: The pyproject.toml lines that the chosen requirement files replace.
 RUNTIME_MARKER = "# <_requirements: runtime>"
 DEV_MARKER = "# <_requirements: dev>"
+DEV_GROUP_MARKER = "# <_requirements: dev group>"  # the same tools, for `uv sync`
 #: `spec` or `spec  # why`; a `#` right after the spec (a URL fragment) is not a comment.
 REQUIREMENT_LINE_RE = re.compile(r"(?P<spec>[^\s#-][^#]*?)(?:\s+(?P<comment>#.*))?")
 
@@ -187,7 +188,7 @@ def write_dependencies(project_dir: Path, chosen: list[str]) -> bool:
     The template keeps its dependencies in requirement files that Dependabot can read; the
     variants' manifest names the files of this project's answers (``chosen``):
     ``requirements.txt`` first, then those by name, and ``requirements-dev.txt`` for the
-    ``dev`` extra. A project without the folder (one generated before) is left alone.
+    ``dev`` extra (`pip install -e ".[dev]"`) and the ``dev`` dependency group (`uv sync`). A project without the folder (one generated before) is left alone.
     """
     requirements_dir = project_dir / REQUIREMENTS_DIR
     if not requirements_dir.is_dir():
@@ -207,6 +208,7 @@ def write_dependencies(project_dir: Path, chosen: list[str]) -> bool:
             files[DEV_REQUIREMENTS], f"{REQUIREMENTS_DIR}/{DEV_REQUIREMENTS}"
         ),
     }
+    sections[DEV_GROUP_MARKER] = sections[DEV_MARKER]
     pyproject = project_dir / PYPROJECT_FILE
     with open(pyproject, encoding="utf-8", newline="") as source:
         text = source.read()

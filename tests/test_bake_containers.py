@@ -346,7 +346,7 @@ def test_dockerfile_builds_with_uv_in_stages_and_runs_as_a_user(
     assert images[0] == images[1] and re.fullmatch(r"python:3\.1[23]-slim-\w+", images[0]), images
     assert build[0][1].endswith(" AS build")
     runs = " ".join(args for keyword, args in build if keyword == "RUN")
-    assert "uv pip install -r pyproject.toml" in runs
+    assert "uv pip install --require-hashes -r requirements-lock.txt" in runs  # as locked
     assert "uv pip install --no-deps --editable ." in runs
     env = final_env(instructions)
     assert env["PYTHONDONTWRITEBYTECODE"] == "1" and env["PYTHONUNBUFFERED"] == "1"

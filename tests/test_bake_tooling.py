@@ -339,9 +339,11 @@ def test_requirement_files_are_exactly_what_each_bake_declares(
         for spec in requirement_specs(REQUIREMENTS_DIR / relative)
     ]
     pyproject_text = (project / "pyproject.toml").read_text(encoding="utf-8")
-    declared = tomllib.loads(pyproject_text)["project"]
+    pyproject = tomllib.loads(pyproject_text)
+    declared = pyproject["project"]
     assert sorted(declared["dependencies"]) == sorted(runtime)
     assert declared["optional-dependencies"] == {"dev": dev}
+    assert pyproject["dependency-groups"] == {"dev": dev}  # `uv sync` + `uv run pytest`
     names = [canonicalize_name(Requirement(spec).name) for spec in runtime + dev]
     assert len(names) == len(set(names)), names
     for relative in files:  # the comments explaining pins come along
@@ -388,6 +390,7 @@ def test_dependabot_config_is_valid() -> None:
     "ecosystem, pattern",
     [
         ("pip", "_requirements/**/*.txt"),
+        ("pip", "_variants/lock-*/requirements-lock.txt"),
         ("github-actions", ".github/workflows/*.yml"),
         ("pre-commit", ".pre-commit-config.yaml"),
         ("docker", "Dockerfile"),
@@ -397,9 +400,15 @@ def test_dependabot_config_is_valid() -> None:
 def test_dependabot_watches_every_folder_with_versions(ecosystem: str, pattern: str) -> None:
     """Dependabot only reads the folders it is given (and, for pip, their direct subfolders)."""
     folders = template_folders(pattern)
-    if ecosystem == "pip":
+    if pattern.startswith("_requirements"):
         assert folders == {"/{{cookiecutter.project_slug}}/_requirements"}
-    assert dependabot_directories(ecosystem) == folders
+    if pattern.startswith("_variants/lock-"):
+        assert len(folders) == 8, folders  # one lock per framework x session backend
+    watched = dependabot_directories(ecosystem)
+    assert watched >= folders if ecosystem == "pip" else watched == folders
+    if ecosystem == "pip":  # and nothing else
+        locks = template_folders("_variants/lock-*/requirements-lock.txt")
+        assert watched == template_folders("_requirements/**/*.txt") | locks
 
 
 def test_every_requirement_file_is_jinja_free_and_parses() -> None:
@@ -439,6 +448,11 @@ dependencies = [
 dev = [
     # <_requirements: dev>
 ]
+
+[dependency-groups]
+dev = [
+    # <_requirements: dev group>
+]
 """
 
 
@@ -475,6 +489,11 @@ dependencies = [
 ]
 
 [project.optional-dependencies]
+dev = [
+    "pytest>=8",
+]
+
+[dependency-groups]
 dev = [
     "pytest>=8",
 ]
@@ -561,3 +580,46 @@ def test_post_run_reports_a_bad_requirement_in_one_line(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("error: _requirements/requirements.txt:1: ")
+
+
+# --- the lock file each bake ships --------------------------------------------------------
+
+LOCK_FILE = "requirements-lock.txt"
+LOCK_LINE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)")
+
+
+def locked_pins(lock: Path) -> dict[str, list[str]]:
+    """name -> the versions the lock pins (several where markers split them)."""
+    pins: dict[str, list[str]] = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if match := LOCK_LINE.match(line):
+            pins.setdefault(canonicalize_name(match["name"]), []).append(match["version"])
+    return pins
+
+
+def test_each_bake_ships_a_lock_that_pins_what_it_declares(
+    baked: tuple[dict[str, Any], Path],
+) -> None:
+    """Every runtime dependency pyproject.toml declares is pinned, at a version its specifier
+    allows, with hashes (the Dockerfile installs with --require-hashes); extras bring theirs."""
+    _, project = baked
+    lock = project / LOCK_FILE
+    assert lock.is_file(), "no requirements-lock.txt"
+    pins = locked_pins(lock)
+    declared = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))["project"]
+    for spec in declared["dependencies"]:
+        requirement = Requirement(spec)
+        versions = pins.get(canonicalize_name(requirement.name))
+        assert versions, f"{requirement.name} is not in {LOCK_FILE}: run tools/refresh_locks.py"
+        for version in versions:
+            assert requirement.specifier.contains(version, prereleases=True), (spec, version)
+    extras = {"pyjwt[crypto]": "cryptography", "psycopg[binary]": "psycopg-binary"}
+    for spec in declared["dependencies"]:
+        for extra, brings in extras.items():
+            if spec.startswith(extra):
+                assert brings in pins, f"{spec}: {brings} is not locked"
+    text = lock.read_text(encoding="utf-8")
+    entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2])
+    assert all("--hash=sha256:" in entry for entry in entries if "==" in entry)
+    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+    assert f"--require-hashes -r {LOCK_FILE}" in dockerfile
