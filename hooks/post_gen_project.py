@@ -188,7 +188,8 @@ def write_dependencies(project_dir: Path, chosen: list[str]) -> bool:
     The template keeps its dependencies in requirement files that Dependabot can read; the
     variants' manifest names the files of this project's answers (``chosen``):
     ``requirements.txt`` first, then those by name, and ``requirements-dev.txt`` for the
-    ``dev`` extra (`pip install -e ".[dev]"`) and the ``dev`` dependency group (`uv sync`). A project without the folder (one generated before) is left alone.
+    ``dev`` extra (`pip install -e ".[dev]"`) and the ``dev`` dependency group (`uv sync`).
+    A project without the folder (one generated before) is left alone.
     """
     requirements_dir = project_dir / REQUIREMENTS_DIR
     if not requirements_dir.is_dir():

@@ -1,4 +1,4 @@
-"""Refresh the lock file each framework × session backend ships: every runtime dependency a
+"""Refresh the lock file each framework x session backend ships: every runtime dependency a
 bake of those answers declares, pinned with hashes, for Python 3.11 and newer on any platform.
 
 The locks live in `_variants/lock-<framework>-<backend>/requirements-lock.txt` (the variant
@@ -29,7 +29,9 @@ PYTHON = "3.11"  # the oldest the bakes support: the lock holds for it and every
 
 
 def post_gen_hook():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("post_gen", ROOT / "hooks" / "post_gen_project.py")
+    spec = importlib.util.spec_from_file_location(
+        "post_gen", ROOT / "hooks" / "post_gen_project.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -74,10 +76,19 @@ def main() -> None:
                 )
                 subprocess.run(
                     [
-                        "uv", "pip", "compile", str(inputs),
-                        "--universal", "--python-version", PYTHON, "--generate-hashes",
-                        "--quiet", "--output-file", str(target),
-                        "--custom-compile-command", "python3 tools/refresh_locks.py",
+                        "uv",
+                        "pip",
+                        "compile",
+                        str(inputs),
+                        "--universal",
+                        "--python-version",
+                        PYTHON,
+                        "--generate-hashes",
+                        "--quiet",
+                        "--output-file",
+                        str(target),
+                        "--custom-compile-command",
+                        "python3 tools/refresh_locks.py",
                     ],
                     check=True,
                 )
