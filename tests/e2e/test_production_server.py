@@ -72,7 +72,7 @@ def test_a_killed_worker_is_replaced_and_the_service_keeps_answering(
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_bad_settings_are_one_line_and_status_3(framework: str, tmp_path: Path) -> None:
-    """The bake's `.env` as generated: its placeholders stop the server."""
+    """The bake's `.env` as generated: its placeholders stop the server, all named."""
     port = free_port()
     app = bake_app(
         tmp_path,
@@ -87,4 +87,6 @@ def test_bad_settings_are_one_line_and_status_3(framework: str, tmp_path: Path) 
     )
     output = (run.stdout + run.stderr).strip().splitlines()
     assert run.returncode == 3, output
-    assert len(output) == 1 and output[0].startswith("error: LOGTO_"), output
+    assert len(output) == 1 and output[0].startswith("error: 3 settings need fixing: "), output
+    for name in ("LOGTO_ENDPOINT", "LOGTO_APP_ID", "LOGTO_APP_SECRET"):  # every one, at once
+        assert f"{name} is still the placeholder" in output[0]
