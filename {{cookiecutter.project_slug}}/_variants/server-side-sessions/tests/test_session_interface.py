@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -195,3 +196,33 @@ def test_a_store_failure_shows_the_error_page_and_is_logged_with_the_store_addre
 def test_regenerate_refuses_a_session_that_is_not_server_side() -> None:
     with pytest.raises(TypeError):
         server_sessions.regenerate({})
+
+
+class DownStore(MemoryStore):
+    """A store whose check fails, counting the checks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checks = 0
+
+    def prepare(self) -> None:
+        self.checks += 1
+        raise ConnectionError("connection refused")
+
+
+def test_while_the_store_is_down_requests_share_one_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Requests during an outage fail on the last check's outcome for a moment instead of each
+    checking in turn (a hung store would make the last of N requests wait N time limits)."""
+    store = DownStore()
+    now = [1000.0]
+    monkeypatch.setattr(server_sessions, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    for _ in range(5):
+        with pytest.raises(ConnectionError):
+            store.ensure_ready()
+    assert store.checks == 1
+    now[0] += SessionStore.RETRY_AFTER_SECONDS
+    with pytest.raises(ConnectionError):
+        store.ensure_ready()
+    assert store.checks == 2  # checked again once the moment passed

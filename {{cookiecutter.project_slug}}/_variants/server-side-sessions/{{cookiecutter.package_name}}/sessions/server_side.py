@@ -19,6 +19,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -42,20 +43,33 @@ class SessionStore(ABC):
     `prepare` runs before the first call, and again after any call failed."""
 
     PURGE_EVERY_N_SAVES = 100
+    #: After a failed `prepare`, calls fail at once with its error for this long: while the
+    #: store is down, concurrent requests wait for one check, not one check each in turn.
+    RETRY_AFTER_SECONDS = 1.0
     address: str  # where the records are, password masked: for logs
 
     def __init__(self) -> None:
         self._saves = 0
         self._ready = False
         self._ready_lock = threading.Lock()
+        self._failure: tuple[float, Exception] | None = None  # when `prepare` last failed, why
 
     def ensure_ready(self) -> None:
         if self._ready:
             return
-        with self._ready_lock:  # one thread prepares; the others wait for it
-            if not self._ready:
+        with self._ready_lock:  # one thread prepares; the others wait for its outcome
+            if self._ready:
+                return
+            if self._failure is not None:
+                failed_at, error = self._failure
+                if time.monotonic() - failed_at < self.RETRY_AFTER_SECONDS:
+                    raise error
+            try:
                 self.prepare()
-                self._ready = True
+            except Exception as error:
+                self._failure = (time.monotonic(), error)
+                raise
+            self._ready, self._failure = True, None
 
     def not_ready(self) -> None:
         """After a failure: prepare again before the next call (a table, a folder may be gone)."""
