@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.baked_app import bake_app, set_env_values
+from tests.support.e2e_stack import app_client
 from tests.support.http_user import HttpUser
 from tests.support.oidc_idp import running_idp
 from tests.support.processes import free_port, running_process
@@ -28,12 +29,7 @@ PLACEHOLDERS = ("LOGTO_ENDPOINT", "LOGTO_APP_ID", "LOGTO_APP_SECRET")
 def test_setup_page_then_the_app(framework: str, tmp_path: Path) -> None:
     port = free_port()
     app_url = f"http://127.0.0.1:{port}"
-    client = {
-        "client_id": "first-run",
-        "client_secret": "first-run-secret",
-        "redirect_uris": [f"{app_url}/callback"],
-        "post_logout_redirect_uris": [f"{app_url}/"],
-    }
+    client = app_client(app_url, "first-run")
     app = bake_app(
         tmp_path / "bake",
         framework=framework,

@@ -11,6 +11,7 @@ import time
 import zlib
 from pathlib import Path
 
+import jwt
 import pytest
 
 from tests.support.baked_app import running_app
@@ -41,9 +42,8 @@ def id_token_kid(user: HttpUser) -> str | None:
     data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     if cookie.startswith("."):  # itsdangerous's mark of a compressed payload
         data = zlib.decompress(data)
-    token = json.loads(data)["logto.idToken"]
-    header = token.split(".")[0]
-    return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))).get("kid")
+    kid = jwt.get_unverified_header(json.loads(data)["logto.idToken"]).get("kid")
+    return str(kid) if kid else None
 
 
 @pytest.mark.parametrize("framework", ["Flask", "Quart"])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.baked_app import BakedApp, bake_app, running_app
-from tests.support.e2e_stack import ACCOUNTS
+from tests.support.e2e_stack import ACCOUNTS, app_client
 from tests.support.http_user import HttpUser, sign_in_at_idp
 from tests.support.oidc_idp import running_idp
 from tests.support.processes import free_port
@@ -44,12 +44,7 @@ def test_switching_framework_keeps_users_signed_in(
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    client = {
-        "client_id": f"e2e-switch-{store}",
-        "client_secret": secrets.token_urlsafe(24),
-        "redirect_uris": [f"{url}/callback"],
-        "post_logout_redirect_uris": [f"{url}/"],
-    }
+    client = app_client(url, f"e2e-switch-{store}")
     with (
         running_store(store, tmp_path / "store") as store_env,
         running_idp(tmp_path, [client], ACCOUNTS) as idp,

@@ -16,6 +16,17 @@ from .stores import running_store
 ACCOUNTS = {"alice": {"name": "Alice Example", "email": "alice@example.com"}}
 
 
+def app_client(app_url: str, client_id: str) -> dict[str, Any]:
+    """The IdP's registration of an app served at `app_url`: a confidential client with the
+    app's callback and post-sign-out URIs (what Logto Console holds for a bake)."""
+    return {
+        "client_id": client_id,
+        "client_secret": secrets.token_urlsafe(24),
+        "redirect_uris": [f"{app_url}/callback"],
+        "post_logout_redirect_uris": [f"{app_url}/"],
+    }
+
+
 @contextlib.contextmanager
 def idp_and_bake(
     tmp_path: Path,
@@ -32,12 +43,7 @@ def idp_and_bake(
     `accounts`, `idp_options` such as rotate_refresh_tokens), bake the app with `.env` filled
     in; the caller starts the app's server(s)."""
     app_url = f"http://127.0.0.1:{app_port}"
-    client = {
-        "client_id": f"e2e-{framework}-{store}".lower(),
-        "client_secret": secrets.token_urlsafe(24),
-        "redirect_uris": [f"{app_url}/callback"],
-        "post_logout_redirect_uris": [f"{app_url}/"],
-    }
+    client = app_client(app_url, f"e2e-{framework}-{store}".lower())
     with (
         running_store(store, tmp_path / "store") as store_env,
         running_idp(tmp_path, [client], accounts, **idp_options) as idp,
