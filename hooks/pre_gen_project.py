@@ -292,6 +292,42 @@ def check_yes_no(key: str, value: object) -> None:
         raise AnswerError(key, f"{show(value)} is not a yes/no answer", "answer true or false")
 
 
+def check_api_resource(value: object) -> None:
+    """Empty (no API), or an absolute ``http(s)`` URI without a fragment: Logto's resource
+    indicator, which becomes the audience of the API's access tokens (RFC 8707)."""
+    if value == "":
+        return
+    indicator = _require_text("api_resource", value)
+    example = "e.g. https://api.example.com, or leave it empty for no API"
+    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in indicator):
+        raise AnswerError(
+            "api_resource", f"{show(indicator)} contains spaces or control characters", example
+        )
+    scheme_match = SCHEME_RE.match(indicator)
+    if not scheme_match or scheme_match.group(1) not in ("http", "https"):
+        raise AnswerError("api_resource", f"{show(indicator)} is not an http(s) URI", example)
+    rest = indicator[scheme_match.end() :]
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    host = authority[: authority.find("]") + 1] if "[" in authority else authority.split(":")[0]
+    if "@" in authority:
+        raise AnswerError(
+            "api_resource", "must not contain a user name or password", "remove the part up to '@'"
+        )
+    if "#" in rest:
+        raise AnswerError("api_resource", "must not have a fragment", "remove '#' and what follows")
+    if "?" in rest:
+        raise AnswerError(
+            "api_resource", "must not have a query string", "remove '?' and what follows"
+        )
+    if len(indicator) > MAX_TEXT_LENGTH:
+        raise AnswerError(
+            "api_resource", f"is {len(indicator)} characters long", f"use {MAX_TEXT_LENGTH} or fewer"
+        )
+    if not host:
+        raise AnswerError("api_resource", f"{show(indicator)} names no host", example)
+    _check_host("api_resource", host)
+
+
 def validate_answers(answers: dict) -> list[AnswerError]:
     """Every problem with the answers, in prompt order (empty when all is well)."""
     checks = [
@@ -308,6 +344,7 @@ def validate_answers(answers: dict) -> list[AnswerError]:
         ("session_backend", check_session_backend),
         ("use_twilio", lambda v: check_yes_no("use_twilio", v)),
         ("use_patreon", lambda v: check_yes_no("use_patreon", v)),
+        ("api_resource", check_api_resource),
         ("logto_endpoint", lambda v: check_base_url("logto_endpoint", v)),
         ("app_base_url", lambda v: check_base_url("app_base_url", v)),
     ]

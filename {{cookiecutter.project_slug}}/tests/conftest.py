@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.about import SESSION_BACKEND
+from {{ cookiecutter.package_name }}.about import PROTECTED_API, SESSION_BACKEND
 from {{ cookiecutter.package_name }}.admin.management_api import ManagementApi
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -19,6 +19,7 @@ from .page_client import PageClient
 pytest_plugins = ["tests.session_store"]  # this backend's store: a real server, a file or nothing
 
 APP_BASE_URL = "http://localhost:3000"
+API_RESOURCE = "https://api.test.example"  # this app's API, in projects that have one
 
 
 @pytest.fixture
@@ -36,6 +37,7 @@ def settings(logto: FakeLogto, store_settings: dict[str, Any]) -> Settings:
         secret_key="test-secret-key-" + "x" * 32,
         app_base_url=APP_BASE_URL,
         session_backend=SESSION_BACKEND,
+        api_resource=API_RESOURCE if PROTECTED_API else None,
         **store_settings,
     )
 

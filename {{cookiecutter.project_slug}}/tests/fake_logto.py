@@ -25,9 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self, cast
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 KID = "fake-logto-es384"
+RSA_KID = "fake-logto-rs256"
 _Response = tuple[int, dict[str, str], bytes]
 
 
@@ -49,6 +50,13 @@ def _public_jwk(kid: str, key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
     return {"kty": "EC", "crv": "P-384", "x": x, "y": y, "kid": kid, "alg": "ES384", "use": "sig"}
 
 
+def _public_rsa_jwk(kid: str, key: rsa.RSAPrivateKey) -> dict[str, str]:
+    numbers = key.public_key().public_numbers()
+    n = _b64url(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big"))
+    e = _b64url(numbers.e.to_bytes(3, "big"))
+    return {"kty": "RSA", "n": n, "e": e, "kid": kid, "alg": "RS256", "use": "sig"}
+
+
 def _oauth_error(status: int, error: str, description: str) -> _Response:
     return _json(status, {"error": error, "error_description": description})
 
@@ -62,6 +70,7 @@ class FakeUser:
     username: str | None = "alice"
     email: str | None = "alice@example.com"
     extra: dict[str, object] = field(default_factory=dict)
+    api_scopes: frozenset[str] = frozenset()  # what the user's roles grant of any API
 
     def claims(self) -> dict[str, object]:
         profile = {"name": self.name, "username": self.username, "email": self.email}
@@ -102,8 +111,10 @@ class FakeLogto:
         self.kid = KID  # the signing key's id; rotate_key() makes a new one
         self.token_delay = 0.0  # seconds before the token endpoint answers
         self.down = False  # every endpoint answers 503 text/plain
+        self.resource_token_requests: list[str] = []  # the `resource` of each refresh for one
         self._key = ec.generate_private_key(ec.SECP384R1())
         self._foreign_key = ec.generate_private_key(ec.SECP384R1())
+        self._rsa_key: rsa.RSAPrivateKey | None = None  # published once `publish_rsa_key()`
         self._previous_keys: list[tuple[str, ec.EllipticCurvePrivateKey]] = []
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
@@ -210,7 +221,10 @@ class FakeLogto:
             if self.jwks_down:
                 return _text(503, "Service Unavailable", "text/plain")
             keys = [(self.kid, self._key), *self._previous_keys]
-            return _json(200, {"keys": [_public_jwk(kid, key) for kid, key in keys]})
+            jwks = [_public_jwk(kid, key) for kid, key in keys]
+            if self._rsa_key is not None:
+                jwks.append(_public_rsa_jwk(RSA_KID, self._rsa_key))
+            return _json(200, {"keys": jwks})
         if route == "POST /oidc/token":
             time.sleep(self.token_delay)
             form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
@@ -255,6 +269,43 @@ class FakeLogto:
         self._key = ec.generate_private_key(ec.SECP384R1())
         self.kid = f"{KID}-{len(self._previous_keys) + 1}"
 
+    def publish_rsa_key(self) -> None:
+        """Publish an RS256 key too (kid RSA_KID), as a tenant signing with RSA has."""
+        self._rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def access_token(
+        self,
+        subject: str,
+        audience: str,
+        scopes: str = "",
+        *,
+        ttl: int | None = None,
+        algorithm: str = "ES384",
+        headers: dict[str, object] | None = None,
+        claims: dict[str, object] | None = None,
+    ) -> str:
+        """A JWT access token as Logto issues one for an API resource: `typ` at+jwt, signed
+        with the current key (RS256: the key `publish_rsa_key` made); `claims` override."""
+        now = int(time.time())
+        body: dict[str, object] = {
+            "jti": secrets.token_urlsafe(12),
+            "sub": subject,
+            "iat": now,
+            "exp": now + (self.access_token_ttl if ttl is None else ttl),
+            "scope": scopes,
+            "client_id": self.client_id,
+            "iss": self.issuer,
+            "aud": audience,
+        }
+        body.update(claims or {})
+        key: object = self._key
+        header: dict[str, object] = {"typ": "at+jwt", "kid": self.kid}
+        if algorithm == "RS256":
+            assert self._rsa_key is not None, "call publish_rsa_key() first"
+            key, header["kid"] = self._rsa_key, RSA_KID
+        header.update(headers or {})
+        return jwt.encode(body, key, algorithm=algorithm, headers=header)  # type: ignore[arg-type]
+
     def _client_ok(self, form: dict[str, str], authorization: str | None) -> bool:
         client_id, secret = form.get("client_id"), form.get("client_secret")
         if authorization and authorization[:6].lower() == "basic ":
@@ -293,7 +344,10 @@ class FakeLogto:
                 if reused is not None:
                     self._revoke(reused)
             if grant is not None:
-                return _json(200, self._issue(grant))
+                resource = form.get("resource", "")
+                if resource:
+                    self.resource_token_requests.append(resource)
+                return _json(200, self._issue(grant, resource))
             problem = "refresh token is invalid, expired or already rotated"
             if reused is not None:
                 problem = "refresh token was already used: the grant is revoked"
@@ -301,7 +355,7 @@ class FakeLogto:
             return _oauth_error(400, "unsupported_grant_type", repr(grant_type))
         return _oauth_error(400, "invalid_grant", problem)
 
-    def _issue(self, grant: _Grant) -> dict[str, object]:
+    def _issue(self, grant: _Grant, resource: str = "") -> dict[str, object]:
         now = int(time.time())
         aud = "some-other-app" if self.wrong_audience else self.client_id
         claims = {"iss": self.issuer, "aud": aud, "iat": now}
@@ -311,6 +365,9 @@ class FakeLogto:
             grant.user.claims() | claims, key, algorithm="ES384", headers={"kid": self.kid}
         )
         access_token = secrets.token_urlsafe(32)
+        if resource:  # a JWT for the API, with the asked scopes the user's roles grant
+            held = [s for s in grant.scope.split() if s in grant.user.api_scopes]
+            access_token = self.access_token(grant.user.sub, resource, " ".join(held))
         refresh_token = secrets.token_urlsafe(32)
         with self._lock:
             self._access_tokens[access_token] = (grant.user, grant.grant_id)

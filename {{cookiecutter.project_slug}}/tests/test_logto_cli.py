@@ -63,6 +63,7 @@ def write_env(path: Path, endpoint: str, **changes: str) -> Path:
         "REDIS_URL": "redis://localhost:6379/0",
         "DATABASE_URL": "sqlite:///instance/sessions.sqlite3",
         "SESSION_DIR": "instance/sessions",
+        "LOGTO_API_RESOURCE": "https://api.test.example",
         "LOGTO_M2M_APP_ID": "m2m-app",
         "LOGTO_M2M_APP_SECRET": "m2m-secret",
         **CONNECTOR_ENV,

@@ -33,6 +33,7 @@ GOOD_ENV = {
     "LOGTO_APP_ID": "app-id-123",
     "LOGTO_APP_SECRET": "app-secret-456",
     "APP_BASE_URL": "http://localhost:3000",
+    "LOGTO_API_RESOURCE": "https://api.test.example",  # read by projects with an API
 }
 GENERATE_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.about import PROTECTED_API
 from {{ cookiecutter.package_name }}.settings import (
     PROJECT_ROOT,
     Settings,
@@ -22,7 +23,9 @@ GOOD = {
     "LOGTO_APP_SECRET": "app-secret-456",
     "SECRET_KEY": "Vq3-k9ZpX2r_Lm8Tn4Wb7Yc1Hd6Jf0Gs5Ae",
     "APP_BASE_URL": "http://localhost:3000",
+    "LOGTO_API_RESOURCE": "https://api.test.example",  # read by projects with an API
 }
+REQUIRED = [name for name in GOOD if PROTECTED_API or name != "LOGTO_API_RESOURCE"]
 
 
 def load(**changes: str | None) -> Settings:
@@ -44,7 +47,7 @@ def test_trailing_slash_is_forgiven() -> None:
     assert settings.uses_https
 
 
-@pytest.mark.parametrize("name", sorted(GOOD))
+@pytest.mark.parametrize("name", sorted(REQUIRED))
 @pytest.mark.parametrize("value", [None, "", "   "])
 def test_missing_value_names_the_variable_and_where_to_find_it(
     name: str, value: str | None

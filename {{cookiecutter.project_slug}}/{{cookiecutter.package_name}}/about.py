@@ -1,4 +1,4 @@
-"""What was answered when this project was generated: name, framework, session backend (the
+"""What was answered when this project was generated: name, framework, session backend, API (the
 chosen connectors are the modules in `connectors/`)."""
 
 import json
@@ -6,3 +6,5 @@ import json
 PROJECT_NAME: str = json.loads(r""" {{ cookiecutter.project_name | tojson }} """)
 SESSION_BACKEND: str = json.loads(r""" {{ cookiecutter.session_backend | tojson }} """)
 WEB_FRAMEWORK: str = json.loads(r""" {{ cookiecutter.web_framework | tojson }} """)
+#: Whether the project serves a JSON API protected by Logto roles (`api/`, `web/api.py`).
+PROTECTED_API: bool = json.loads(r""" {{ (cookiecutter.api_resource != "") | tojson }} """)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from .about import SESSION_BACKEND
+from .about import PROTECTED_API, SESSION_BACKEND
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -35,6 +35,9 @@ WHERE_TO_FIND = {
     "DATABASE_URL": (
         "set a SQLAlchemy database URL, e.g. sqlite:///instance/sessions.sqlite3 or "
         "postgresql://user:password@localhost:5432/app"
+    ),
+    "LOGTO_API_RESOURCE": (
+        "copy the API identifier from Logto Console > API resources, e.g. https://api.example.com"
     ),
     "SESSION_DIR": "set a directory for session files, e.g. instance/sessions",
     "APP_BASE_URL": (
@@ -85,6 +88,7 @@ class Settings(AppUris):
     redis_url: str | None = None
     database_url: str | None = None
     session_dir: Path | None = None
+    api_resource: str | None = None  # this app's API resource indicator (PROTECTED_API)
 
     @property
     def uses_https(self) -> bool:
@@ -105,6 +109,7 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     dotenv_path: Path | None = PROJECT_ROOT / ".env",
     session_backend: str = SESSION_BACKEND,
+    protected_api: bool = PROTECTED_API,
 ) -> Settings:
     """Read settings; real environment variables win over `.env` entries. Raises one
     `SettingsError` naming every setting that is missing or malformed."""
@@ -126,6 +131,8 @@ def load_settings(
         "app_base_url": checked(lambda: required_origin(values, "APP_BASE_URL")),
         **(checked(lambda: _session_store(values, session_backend)) or {}),
     }
+    if protected_api:
+        fields["api_resource"] = checked(lambda: _api_resource(values))
     if problems:
         raise SettingsError(*problems)
     return Settings(session_backend=session_backend, **fields)
@@ -261,6 +268,18 @@ def _database_url(values: Mapping[str, str | None]) -> str:
     if scheme == "sqlite" and rest.startswith("/") and not rest.startswith("//"):
         rest = "/" + str(PROJECT_ROOT / rest[1:])
     return f"{scheme}://{rest}"
+
+
+def _api_resource(values: Mapping[str, str | None]) -> str:
+    """An absolute http(s) URI without a fragment (RFC 8707): the API's access token audience."""
+    value = required(values, "LOGTO_API_RESOURCE")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+        raise SettingsError(
+            f"LOGTO_API_RESOURCE={value!r} is not an http(s) URI without a fragment: "
+            f"{WHERE_TO_FIND['LOGTO_API_RESOURCE']}"
+        )
+    return value
 
 
 def _project_path(values: Mapping[str, str | None], name: str) -> Path:

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 import urllib.parse
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import replace
 from enum import Enum
 from types import MappingProxyType
@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 
 from jwt import PyJWTError
 from logto import LogtoConfig, LogtoException, Scope, UserInfoScope
-from logto.LogtoClient import InteractionMode
+from logto.LogtoClient import AccessTokenMap, InteractionMode
 from logto.OidcCore import OidcCore
 from logto.Storage import PersistKey
 
@@ -39,7 +39,7 @@ from .pending_sign_ins import PendingSignIns
 from .return_to import safe_return_path
 from .session_storage import SessionStorage
 from .sign_in_options import SignInOption, with_params
-from .token_refresh import RefreshOutcome, RefreshUnavailable, TokenRefresher
+from .token_refresh import Covers, RefreshOutcome, RefreshUnavailable, TokenRefresher
 
 USERINFO_KEY = "app.userinfo"
 # Asked for on top of the SDK's own `openid offline_access profile`.
@@ -47,6 +47,8 @@ SCOPES: list[str | Scope] = [UserInfoScope.email, UserInfoScope.phone]
 #: An ID token counts as expired this long before its `exp`: a page never shows a sign-in that
 #: ends while it is served, and clocks a little ahead of Logto's do no harm.
 EXPIRY_MARGIN_SECONDS = 30
+#: The SDK stores an access token as expiring this long before it does.
+SDK_ACCESS_TOKEN_MARGIN_SECONDS = 60
 CLAIMS_CACHE_SIZE = 4096  # ID tokens whose decoded claims are kept (a few MB at most)
 #: The SDK's stored values a refresh renews (handed to the requests that waited for it).
 RENEWED_KEYS: tuple[PersistKey, ...] = ("idToken", "refreshToken", "accessTokenMap")
@@ -89,6 +91,12 @@ class LogtoAuth:
             storage=self._storage,
         )
         self.refresher = refresher  # one per app: the framework's locks, the store's lock
+
+    def request_api(self, resource: str, scopes: Iterable[str]) -> None:
+        """Ask for an access token to the API `resource` with `scopes` at every sign-in (Logto
+        grants those the user holds through roles); `access_token_for` then gives it."""
+        self.client.config.resources = [*self.client.config.resources, resource]
+        self.client.config.scopes = [*self.client.config.scopes, *scopes]
 
     async def sign_in_url(
         self,
@@ -183,6 +191,20 @@ class LogtoAuth:
             return None
         return self._id_token_claims()  # the new token, even if it is short-lived
 
+    async def access_token_for(self, resource: str) -> str | None:
+        """The user's access token for the API `resource`, renewed with the refresh token when
+        it has expired (one refresh for all the session's concurrent requests, as for the ID
+        token). None when nobody is signed in or the sign-in cannot be renewed (the session is
+        then cleared); raises `Failure` (503) while Logto cannot be reached."""
+        token = self.client.stored_access_token(resource)
+        if token is not None or self.client.getIdToken() is None:
+            return token
+        outcome = await self._renew(sign_out_if_refused=True, resource=resource)
+        if outcome.kind == "unreachable":
+            logger.warning("cannot get an access token for %s: %s", resource, outcome.detail)
+            raise idp_unreachable(detail=outcome.detail)
+        return unexpired_access_token(outcome.tokens, resource)
+
     def _id_token_claims(self) -> dict[str, Any] | None:
         """The stored ID token's claims (unverified: it was verified when stored), or None."""
         id_token = self.client.getIdToken()
@@ -191,17 +213,20 @@ class LogtoAuth:
         claims = decoded_id_token_claims(id_token)
         return None if claims is None else dict(claims)  # a copy: the cache stays as decoded
 
-    async def _renew(self, *, sign_out_if_refused: bool) -> RefreshOutcome:
-        """Renew the session's tokens, or take the outcome of the request that just did."""
+    async def _renew(self, *, sign_out_if_refused: bool, resource: str = "") -> RefreshOutcome:
+        """Renew the session's tokens (the access token for `resource`: an API, or userinfo
+        for ""), or take the outcome of the request that just did."""
         refresh_token = self.client.getRefreshToken()
+        covers = _holds_access_token_for(resource) if resource else None
         if refresh_token is None:
             outcome = RefreshOutcome("refused", detail="no refresh token is stored")
         else:
-            outcome = await self._refresh_once(refresh_token)
+            outcome = await self._refresh_once(refresh_token, resource, covers)
             rotated = outcome.tokens.get("refreshToken", refresh_token)
-            if outcome.went_stale(time.time()) and rotated != refresh_token:
-                self._store(outcome)  # a stale renewal's newer refresh token: renew with it
-                outcome = await self._refresh_once(rotated)
+            lacking = covers is not None and outcome.kind == "renewed" and not covers(outcome)
+            if (outcome.went_stale(time.time()) or lacking) and rotated != refresh_token:
+                self._store(outcome)  # a renewal's newer refresh token: renew with it
+                outcome = await self._refresh_once(rotated, resource, covers)
         if outcome.kind == "renewed":
             self._store(outcome)
         elif outcome.kind == "refused" and sign_out_if_refused:
@@ -209,9 +234,12 @@ class LogtoAuth:
             self._session.clear()
         return outcome
 
-    async def _refresh_once(self, refresh_token: str) -> RefreshOutcome:
+    async def _refresh_once(
+        self, refresh_token: str, resource: str, covers: Covers
+    ) -> RefreshOutcome:
+        refresh = functools.partial(self._refresh, resource)
         try:
-            return await self.refresher.refresh_once(refresh_token, self._refresh)
+            return await self.refresher.refresh_once(refresh_token, refresh, covers)
         except RefreshUnavailable as error:
             logger.warning("cannot renew the sign-in: %s", error)
             raise replace(RENEWAL_UNAVAILABLE, log_detail=str(error)) from error
@@ -221,10 +249,10 @@ class LogtoAuth:
             if (value := outcome.tokens.get(key)) is not None:
                 self._storage.set(key, value)
 
-    async def _refresh(self) -> RefreshOutcome:
+    async def _refresh(self, resource: str) -> RefreshOutcome:
         """Ask Logto for new tokens: the one request per refresh token that does."""
         try:
-            await self.client.refresh_tokens()
+            await self.client.refresh_tokens(resource)
         except RefreshRefused as error:
             return RefreshOutcome("refused", detail=str(error))
         except IdpUnavailable as error:
@@ -277,6 +305,20 @@ def decoded_id_token_claims(id_token: str) -> Mapping[str, Any] | None:
     except (PyJWTError, ValueError):  # not a JWT, or not an ID token's claims
         return None
     return MappingProxyType(claims)
+
+
+def unexpired_access_token(tokens: Mapping[str, str], resource: str) -> str | None:
+    """The access token for `resource` among a renewal's stored `tokens`, unless it has
+    expired (the SDK counts one as expired a minute early: that minute still serves)."""
+    try:
+        entry = AccessTokenMap.model_validate_json(tokens.get("accessTokenMap", "")).x[resource]
+    except (ValueError, KeyError):
+        return None
+    return entry.token if entry.expiresAt + SDK_ACCESS_TOKEN_MARGIN_SECONDS > time.time() else None
+
+
+def _holds_access_token_for(resource: str) -> Covers:
+    return lambda outcome: unexpired_access_token(outcome.tokens, resource) is not None
 
 
 def display_name(user: dict[str, Any]) -> str:

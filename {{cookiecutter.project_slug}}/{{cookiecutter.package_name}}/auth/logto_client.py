@@ -175,9 +175,14 @@ class AppLogtoClient(LogtoClient):
         """Whether a still valid access token for `resource` is stored (no refresh needed)."""
         return self._getAccessToken(resource) is not None
 
-    async def refresh_tokens(self) -> None:
+    def stored_access_token(self, resource: str) -> str | None:
+        """The stored access token for `resource` while it is valid (no refresh), or None."""
+        return self._getAccessToken(resource)
+
+    async def refresh_tokens(self, resource: str = "") -> None:
         """Renew the ID, access and refresh tokens with the stored refresh token and store them
-        as a sign-in does (Logto answers a refresh with a new ID token).
+        as a sign-in does (Logto answers every refresh with a new ID token). The access token
+        is for `resource` (an API resource indicator), or for userinfo when it is "".
 
         Raises `RefreshRefused` when there is no refresh token or Logto refuses it (the user
         must sign in again), `IdpUnavailable` when Logto cannot be reached (try again later).
@@ -188,14 +193,14 @@ class AppLogtoClient(LogtoClient):
         core = await self.getOidcCore()
         try:
             response = await core.fetchTokenByRefreshToken(
-                self.config.appId, self.config.appSecret, refresh_token
+                self.config.appId, self.config.appSecret, refresh_token, resource
             )
         except LogtoException as error:
             raise RefreshRefused(f"Logto refused the refresh token: {error}") from error
         if response.id_token is None:
             raise RefreshRefused("Logto's refresh answer holds no ID token")
         try:
-            await self._handleTokenResponse("", response)
+            await self._handleTokenResponse(resource, response)
         except PyJWKClientConnectionError as error:
             # The old refresh token is used up: keep the new one, so a retry can still work.
             if response.refresh_token is not None:

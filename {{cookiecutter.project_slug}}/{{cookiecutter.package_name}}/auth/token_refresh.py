@@ -47,6 +47,8 @@ UNREACHABLE_TTL_SECONDS = 5.0  # "Logto unreachable" is only for the requests th
 RECENT_OUTCOMES_MAX = 2048  # per process; the oldest go first
 
 OutcomeKind = Literal["renewed", "refused", "unreachable"]
+#: Whether a renewal gave what a request needs (an API's access token, say); None: any does.
+Covers = Callable[["RefreshOutcome"], bool] | None
 
 
 class LockWaitTimeout(TimeoutError):
@@ -89,11 +91,24 @@ class RefreshOutcome:
             and self.at < self.fresh_until <= now
         )
 
+    def rotated(self, refresh_token: str) -> bool:
+        """Whether this renewal replaced `refresh_token` with a new one."""
+        return self.tokens.get("refreshToken", refresh_token) != refresh_token
+
     def stale_for(self, refresh_token: str, now: float) -> bool:
         """A renewal that went stale, made with `refresh_token` and leaving it unrotated:
         refreshing with that token again is safe, and the only way to renew."""
-        unrotated = self.tokens.get("refreshToken", refresh_token) == refresh_token
-        return self.went_stale(now) and unrotated
+        return self.went_stale(now) and not self.rotated(refresh_token)
+
+    def serves_need(self, refresh_token: str, now: float, covers: Covers) -> bool:
+        """Whether a request holding `refresh_token` takes this outcome rather than refreshing.
+        A renewal that lacks what it `covers` is still taken when it rotated the token (the
+        request renews again with the new one: never with the used one)."""
+        if self.stale_for(refresh_token, now):
+            return False
+        if covers is None or self.kind != "renewed" or covers(self):
+            return True
+        return self.rotated(refresh_token)
 
     def serves(self, since: float) -> bool:
         """Whether a request that began waiting at `since` takes this outcome. "Unreachable"
@@ -192,28 +207,36 @@ class TokenRefresher:
         self.recent = RecentOutcomes()
 
     async def refresh_once(
-        self, refresh_token: str, refresh: Callable[[], Awaitable[RefreshOutcome]]
+        self,
+        refresh_token: str,
+        refresh: Callable[[], Awaitable[RefreshOutcome]],
+        covers: Covers = None,
     ) -> RefreshOutcome:
         """The outcome of `refresh()`, or of the refresh another request (or instance) just
-        made with the same refresh token. Raises `RefreshUnavailable` when it cannot tell.
+        made with the same refresh token, when it `covers` this request's need (an ID token
+        renewal covers any; an API's access token needs one made for that API). Raises
+        `RefreshUnavailable` when it cannot tell.
 
         It runs as a task of its own: a request cancelled meanwhile (its client went away)
         does not cut the refresh short, which would lose the new tokens after Logto has taken
         the old refresh token, nor release the lock before the outcome is kept.
         """
-        task = asyncio.ensure_future(self._refresh_once(refresh_token, refresh))
+        task = asyncio.ensure_future(self._refresh_once(refresh_token, refresh, covers))
         task.add_done_callback(_retrieve_exception)  # when no one awaits it any more
         return await asyncio.shield(task)
 
     async def _refresh_once(
-        self, refresh_token: str, refresh: Callable[[], Awaitable[RefreshOutcome]]
+        self,
+        refresh_token: str,
+        refresh: Callable[[], Awaitable[RefreshOutcome]],
+        covers: Covers,
     ) -> RefreshOutcome:
         key, since = refresh_key(refresh_token), time.time()
         try:
             async with self.locks.hold(key):
                 outcome = self.recent.get(key, since)
-                if outcome is None or outcome.stale_for(refresh_token, time.time()):
-                    outcome = await self._refresh_shared(key, refresh_token, since, refresh)
+                if outcome is None or not outcome.serves_need(refresh_token, time.time(), covers):
+                    outcome = await self._refresh_shared(key, refresh_token, since, refresh, covers)
                     self.recent.put(key, outcome)
                 return outcome
         except LockWaitTimeout as error:
@@ -225,6 +248,7 @@ class TokenRefresher:
         refresh_token: str,
         since: float,
         refresh: Callable[[], Awaitable[RefreshOutcome]],
+        covers: Covers,
     ) -> RefreshOutcome:
         if self.shared is None:
             return await refresh()
@@ -235,7 +259,7 @@ class TokenRefresher:
                 found is not None
                 and not found.expired(now)
                 and found.serves(since)
-                and not found.stale_for(refresh_token, now)
+                and found.serves_need(refresh_token, now, covers)
             ):
                 return found
             outcome = await refresh()

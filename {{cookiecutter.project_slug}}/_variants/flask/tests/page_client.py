@@ -20,6 +20,12 @@ class PageClient:
     def post(self, path: str, form: dict[str, str] | None = None) -> Page:
         return self._page(self._client.post(path, data=form or {}))
 
+    def call(
+        self, method: str, path: str, headers: dict[str, str] | None = None, json: Any = None
+    ) -> Page:
+        """Any method, with `headers` and a JSON body: as an API client calls."""
+        return self._page(self._client.open(path, method=method, headers=headers, json=json))
+
     def session(self) -> dict[str, Any]:
         with self._client.session_transaction() as session:
             return dict(session)

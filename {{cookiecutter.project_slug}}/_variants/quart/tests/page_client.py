@@ -28,6 +28,13 @@ class PageClient:
     def post(self, path: str, form: dict[str, str] | None = None) -> Page:
         return self._run(self._client.post(path, form=form or {}))
 
+    def call(
+        self, method: str, path: str, headers: dict[str, str] | None = None, json: Any = None
+    ) -> Page:
+        """Any method, with `headers` and a JSON body: as an API client calls."""
+        body = {} if json is None else {"json": json}
+        return self._run(self._client.open(path, method=method, headers=headers, **body))
+
     def session(self) -> dict[str, Any]:
         async def read() -> dict[str, Any]:
             async with self._client.session_transaction() as session:

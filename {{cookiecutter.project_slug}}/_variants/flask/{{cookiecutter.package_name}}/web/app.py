@@ -4,6 +4,8 @@ the security headers; each `register_*` function below adds one of them."""
 from __future__ import annotations
 
 import asyncio
+import importlib
+import importlib.util
 import logging
 
 from flask import Flask, Response, render_template, request, session
@@ -21,6 +23,8 @@ from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
 from .views import blueprint, register_error_pages
 
 logger = logging.getLogger(__name__)
+#: web/<name>.py modules of the optional parts, in the order they are registered.
+OPTIONAL_PARTS = ("api",)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -32,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_sessions(app, settings)
     auth = register_logto(app, settings)
     register_pages(app)
+    register_optional_parts(app, settings, auth)
     register_security_headers(app, settings)
     warm_up(auth)
     return app
@@ -89,9 +94,17 @@ def register_logto(app: Flask, settings: Settings) -> LogtoAuth:
 
 
 def register_pages(app: Flask) -> None:
-    app.jinja_env.globals.update(project_name=PROJECT_NAME, shown_claims=shown_claims)
+    app.jinja_env.globals.update(project_name=PROJECT_NAME, shown_claims=shown_claims, nav_links=[])
     app.register_blueprint(blueprint)
     register_error_pages(app)
+
+
+def register_optional_parts(app: Flask, settings: Settings, auth: LogtoAuth) -> None:
+    """The parts chosen when the project was generated: each is a module here (`api.py`, ...)
+    with `register(app, settings, auth)`; a project without one has no such module."""
+    for name in OPTIONAL_PARTS:
+        if importlib.util.find_spec(f"{__package__}.{name}") is not None:
+            importlib.import_module(f"{__package__}.{name}").register(app, settings, auth)
 
 
 def register_security_headers(app: Flask, settings: Settings) -> None:

@@ -192,10 +192,13 @@ def register_error_pages(app: Flask) -> None:
     def sessions_unavailable(error: SessionStoreError) -> Page:
         return bare_failure_page(SESSIONS_UNAVAILABLE)
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Page:
-        if isinstance(getattr(error, "original_exception", None), SessionStoreError):
-            return bare_failure_page(SESSIONS_UNAVAILABLE)  # saving the session failed
-        status = error.code or 500
-        title, message = f"{status} {error.name}", error.description or ""
-        return failure_page(Failure(status, title, message, sign_in_again=False))
+    app.register_error_handler(HTTPException, http_error_page)
+
+
+def http_error_page(error: HTTPException) -> Page:
+    """The error page for a 404, 405, 400 ... (and a 503 when saving the session failed)."""
+    if isinstance(getattr(error, "original_exception", None), SessionStoreError):
+        return bare_failure_page(SESSIONS_UNAVAILABLE)  # saving the session failed
+    status = error.code or 500
+    title, message = f"{status} {error.name}", error.description or ""
+    return failure_page(Failure(status, title, message, sign_in_again=False))

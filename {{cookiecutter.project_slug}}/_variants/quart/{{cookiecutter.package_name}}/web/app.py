@@ -3,6 +3,8 @@ the security headers; each `register_*` function below adds one of them."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 import sys
 import types
@@ -22,6 +24,8 @@ from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
 from .views import blueprint, register_error_pages
 
 logger = logging.getLogger(__name__)
+#: web/<name>.py modules of the optional parts, in the order they are registered.
+OPTIONAL_PARTS = ("api",)
 
 
 def create_app(settings: Settings | None = None) -> Quart:
@@ -33,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Quart:
     register_sessions(app, settings)
     auth = register_logto(app, settings)
     register_pages(app)
+    register_optional_parts(app, settings, auth)
     register_security_headers(app, settings)
 
     @app.before_serving
@@ -94,9 +99,17 @@ def register_logto(app: Quart, settings: Settings) -> LogtoAuth:
 
 
 def register_pages(app: Quart) -> None:
-    app.jinja_env.globals.update(project_name=PROJECT_NAME, shown_claims=shown_claims)
+    app.jinja_env.globals.update(project_name=PROJECT_NAME, shown_claims=shown_claims, nav_links=[])
     app.register_blueprint(blueprint)
     register_error_pages(app)
+
+
+def register_optional_parts(app: Quart, settings: Settings, auth: LogtoAuth) -> None:
+    """The parts chosen when the project was generated: each is a module here (`api.py`, ...)
+    with `register(app, settings, auth)`; a project without one has no such module."""
+    for name in OPTIONAL_PARTS:
+        if importlib.util.find_spec(f"{__package__}.{name}") is not None:
+            importlib.import_module(f"{__package__}.{name}").register(app, settings, auth)
 
 
 def register_security_headers(app: Quart, settings: Settings) -> None:

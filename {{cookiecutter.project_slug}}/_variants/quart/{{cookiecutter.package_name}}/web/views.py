@@ -194,11 +194,14 @@ def register_error_pages(app: Quart) -> None:
     async def sessions_unavailable(error: SessionStoreError) -> Page:
         return await bare_failure_page(SESSIONS_UNAVAILABLE)
 
-    @app.errorhandler(HTTPException)
-    async def http_error(error: HTTPException) -> Page:
-        if isinstance(getattr(error, "original_exception", None), SessionStoreError):
-            return await bare_failure_page(SESSIONS_UNAVAILABLE)  # saving the session failed
-        status = error.code or 500
-        return await failure_page(
-            Failure(status, f"{status} {error.name}", error.description or "", sign_in_again=False)
-        )
+    app.register_error_handler(HTTPException, http_error_page)
+
+
+async def http_error_page(error: HTTPException) -> Page:
+    """The error page for a 404, 405, 400 ... (and a 503 when saving the session failed)."""
+    if isinstance(getattr(error, "original_exception", None), SessionStoreError):
+        return await bare_failure_page(SESSIONS_UNAVAILABLE)  # saving the session failed
+    status = error.code or 500
+    return await failure_page(
+        Failure(status, f"{status} {error.name}", error.description or "", sign_in_again=False)
+    )
