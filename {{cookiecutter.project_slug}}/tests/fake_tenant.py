@@ -8,6 +8,7 @@ import secrets
 import time
 from typing import Any
 
+from .fake_rbac import FakeRbac
 from .management_api_rules import check_sign_in_experience
 
 # factory id -> (connector type, social target); what this fake Logto has installed
@@ -50,10 +51,12 @@ def default_sign_in_experience() -> dict[str, Any]:
     }
 
 
-class FakeTenant:
-    """Seed it with `add_application` / `add_connector` or by editing the attributes."""
+class FakeTenant(FakeRbac):
+    """Seed it with `add_application` / `add_connector` / `add_user` or by editing the
+    attributes (API resources, roles and users: fake_rbac.py)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.applications: dict[str, dict[str, Any]] = {}
         self.secrets: dict[str, list[dict[str, Any]]] = {}
         self.connectors: list[dict[str, Any]] = []

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from {{ cookiecutter.package_name }}.about import PROJECT_NAME, WEB_FRAMEWORK
+from {{ cookiecutter.package_name }}.about import PROJECT_NAME, PROTECTED_API, WEB_FRAMEWORK
 from {{ cookiecutter.package_name }}.admin.cli import logto
 from {{ cookiecutter.package_name }}.connectors import CHOSEN
 
@@ -255,6 +255,9 @@ def test_doctor_lists_every_tenant_problem_then_passes(
     result = run(env_file, "doctor")
     assert result.exit_code == 1
     fixes = [line for line in result.output.splitlines() if line.startswith("fix: ")]
+    api_fixes = [fix for fix in fixes if fix.startswith("fix: the tenant needs this: ")]
+    assert bool(api_fixes) is PROTECTED_API, result.output  # the API's resource, role (their test)
+    fixes = [fix for fix in fixes if fix not in api_fixes]
     expected = [
         "LOGTO_APP_ID is still the placeholder",
         "LOGTO_APP_SECRET is still the placeholder",

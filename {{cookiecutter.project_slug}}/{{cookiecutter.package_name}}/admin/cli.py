@@ -15,9 +15,17 @@ from typing import IO, Any
 
 import click
 
+from ..about import PROTECTED_API
 from ..connectors import CHOSEN
 from ..connectors.connector import Connector
-from ..settings import PROJECT_ROOT, SettingsError, origin_problem, read_env, required_origin
+from ..settings import (
+    PROJECT_ROOT,
+    SettingsError,
+    origin_problem,
+    read_env,
+    required,
+    required_origin,
+)
 from .doctor import run_doctor
 from .management_api import ManagementApiError, api_from_env
 from .provisioning import ProvisioningError, Target, apply, plan
@@ -116,12 +124,28 @@ def with_connector_flags(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def with_api_options(command: Callable[..., None]) -> Callable[..., None]:
+    """`provision`'s option in a project with an API: give its role to a user."""
+    if not PROTECTED_API:
+        return command
+    return click.option(
+        "--assign-role",
+        "assign_role_to",
+        metavar="USER",
+        help="Also give the API's role to this user (their id, username or email).",
+    )(command)
+
+
 @logto.command()
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
 @with_connector_flags
+@with_api_options
 @env_file_option
-def provision(dry_run: bool, env_file: Path, **flags: bool) -> None:
-    """Create or fix the app, the chosen connectors and the sign-in experience.
+def provision(
+    dry_run: bool, env_file: Path, assign_role_to: str | None = None, **flags: bool
+) -> None:
+    """Create or fix the app, its API (resource, permissions, role), the chosen connectors
+    and the sign-in experience.
 
     Needs LOGTO_ENDPOINT, APP_BASE_URL and a Machine-to-machine app with the Logto
     Management API role (LOGTO_M2M_APP_ID, LOGTO_M2M_APP_SECRET); writes LOGTO_APP_ID and
@@ -138,7 +162,15 @@ def provision(dry_run: bool, env_file: Path, **flags: bool) -> None:
         values = read_env(env_file, environ)
         api = api_from_env(values)
         base_url = required_origin(values, "APP_BASE_URL")
-        target = Target(base_url, env_file, connector_configs(values), flags=given)
+        api_resource = required(values, "LOGTO_API_RESOURCE") if PROTECTED_API else None
+        target = Target(
+            base_url,
+            env_file,
+            connector_configs(values),
+            flags=given,
+            api_resource=api_resource,
+            assign_role_to=assign_role_to,
+        )
         the_plan = plan(api, target)
         steps = the_plan.steps
         if not steps:

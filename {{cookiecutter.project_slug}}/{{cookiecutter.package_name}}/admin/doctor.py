@@ -18,6 +18,7 @@ from ..about import WEB_FRAMEWORK
 from ..auth.logto_auth import EXPIRY_MARGIN_SECONDS
 from ..connectors import CHOSEN
 from ..connectors.connector import Connector, config_differs
+from ..optional_parts import present_modules
 from ..settings import (
     SettingsError,
     is_placeholder,
@@ -29,6 +30,7 @@ from ..settings import (
 )
 from .management_api import ManagementApi, ManagementApiError, api_from_env
 from .provisioning_app import usable_secret
+from .provisioning_plan import Plan, Target
 
 TIMEOUT_SECONDS = 10.0
 COMMAND = f"{WEB_FRAMEWORK.lower()} logto provision"
@@ -79,6 +81,7 @@ def run_doctor(
     try:
         api = api_from_env(values)
         _check_app(report, api, values)
+        _check_optional_parts(report, api, values, env_file)
         if connectors:
             _check_connectors(report, api, connectors, configs)
             _check_sign_in_experience(report, api, connectors)
@@ -164,6 +167,26 @@ def _check_app(report: Report, api: ManagementApi, values: Mapping[str, str]) ->
         report.ok("LOGTO_APP_SECRET is one of the app's secrets")
     else:
         report.fix(f"LOGTO_APP_SECRET is not an unexpired secret of the app: {PROVISION}")
+
+
+def _check_optional_parts(
+    report: Report, api: ManagementApi, values: Mapping[str, str], env_file: Path
+) -> None:
+    """What `provision` would still do for the project's optional parts (the API's resource,
+    permissions and role): each missing piece is a fix."""
+    target = Target(
+        (values.get("APP_BASE_URL") or "").strip().removesuffix("/"),
+        env_file,
+        {},
+        api_resource=(values.get("LOGTO_API_RESOURCE") or "").strip() or None,
+    )
+    for part in present_modules(__package__, "provisioning_"):
+        missing = Plan()
+        part.plan(api, target, missing)
+        for step in missing.steps:
+            report.fix(f"the tenant needs this: {step.summary}: {PROVISION}")
+        if not missing.steps:
+            report.ok(part.set_up(target))
 
 
 def _check_connectors(

@@ -3,9 +3,10 @@ API. `plan()` only reads (GET) and returns the steps; `apply()` makes them. A te
 already set up gives an empty plan. URIs, social targets and sign-in methods the tenant
 already has are kept: lists are merged, never replaced by ours.
 
-Order matters: the app first, then connectors, then the sign-in experience (Logto refuses
-a phone sign-up without an SMS connector and drops a social target without a connector).
-What each connector needs comes from its module in `connectors/`."""
+Order matters: the app first, then the optional parts (provisioning_api.py: this app's API
+resource, its permissions and role), then connectors, then the sign-in experience (Logto
+refuses a phone sign-up without an SMS connector and drops a social target without a
+connector). What each connector needs comes from its module in `connectors/`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..connectors.connector import Connector, SignInExperienceChanges, config_differs
+from ..optional_parts import present_modules
 from .management_api import ManagementApi
 from .provisioning_app import plan_application
 from .provisioning_plan import Plan, ProvisioningError, Step, Target
@@ -24,6 +26,7 @@ def plan(api: ManagementApi, target: Target) -> Plan:
     """The changes the tenant (and `.env`) need; reads only."""
     result = Plan()
     plan_application(api, target, result)
+    _plan_optional_parts(api, target, result)
     _plan_connectors(api, target, result)
     _plan_sign_in_experience(api, target, result)
     return result
@@ -33,6 +36,12 @@ def apply(steps: list[Step], echo: Callable[[str], None]) -> None:
     for step in steps:
         echo(f"- {step.summary}")
         step.run()
+
+
+def _plan_optional_parts(api: ManagementApi, target: Target, result: Plan) -> None:
+    """What the project's optional parts need (provisioning_<part>.py: the API's resource)."""
+    for part in present_modules(__package__, "provisioning_"):
+        part.plan(api, target, result)
 
 
 def _plan_connectors(api: ManagementApi, target: Target, result: Plan) -> None:

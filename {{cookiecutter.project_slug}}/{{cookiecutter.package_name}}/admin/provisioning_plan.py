@@ -26,6 +26,8 @@ class Target(AppUris):
     connectors: Mapping[Connector, Mapping[str, Any]]  # each chosen connector's config
     project_name: str = PROJECT_NAME
     flags: frozenset[str] = frozenset()  # the connectors' options given (e.g. --phone-sign-up)
+    api_resource: str | None = None  # this app's API (projects with one: PROTECTED_API)
+    assign_role_to: str | None = None  # a user to give the API's role (--assign-role)
 
 
 @dataclass(frozen=True)

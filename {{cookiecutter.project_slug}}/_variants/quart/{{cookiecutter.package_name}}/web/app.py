@@ -3,8 +3,6 @@ the security headers; each `register_*` function below adds one of them."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import sys
 import types
@@ -14,6 +12,7 @@ from quart import Quart, Response, render_template, request, session
 from ..about import PROJECT_NAME
 from ..auth.logto_auth import LogtoAuth
 from ..auth.logto_client import IdpUnavailable
+from ..optional_parts import present_modules
 from ..sessions.interface import configure_sessions
 from ..settings import Settings, SettingsError, load_settings, one_line_settings_errors
 from .assembly import new_logto_auth, session_cookie_config
@@ -24,8 +23,6 @@ from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
 from .views import blueprint, register_error_pages
 
 logger = logging.getLogger(__name__)
-#: web/<name>.py modules of the optional parts, in the order they are registered.
-OPTIONAL_PARTS = ("api",)
 
 
 def create_app(settings: Settings | None = None) -> Quart:
@@ -107,9 +104,8 @@ def register_pages(app: Quart) -> None:
 def register_optional_parts(app: Quart, settings: Settings, auth: LogtoAuth) -> None:
     """The parts chosen when the project was generated: each is a module here (`api.py`, ...)
     with `register(app, settings, auth)`; a project without one has no such module."""
-    for name in OPTIONAL_PARTS:
-        if importlib.util.find_spec(f"{__package__}.{name}") is not None:
-            importlib.import_module(f"{__package__}.{name}").register(app, settings, auth)
+    for part in present_modules(__package__):
+        part.register(app, settings, auth)
 
 
 def register_security_headers(app: Quart, settings: Settings) -> None:
