@@ -12,7 +12,7 @@ With neither, every test that needs Logto fails naming what to provide.
 
 Tests get the tenant through `LogtoTenant`: a Management API client that records what the
 tenant held when the session began, and puts it back after each test (the sign-in
-experience; applications, connectors and users made since are deleted). Tests that change
+experience; applications, connectors, users, API resources and roles made since are deleted). Tests that change
 the tenant hold a file lock named after the endpoint, so workers sharing one Logto take
 turns.
 """
@@ -203,17 +203,23 @@ class LogtoTenant:
             "applications": {app["id"] for app in self.call("GET", "/api/applications")},
             "connectors": {c["id"] for c in self.call("GET", "/api/connectors")},
             "users": {user["id"] for user in self.all_users()},
+            "resources": {r["id"] for r in self.call("GET", "/api/resources")},
+            "roles": {role["id"] for role in self.all_pages("/api/roles")},
         }
 
     def all_users(self) -> list[dict[str, Any]]:
         """Every user, page by page (Logto pages its user list, 20 by default)."""
-        users: list[dict[str, Any]] = []
+        return self.all_pages("/api/users")
+
+    def all_pages(self, path: str) -> list[dict[str, Any]]:
+        """Every item of a paged list."""
+        items: list[dict[str, Any]] = []
         for page in range(1, 10_000):
-            batch = self.call("GET", "/api/users", page=str(page), page_size=str(PAGE_SIZE))
-            users += batch
+            batch = self.call("GET", path, page=str(page), page_size=str(PAGE_SIZE))
+            items += batch
             if len(batch) < PAGE_SIZE:
-                return users
-        raise AssertionError("more users than the suite expects of a test tenant")
+                return items
+        raise AssertionError(f"more {path} than the suite expects of a test tenant")
 
     def reset(self) -> None:
         """Back to `baseline`: the sign-in experience first (it names connectors), then
@@ -223,6 +229,8 @@ class LogtoTenant:
             "/api/applications": self.call("GET", "/api/applications"),  # all, unpaged
             "/api/connectors": self.call("GET", "/api/connectors"),
             "/api/users": self.all_users(),
+            "/api/resources": self.call("GET", "/api/resources"),  # with their scopes
+            "/api/roles": self.all_pages("/api/roles"),
         }
         for path, items in current.items():
             kept = self.baseline[path.rsplit("/", 1)[1]]

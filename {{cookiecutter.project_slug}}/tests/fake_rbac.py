@@ -37,6 +37,12 @@ class FakeRbac:
         self.role_scopes: dict[str, list[str]] = {}  # role id -> scope ids
         self.users: list[dict[str, Any]] = []
         self.user_roles: dict[str, list[str]] = {}  # user id -> role ids
+        # Every tenant has the Management API, with its one scope `all`.
+        management = self._post_resources(
+            [], {}, {"name": "Logto Management API", "indicator": MANAGEMENT_API}
+        )
+        self._post_resource_scope(management[1]["id"], {"name": "all", "description": "Default"})
+        self.resources[0]["isDefault"] = False
 
     def add_user(self, username: str, email: str | None = None) -> dict[str, Any]:
         user_id = _id()
@@ -88,7 +94,8 @@ class FakeRbac:
         return 201, scope
 
     def _scopes_of(self, resource_id: str) -> list[dict[str, Any]]:
-        return [s for s in self.scopes if s["resourceId"] == resource_id]
+        """Newest first, as Logto lists them."""
+        return [s for s in reversed(self.scopes) if s["resourceId"] == resource_id]
 
     # -- roles --------------------------------------------------------------------------------
     def _get_roles(self, rest: list[str], query: dict[str, str], _: Any) -> Response:
@@ -98,7 +105,7 @@ class FakeRbac:
         if role is None:
             return _error(404, "entity.not_exists_with_id", "role not found")
         if rest[1:] == ["scopes"]:
-            held = [s for s in self.scopes if s["id"] in self.role_scopes[role["id"]]]
+            held = [s for s in reversed(self.scopes) if s["id"] in self.role_scopes[role["id"]]]
             return 200, _page(held, query)
         return 200, role
 
@@ -133,7 +140,7 @@ class FakeRbac:
         if problem := self._unassignable(role, scope_ids):
             return problem
         self.role_scopes[role_id] += scope_ids
-        return 201, [s for s in self.scopes if s["id"] in self.role_scopes[role_id]]
+        return 201, [s for s in reversed(self.scopes) if s["id"] in self.role_scopes[role_id]]
 
     def _unassignable(self, role: dict[str, Any], scope_ids: list[str]) -> Response | None:
         for scope_id in scope_ids:
@@ -168,9 +175,13 @@ class FakeRbac:
         return 200, user
 
     def _post_users(self, rest: list[str], _: dict[str, str], body: Any) -> Response:
+        if not rest:
+            if any(u["username"] == body.get("username") for u in self.users):
+                return _error(422, "user.username_already_in_use", "username in use")
+            return 200, self.add_user(body.get("username", ""), body.get("primaryEmail"))
         user = next((u for u in self.users if rest and u["id"] == rest[0]), None)
         if user is None or rest[1:] != ["roles"]:
-            return _error(404, "entity.not_exists_with_id", "user not found")
+            return _error(404, "entity.not_found", "The resource does not exist.")
         added = [r for r in body["roleIds"] if r not in self.user_roles[user["id"]]]
         for role_id in added:
             role = self._role(role_id)
