@@ -11,16 +11,24 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+API_RESOURCE = "https://api.example.com"
 #: Every supported combination of answers; each one is baked and fully checked.
-COMBINATIONS: list[dict[str, object]] = [
-    {"web_framework": framework, "session_backend": backend}
-    for framework in ("Flask", "Quart")
-    for backend in ("cookie", "redis", "sqlalchemy", "filesystem")
-] + [
-    {"web_framework": framework, "use_twilio": twilio, "use_patreon": patreon}
-    for framework in ("Flask", "Quart")
-    for twilio, patreon in ((True, False), (False, True), (True, True))
-]
+COMBINATIONS: list[dict[str, object]] = (
+    [
+        {"web_framework": framework, "session_backend": backend}
+        for framework in ("Flask", "Quart")
+        for backend in ("cookie", "redis", "sqlalchemy", "filesystem")
+    ]
+    + [
+        {"web_framework": framework, "use_twilio": twilio, "use_patreon": patreon}
+        for framework in ("Flask", "Quart")
+        for twilio, patreon in ((True, False), (False, True), (True, True))
+    ]
+    + [
+        {"web_framework": "Flask", "api_resource": API_RESOURCE},
+        {"web_framework": "Quart", "session_backend": "redis", "api_resource": API_RESOURCE},
+    ]
+)
 
 #: `.env` values each connector adds (placeholders until the user fills them in).
 CONNECTOR_VARIABLES = {
@@ -56,9 +64,13 @@ BAKED_TEST_TIMEOUT = 600
 
 def combination_id(answers: dict[str, object]) -> str:
     return "-".join(
-        str(value) if not isinstance(value, bool) else key.removeprefix("use_")
+        "api"
+        if key == "api_resource"
+        else str(value)
+        if not isinstance(value, bool)
+        else key.removeprefix("use_")
         for key, value in answers.items()
-        if value is not False
+        if value is not False and value != ""
     )
 
 

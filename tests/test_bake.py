@@ -119,6 +119,7 @@ def test_env_files_hold_exactly_the_answers(baked: tuple[dict[str, Any], Path]) 
             if answers.get(connector)
             for name, value in variables.items()
         },
+        **({"LOGTO_API_RESOURCE": answers["api_resource"]} if answers.get("api_resource") else {}),
         "LOGTO_M2M_APP_ID": "",
         "LOGTO_M2M_APP_SECRET": "",
         "SECRET_KEY": "",

@@ -34,7 +34,11 @@ from tests.support.processes import free_port, running_process
 from tests.support.stores import running_store
 
 #: Framework x session backend: what changes the image and the compose file (connectors do not).
-SERVED = [answers for answers in COMBINATIONS if "session_backend" in answers]
+SERVED = [
+    answers
+    for answers in COMBINATIONS
+    if "session_backend" in answers and not answers.get("api_resource")
+]
 #: The compose service that holds each backend's sessions, if any.
 STORE_SERVICE = {"cookie": None, "redis": "redis", "sqlalchemy": "postgres", "filesystem": None}
 LOGTO_SERVICES = {"logto", "logto-db", "logto-localhost"}

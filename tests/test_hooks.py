@@ -38,6 +38,7 @@ GOOD_ANSWERS = {
     "session_backend": "cookie",
     "use_twilio": False,
     "use_patreon": False,
+    "api_resource": "",
     "logto_endpoint": "https://your-tenant.logto.app",
     "app_base_url": "http://localhost:3000",
 }
@@ -282,6 +283,43 @@ GOOD_URLS = [
 @pytest.mark.parametrize("key", ["logto_endpoint", "app_base_url"])
 def test_good_urls(key, value):
     pre.check_base_url(key, value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "https://api.example.com",
+        "https://api.example.com/v1",
+        "https://api.example.com/",
+        "http://localhost:8000",
+        "https://[::1]:8443/api",
+    ],
+)
+def test_good_api_resources(value):
+    pre.check_api_resource(value)
+
+
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ("api.example.com", "is not an http(s) URI"),
+        ("urn:logto:api", "is not an http(s) URI"),
+        ("ftp://api.example.com", "is not an http(s) URI"),
+        ("https://api.example.com#x", "must not have a fragment"),
+        ("https://api.example.com?x=1", "must not have a query string"),
+        ("https://u:p@api.example.com", "must not contain a user name or password"),
+        ("https:///path", "names no host"),
+        ("https://api example.com", "contains spaces or control characters"),
+        ("https://API.example.com", "has capital letters"),
+        ("https://api.example.com/" + "x" * 200, "characters long"),
+        (None, "is not text"),
+    ],
+)
+def test_bad_api_resources(value, fragment):
+    with pytest.raises(pre.AnswerError) as refused:
+        pre.check_api_resource(value)
+    assert fragment in refused.value.line()
 
 
 @pytest.mark.parametrize(

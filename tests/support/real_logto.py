@@ -12,9 +12,9 @@ With neither, every test that needs Logto fails naming what to provide.
 
 Tests get the tenant through `LogtoTenant`: a Management API client that records what the
 tenant held when the session began, and puts it back after each test (the sign-in
-experience; applications, connectors, users, API resources and roles made since are deleted). Tests that change
-the tenant hold a file lock named after the endpoint, so workers sharing one Logto take
-turns.
+experience; applications, connectors, users, API resources and roles made since are
+deleted). Tests that change the tenant hold a file lock named after the endpoint, so workers
+sharing one Logto take turns.
 """
 
 from __future__ import annotations
