@@ -345,6 +345,7 @@ def validate_answers(answers: dict) -> list[AnswerError]:
         ("use_twilio", lambda v: check_yes_no("use_twilio", v)),
         ("use_patreon", lambda v: check_yes_no("use_patreon", v)),
         ("api_resource", check_api_resource),
+        ("use_organizations", lambda v: check_yes_no("use_organizations", v)),
         ("logto_endpoint", lambda v: check_base_url("logto_endpoint", v)),
         ("app_base_url", lambda v: check_base_url("app_base_url", v)),
     ]

@@ -39,6 +39,7 @@ GOOD_ANSWERS = {
     "use_twilio": False,
     "use_patreon": False,
     "api_resource": "",
+    "use_organizations": False,
     "logto_endpoint": "https://your-tenant.logto.app",
     "app_base_url": "http://localhost:3000",
 }

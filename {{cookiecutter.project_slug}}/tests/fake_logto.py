@@ -20,6 +20,7 @@ import secrets
 import threading
 import time
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self, cast
@@ -71,11 +72,20 @@ class FakeUser:
     email: str | None = "alice@example.com"
     extra: dict[str, object] = field(default_factory=dict)
     api_scopes: frozenset[str] = frozenset()  # what the user's roles grant of any API
+    #: organization id -> the user's roles there (what its organization token's scope holds)
+    organizations: dict[str, list[str]] = field(default_factory=dict)
 
     def claims(self) -> dict[str, object]:
         profile = {"name": self.name, "username": self.username, "email": self.email}
         claims: dict[str, object] = {"sub": self.sub}
         claims.update((k, v) for k, v in profile.items() if v is not None)
+        if self.organizations:  # as Logto puts them in the ID token
+            claims["organizations"] = list(self.organizations)
+            claims["organization_roles"] = [
+                f"{organization}:{role}"
+                for organization, roles in self.organizations.items()
+                for role in roles
+            ]
         return claims | self.extra
 
 
@@ -282,7 +292,7 @@ class FakeLogto:
         ttl: int | None = None,
         algorithm: str = "ES384",
         headers: dict[str, object] | None = None,
-        claims: dict[str, object] | None = None,
+        claims: Mapping[str, object] | None = None,
     ) -> str:
         """A JWT access token as Logto issues one for an API resource: `typ` at+jwt, signed
         with the current key (RS256: the key `publish_rsa_key` made); `claims` override."""
@@ -336,6 +346,13 @@ class FakeLogto:
                 return _json(200, self._issue(grant))
         elif grant_type == "refresh_token":
             token = form.get("refresh_token", "")
+            organization_id = form.get("organization_id", "")
+            with self._lock:  # Logto checks membership before it takes the refresh token
+                holder = self._refresh_tokens.get(token)
+            if organization_id and holder and organization_id not in holder.user.organizations:
+                return _oauth_error(
+                    400, "access_denied", "user is not a member of the organization"
+                )
             with self._lock:  # popped: refresh tokens rotate
                 grant = self._refresh_tokens.pop(token, None)
                 if grant is not None:
@@ -345,9 +362,9 @@ class FakeLogto:
                     self._revoke(reused)
             if grant is not None:
                 resource = form.get("resource", "")
-                if resource:
-                    self.resource_token_requests.append(resource)
-                return _json(200, self._issue(grant, resource))
+                if resource or organization_id:
+                    self.resource_token_requests.append(resource or organization_id)
+                return _json(200, self._issue(grant, resource, organization_id))
             problem = "refresh token is invalid, expired or already rotated"
             if reused is not None:
                 problem = "refresh token was already used: the grant is revoked"
@@ -355,7 +372,9 @@ class FakeLogto:
             return _oauth_error(400, "unsupported_grant_type", repr(grant_type))
         return _oauth_error(400, "invalid_grant", problem)
 
-    def _issue(self, grant: _Grant, resource: str = "") -> dict[str, object]:
+    def _issue(
+        self, grant: _Grant, resource: str = "", organization_id: str = ""
+    ) -> dict[str, object]:
         now = int(time.time())
         aud = "some-other-app" if self.wrong_audience else self.client_id
         claims = {"iss": self.issuer, "aud": aud, "iat": now}
@@ -367,7 +386,13 @@ class FakeLogto:
         access_token = secrets.token_urlsafe(32)
         if resource:  # a JWT for the API, with the asked scopes the user's roles grant
             held = [s for s in grant.scope.split() if s in grant.user.api_scopes]
-            access_token = self.access_token(grant.user.sub, resource, " ".join(held))
+            extra = {"organization_id": organization_id} if organization_id else None
+            access_token = self.access_token(grant.user.sub, resource, " ".join(held), claims=extra)
+        elif organization_id:  # an organization token, with the member's organization scopes
+            audience = f"urn:logto:organization:{organization_id}"
+            scopes = ""  # (organization permissions are not modelled here)
+            extra = {"organization_id": organization_id}
+            access_token = self.access_token(grant.user.sub, audience, scopes, claims=extra)
         refresh_token = secrets.token_urlsafe(32)
         with self._lock:
             self._access_tokens[access_token] = (grant.user, grant.grant_id)

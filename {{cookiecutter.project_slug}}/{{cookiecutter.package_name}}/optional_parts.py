@@ -9,7 +9,7 @@ import importlib.util
 from types import ModuleType
 
 #: Every optional part, in the order they are registered.
-OPTIONAL_PARTS = ("api",)
+OPTIONAL_PARTS = ("api", "organizations")
 
 
 def present_modules(package: str, prefix: str = "") -> list[ModuleType]:

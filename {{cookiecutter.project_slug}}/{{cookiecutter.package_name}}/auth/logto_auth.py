@@ -34,7 +34,7 @@ from .failures import (
     describe_callback_failure,
     idp_unreachable,
 )
-from .logto_client import AppLogtoClient, IdpUnavailable, RefreshRefused
+from .logto_client import AppLogtoClient, IdpUnavailable, RefreshRefused, TokenDenied
 from .pending_sign_ins import PendingSignIns
 from .return_to import safe_return_path
 from .session_storage import SessionStorage
@@ -91,6 +91,10 @@ class LogtoAuth:
             storage=self._storage,
         )
         self.refresher = refresher  # one per app: the framework's locks, the store's lock
+
+    def request_scopes(self, scopes: Iterable[str | Scope]) -> None:
+        """Ask for `scopes` too at every sign-in (e.g. Logto's organization scopes)."""
+        self.client.config.scopes = [*self.client.config.scopes, *scopes]
 
     def request_api(self, resource: str, scopes: Iterable[str]) -> None:
         """Ask for an access token to the API `resource` with `scopes` at every sign-in (Logto
@@ -192,10 +196,11 @@ class LogtoAuth:
         return self._id_token_claims()  # the new token, even if it is short-lived
 
     async def access_token_for(self, resource: str) -> str | None:
-        """The user's access token for the API `resource`, renewed with the refresh token when
-        it has expired (one refresh for all the session's concurrent requests, as for the ID
-        token). None when nobody is signed in or the sign-in cannot be renewed (the session is
-        then cleared); raises `Failure` (503) while Logto cannot be reached."""
+        """The user's access token for `resource` (an API, an organization: `organization_key`),
+        renewed with the refresh token when it has expired (one refresh for all the session's
+        concurrent requests, as for the ID token). None when nobody is signed in or the
+        sign-in cannot be renewed (the session is then cleared); raises `TokenDenied` when
+        Logto refuses that token only, `Failure` (503) while Logto cannot be reached."""
         token = self.client.stored_access_token(resource)
         if token is not None or self.client.getIdToken() is None:
             return token
@@ -203,6 +208,8 @@ class LogtoAuth:
         if outcome.kind == "unreachable":
             logger.warning("cannot get an access token for %s: %s", resource, outcome.detail)
             raise idp_unreachable(detail=outcome.detail)
+        if outcome.kind == "denied":
+            raise TokenDenied(outcome.detail)
         return unexpired_access_token(outcome.tokens, resource)
 
     def _id_token_claims(self) -> dict[str, Any] | None:
@@ -255,6 +262,8 @@ class LogtoAuth:
             await self.client.refresh_tokens(resource)
         except RefreshRefused as error:
             return RefreshOutcome("refused", detail=str(error))
+        except TokenDenied as error:
+            return RefreshOutcome("denied", detail=str(error), target=resource)
         except IdpUnavailable as error:
             return RefreshOutcome("unreachable", detail=str(error))
         stored = {key: self._storage.get(key) for key in RENEWED_KEYS}
@@ -262,7 +271,7 @@ class LogtoAuth:
         claims = decoded_id_token_claims(tokens.get("idToken", ""))
         exp = claims.get("exp") if claims is not None else None
         fresh_until = exp - EXPIRY_MARGIN_SECONDS if isinstance(exp, int) else None
-        return RefreshOutcome("renewed", tokens=tokens, fresh_until=fresh_until)
+        return RefreshOutcome("renewed", tokens=tokens, fresh_until=fresh_until, target=resource)
 
     def cached_userinfo(self) -> dict[str, Any] | None:
         cached = self._session.get(USERINFO_KEY)
@@ -318,7 +327,14 @@ def unexpired_access_token(tokens: Mapping[str, str], resource: str) -> str | No
 
 
 def _holds_access_token_for(resource: str) -> Covers:
-    return lambda outcome: unexpired_access_token(outcome.tokens, resource) is not None
+    """A renewal that got `resource`'s token, or Logto's refusal of that very token."""
+
+    def covers(outcome: RefreshOutcome) -> bool:
+        if outcome.kind == "denied":
+            return outcome.target == resource
+        return unexpired_access_token(outcome.tokens, resource) is not None
+
+    return covers
 
 
 def display_name(user: dict[str, Any]) -> str:

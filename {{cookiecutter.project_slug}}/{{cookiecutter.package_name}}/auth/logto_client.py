@@ -63,6 +63,38 @@ def what_went_wrong(error: BaseException) -> str:
     return "could not be reached"
 
 
+class TokenDenied(Exception):
+    """Logto refused the access token asked for (an organization's, for someone no longer a
+    member) while the refresh token stays good: only that token is refused."""
+
+
+#: OAuth errors of a refresh grant for a resource or an organization that refuse that token
+#: only (RFC 6749 section 5.2; Logto answers access_denied for an organization's non-member).
+TOKEN_ONLY_ERRORS = frozenset({"access_denied", "invalid_target", "invalid_scope"})
+ORGANIZATION_PREFIX = "urn:logto:organization:"
+
+
+def organization_key(organization_id: str, resource: str = "") -> str:
+    """The stored name of an organization's access token: `urn:logto:organization:<id>` as the
+    SDK names it, after `<resource>#` for a token to an API in that organization."""
+    return (
+        f"{resource}#{ORGANIZATION_PREFIX}{organization_id}"
+        if resource
+        else (f"{ORGANIZATION_PREFIX}{organization_id}")
+    )
+
+
+def token_request_params(key: str) -> dict[str, str]:
+    """The refresh grant's `resource` and `organization_id` for a stored token's `key`."""
+    resource, _, organization = key.rpartition(ORGANIZATION_PREFIX)
+    if not _:
+        return {"resource": key} if key else {}
+    params = {"organization_id": organization}
+    if resource.removesuffix("#"):
+        params["resource"] = resource.removesuffix("#")
+    return params
+
+
 class RefreshRefused(Exception):
     """The tokens cannot be renewed (no refresh token, or Logto refused it as expired, revoked
     or already used): the user must sign in again."""
@@ -133,9 +165,11 @@ class BoundedOidcCore(OidcCore):
     async def fetchTokenByRefreshToken(
         self, clientId: str, clientSecret: str | None, refreshToken: str, resource: str = ""
     ) -> TokenResponse:
-        """Like the SDK's, but an answer that is no OAuth error (a proxy's 502 page, Logto's
-        503) or a transient one raises `IdpUnavailable`, not `LogtoException`."""
-        call = super().fetchTokenByRefreshToken(clientId, clientSecret, refreshToken, resource)
+        """Like the SDK's, for a stored token's key (`resource` may name an organization, or
+        an API in an organization: `organization_key`), but an answer that is no OAuth error
+        (a proxy's 502 page, Logto's 503) or a transient one raises `IdpUnavailable`, not
+        `LogtoException`."""
+        call = self._refresh_grant(clientId, clientSecret, refreshToken, resource)
         try:
             response = await _bounded(call, "token refresh")
         except LogtoException as error:
@@ -144,6 +178,25 @@ class BoundedOidcCore(OidcCore):
                 raise IdpUnavailable(f"token refresh failed: {error}") from error
             raise
         return await self._load_signing_key(response)
+
+    async def _refresh_grant(
+        self, client_id: str, client_secret: str | None, refresh_token: str, key: str
+    ) -> TokenResponse:
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": client_id,
+            "refresh_token": refresh_token,
+            **token_request_params(key),
+        }
+        if client_secret:
+            form["client_secret"] = client_secret
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.metadata.token_endpoint, data=form) as response,
+        ):
+            if response.status != 200:
+                raise LogtoException(await response.text())
+            return TokenResponse(**await response.json())
 
     async def fetchUserInfo(self, accessToken: str) -> UserInfoResponse:
         return await _bounded(super().fetchUserInfo(accessToken), "userinfo request")
@@ -185,7 +238,8 @@ class AppLogtoClient(LogtoClient):
         is for `resource` (an API resource indicator), or for userinfo when it is "".
 
         Raises `RefreshRefused` when there is no refresh token or Logto refuses it (the user
-        must sign in again), `IdpUnavailable` when Logto cannot be reached (try again later).
+        must sign in again), `TokenDenied` when Logto refuses only the token for `resource`,
+        `IdpUnavailable` when Logto cannot be reached (try again later).
         """
         refresh_token = self.getRefreshToken()
         if refresh_token is None:
@@ -196,6 +250,8 @@ class AppLogtoClient(LogtoClient):
                 self.config.appId, self.config.appSecret, refresh_token, resource
             )
         except LogtoException as error:
+            if resource and oauth_error_code(str(error)) in TOKEN_ONLY_ERRORS:
+                raise TokenDenied(f"Logto refused the token for {resource}: {error}") from error
             raise RefreshRefused(f"Logto refused the refresh token: {error}") from error
         if response.id_token is None:
             raise RefreshRefused("Logto's refresh answer holds no ID token")

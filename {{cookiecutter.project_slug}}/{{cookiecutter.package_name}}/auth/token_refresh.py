@@ -46,7 +46,12 @@ OUTCOME_TTL_SECONDS = 120.0  # how long new tokens (or a refusal) are handed to 
 UNREACHABLE_TTL_SECONDS = 5.0  # "Logto unreachable" is only for the requests that waited on it
 RECENT_OUTCOMES_MAX = 2048  # per process; the oldest go first
 
-OutcomeKind = Literal["renewed", "refused", "unreachable"]
+#: "denied": Logto refused the token asked for (an organization the user is not a member of)
+#: but not the refresh token, which stays usable: only that request's need is refused.
+OutcomeKind = Literal["renewed", "refused", "unreachable", "denied"]
+KINDS = ("renewed", "refused", "unreachable", "denied")
+#: Outcomes served only to the requests that waited on that attempt.
+SHORT_LIVED_KINDS = ("unreachable", "denied")
 #: Whether a renewal gave what a request needs (an API's access token, say); None: any does.
 Covers = Callable[["RefreshOutcome"], bool] | None
 
@@ -74,10 +79,11 @@ class RefreshOutcome:
     detail: str = ""  # why it was refused or Logto unreachable, for logs
     at: float = field(default_factory=lambda: time.time())  # the module's clock, when made
     fresh_until: float | None = None  # a renewal: when its ID token counts as expired
+    target: str = ""  # the access token asked for (an API, an organization; "": userinfo)
 
     @property
     def ttl_seconds(self) -> float:
-        return UNREACHABLE_TTL_SECONDS if self.kind == "unreachable" else OUTCOME_TTL_SECONDS
+        return UNREACHABLE_TTL_SECONDS if self.kind in SHORT_LIVED_KINDS else OUTCOME_TTL_SECONDS
 
     def expired(self, now: float) -> bool:
         return self.at + self.ttl_seconds <= now
@@ -106,6 +112,8 @@ class RefreshOutcome:
         request renews again with the new one: never with the used one)."""
         if self.stale_for(refresh_token, now):
             return False
+        if self.kind == "denied":  # only for the token it was about
+            return covers is not None and covers(self)
         if covers is None or self.kind != "renewed" or covers(self):
             return True
         return self.rotated(refresh_token)
@@ -113,11 +121,12 @@ class RefreshOutcome:
     def serves(self, since: float) -> bool:
         """Whether a request that began waiting at `since` takes this outcome. "Unreachable"
         goes only to the requests that waited on that attempt: later ones try again."""
-        return self.kind != "unreachable" or self.at >= since
+        return self.kind not in SHORT_LIVED_KINDS or self.at >= since
 
     def to_json(self) -> str:
         data = {
             "kind": self.kind,
+            "target": self.target,
             "tokens": self.tokens,
             "detail": self.detail,
             "at": self.at,
@@ -133,14 +142,22 @@ class RefreshOutcome:
             kind, tokens, detail, at = data["kind"], data["tokens"], data["detail"], data["at"]
         except (ValueError, TypeError, KeyError):
             return None
-        if kind not in ("renewed", "refused", "unreachable") or not isinstance(tokens, dict):
+        if kind not in KINDS or not isinstance(tokens, dict):
             return None
         if not all(isinstance(v, str) for v in tokens.values()) or not isinstance(at, int | float):
             return None
         fresh_until = data.get("fresh_until")
         if not isinstance(fresh_until, int | float):
             fresh_until = None
-        return cls(kind, dict(tokens), str(detail), float(at), fresh_until)
+        target = data.get("target")
+        return cls(
+            kind,
+            dict(tokens),
+            str(detail),
+            float(at),
+            fresh_until,
+            target=target if isinstance(target, str) else "",
+        )
 
 
 class KeyedLocks(Protocol):

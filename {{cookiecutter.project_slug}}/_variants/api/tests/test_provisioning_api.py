@@ -30,6 +30,11 @@ def env_file(tmp_path: Path, fake: FakeManagementApi) -> Path:
     return write_env(tmp_path / ".env", fake.endpoint)
 
 
+def ours(fake: FakeManagementApi) -> list[dict[str, object]]:
+    """The tenant's API resources for this app (every tenant also has the Management API)."""
+    return [r for r in fake.resources if r["indicator"] == API_RESOURCE]
+
+
 def role_scope_names(fake: FakeManagementApi, role: dict[str, object]) -> set[str]:
     held = fake.role_scopes[str(role["id"])]
     return {scope["name"] for scope in fake.scopes if scope["id"] in held}
@@ -40,9 +45,8 @@ def test_provision_creates_the_resource_its_permissions_and_role(
 ) -> None:
     result = run(env_file, "provision")
     assert result.exit_code == 0, result.output
-    (resource,) = fake.resources
-    assert resource["indicator"] == API_RESOURCE
-    assert {scope["name"] for scope in fake.scopes} == set(API_SCOPES)
+    (resource,) = ours(fake)
+    assert {s["name"] for s in fake.scopes if s["resourceId"] == resource["id"]} == set(API_SCOPES)
     (role,) = fake.roles
     assert (role["name"], role["type"]) == (ROLE_NAME, "User")
     assert role_scope_names(fake, role) == set(API_SCOPES)
@@ -58,15 +62,17 @@ def test_provision_completes_what_the_tenant_has(fake: FakeManagementApi, env_fi
     """A resource made by hand with one permission, and the role without it: the missing
     permission is added, and given to the role; nothing is made twice."""
     first, *others = API_SCOPES
-    resource = fake.handle("POST", ["resources"], {}, {"name": "Mine", "indicator": API_RESOURCE})
-    resource_id = resource[1]["id"]
+    created = fake.handle("POST", ["resources"], {}, {"name": "Mine", "indicator": API_RESOURCE})
+    resource_id = created[1]["id"]
     fake.handle("POST", ["resources", resource_id, "scopes"], {}, {"name": first})
     fake.handle("POST", ["roles"], {}, {"name": ROLE_NAME, "description": "mine"})
     doctor = run(env_file, "doctor")
     assert all(f"add the permission {name!r}" in doctor.output for name in others), doctor.output
     assert run(env_file, "provision").exit_code == 0
-    assert len(fake.resources) == 1 and fake.resources[0]["name"] == "Mine"
-    assert sorted(scope["name"] for scope in fake.scopes) == sorted(API_SCOPES)
+    (resource,) = ours(fake)
+    assert resource["name"] == "Mine"
+    scopes = [s["name"] for s in fake.scopes if s["resourceId"] == resource["id"]]
+    assert sorted(scopes) == sorted(API_SCOPES)
     (role,) = fake.roles
     assert role["description"] == "mine"
     assert role_scope_names(fake, role) == set(API_SCOPES)
@@ -85,7 +91,7 @@ def test_assign_role_gives_the_role_to_a_user_once(fake: FakeManagementApi, env_
 def test_assign_role_to_nobody_is_one_error_line(fake: FakeManagementApi, env_file: Path) -> None:
     result = run(env_file, "provision", "--assign-role", "nobody")
     assert_one_error_line(result, "no user has the id, username or email 'nobody'")
-    assert not fake.resources  # nothing is half made
+    assert not ours(fake)  # nothing is half made
 
 
 def test_a_machine_role_of_the_same_name_is_one_error_line(

@@ -1,0 +1,146 @@
+"""Organizations against the fake Logto: the user's memberships and roles from the ID token,
+the switcher (a POST with the CSRF token) that only ever makes one of the user's own
+organizations active, the organization token Logto grants to members, and
+`organization_required(role=...)`."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from {{ cookiecutter.package_name }}.about import PROTECTED_API
+
+from .conftest import API_RESOURCE
+from .fake_logto import FakeLogto, FakeUser
+from .flows import callback_path, csrf_token_in
+from .page_client import PageClient
+from .pages import Page
+
+SHOP, LAB, ELSEWHERE = "org-shop", "org-lab", "org-not-mine"
+MEMBER = FakeUser(organizations={SHOP: ["admin", "member"], LAB: ["member"]})
+
+
+def sign_in_as(client: PageClient, logto: FakeLogto, user: FakeUser) -> None:
+    started = client.get("/sign-in")
+    path, query = callback_path(logto.authorize(started.location, user))
+    assert client.get(path, query).status == 302
+
+
+def switch(client: PageClient, organization_id: str, token: str | None = None) -> Page:
+    if token is None:
+        token = csrf_token_in(client.get("/organization"))
+    return client.post("/organization", {"csrf_token": token, "organization_id": organization_id})
+
+
+def active_id(page: Page) -> str | None:
+    match = re.search(r'data-testid="active-organization" data-id="([^"]+)"', page.text)
+    return match.group(1) if match else None
+
+
+def test_sign_in_asks_for_the_users_organizations(client: PageClient) -> None:
+    asked = parse_qs(urlsplit(client.get("/sign-in").location).query)
+    scopes = asked["scope"][0].split()
+    assert {"urn:logto:scope:organizations", "urn:logto:scope:organization_roles"} <= set(scopes)
+    assert "urn:logto:resource:organizations" in asked["resource"]
+
+
+def test_the_profile_lists_organizations_and_roles(client: PageClient, logto: FakeLogto) -> None:
+    sign_in_as(client, logto, MEMBER)
+    profile = client.get("/profile").text
+    assert f'data-id="{SHOP}"><th>{SHOP}</th><td>admin, member</td>' in profile
+    assert f'data-id="{LAB}"><th>{LAB}</th><td>member</td>' in profile
+
+
+def test_switching_to_an_own_organization_gets_its_token(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    sign_in_as(client, logto, MEMBER)
+    assert active_id(client.get("/organization")) is None
+    switched = switch(client, SHOP)
+    assert switched.status == 303 and switched.location.endswith("/organization")
+    page = client.get("/organization")
+    assert active_id(page) == SHOP
+    audience = API_RESOURCE if PROTECTED_API else f"urn:logto:organization:{SHOP}"
+    assert f"<code>{audience}</code>" in page.text
+    assert f"<code>{SHOP}</code>" in page.text  # the token's organization_id
+
+
+def test_a_forged_organization_is_refused_and_changes_nothing(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    sign_in_as(client, logto, MEMBER)
+    assert switch(client, SHOP).status == 303
+    requests = len(logto.resource_token_requests)
+    for forged in (ELSEWHERE, "", f"{SHOP}:admin", SHOP.upper()):
+        refused = switch(client, forged)
+        assert refused.status == 403, (forged, refused.text)
+        assert "not a member of that organization" in refused.text
+    assert len(logto.resource_token_requests) == requests  # never asked Logto for them
+    assert active_id(client.get("/organization")) == SHOP
+
+
+def test_the_switcher_needs_the_csrf_token(client: PageClient, logto: FakeLogto) -> None:
+    sign_in_as(client, logto, MEMBER)
+    assert switch(client, LAB, token="forged").status == 400
+    assert client.post("/organization", {"organization_id": LAB}).status == 400
+    assert active_id(client.get("/organization")) is None
+
+
+def test_an_organization_logto_no_longer_grants_is_refused(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    """Removed from an organization after signing in: the ID token still lists it, but once
+    its token has expired Logto refuses a new one; it stops being active, a switch to it is
+    refused, and the user stays signed in."""
+    logto.access_token_ttl = 61  # counted as expired a minute early: about 1 s of life
+    user = FakeUser(organizations={SHOP: ["member"], LAB: ["member"]})
+    sign_in_as(client, logto, user)
+    assert switch(client, LAB).status == 303
+    del user.organizations[LAB]
+    deadline = time.monotonic() + 10
+    page = client.get("/organization")
+    while active_id(page) == LAB:
+        assert time.monotonic() < deadline, "the expired organization token was never renewed"
+        page = client.get("/organization")
+    assert page.status == 200 and "not a member of that organization" in page.text
+    assert switch(client, LAB).status == 403
+    assert switch(client, SHOP).status == 303
+    assert logto.revoked_grants == 0 and client.get("/profile").status == 200
+
+
+def test_organization_required_checks_the_active_organization_and_role(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    assert client.get("/organization/admin").status == 302  # signed out: to sign-in
+    sign_in_as(client, logto, MEMBER)
+    assert client.get("/organization/admin").status == 403  # no active organization
+    switch(client, LAB)
+    refused = client.get("/organization/admin")
+    assert refused.status == 403 and "needs the &#39;admin&#39; role" in refused.text
+    switch(client, SHOP)
+    allowed = client.get("/organization/admin")
+    assert allowed.status == 200 and f"You administer {SHOP}" in allowed.text
+
+
+def test_a_user_without_organizations_sees_none(client: PageClient, logto: FakeLogto) -> None:
+    sign_in_as(client, logto, FakeUser())
+    page = client.get("/organization")
+    assert page.status == 200 and 'data-testid="no-organizations"' in page.text
+    assert switch(client, SHOP, token=csrf_token_in(client.get("/profile"))).status == 403
+
+
+def test_the_organization_token_is_renewed_once_expired(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    logto.access_token_ttl = 61  # counted as expired a minute early: about 1 s of life
+    sign_in_as(client, logto, MEMBER)
+    assert switch(client, SHOP).status == 303
+    asked = len(logto.resource_token_requests)
+    deadline = time.monotonic() + 10
+    while len(logto.resource_token_requests) == asked:
+        assert time.monotonic() < deadline, "the organization token was never renewed"
+        page = client.get("/organization")
+        assert page.status == 200 and active_id(page) == SHOP
+    assert logto.resource_token_requests[-1] == (API_RESOURCE if PROTECTED_API else SHOP)
+    assert logto.revoked_grants == 0
