@@ -12,9 +12,9 @@ With neither, every test that needs Logto fails naming what to provide.
 
 Tests get the tenant through `LogtoTenant`: a Management API client that records what the
 tenant held when the session began, and puts it back after each test (the sign-in
-experience; applications, connectors, users, API resources and roles made since are
-deleted). Tests that change the tenant hold a file lock named after the endpoint, so workers
-sharing one Logto take turns.
+experience; applications, connectors, users, API resources, roles and organizations made
+since are deleted). Tests that change the tenant hold a file lock named after the endpoint,
+so workers sharing one Logto take turns.
 """
 
 from __future__ import annotations
@@ -205,6 +205,8 @@ class LogtoTenant:
             "users": {user["id"] for user in self.all_users()},
             "resources": {r["id"] for r in self.call("GET", "/api/resources")},
             "roles": {role["id"] for role in self.all_pages("/api/roles")},
+            "organizations": {o["id"] for o in self.all_pages("/api/organizations")},
+            "organization-roles": {r["id"] for r in self.all_pages("/api/organization-roles")},
         }
 
     def all_users(self) -> list[dict[str, Any]]:
@@ -231,6 +233,8 @@ class LogtoTenant:
             "/api/users": self.all_users(),
             "/api/resources": self.call("GET", "/api/resources"),  # with their scopes
             "/api/roles": self.all_pages("/api/roles"),
+            "/api/organizations": self.all_pages("/api/organizations"),
+            "/api/organization-roles": self.all_pages("/api/organization-roles"),
         }
         for path, items in current.items():
             kept = self.baseline[path.rsplit("/", 1)[1]]

@@ -292,7 +292,7 @@ class LogtoAuth:
                 logger.warning("no access token for userinfo: %s", outcome.detail)
                 return None, USERINFO_UNAVAILABLE
         try:
-            info = (await self.client.fetchUserInfo()).model_dump(exclude_none=True)
+            info = await self.client.fetch_userinfo_claims()
         except (IdpUnavailable, LogtoException) as error:
             logger.warning("userinfo request failed: %s", error)
             return None, USERINFO_UNAVAILABLE

@@ -15,7 +15,7 @@ import asyncio
 import json
 import socket
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 from jwt import PyJWKClient, PyJWKClientConnectionError, PyJWKClientError, PyJWTError
@@ -201,6 +201,24 @@ class BoundedOidcCore(OidcCore):
     async def fetchUserInfo(self, accessToken: str) -> UserInfoResponse:
         return await _bounded(super().fetchUserInfo(accessToken), "userinfo request")
 
+    async def userinfo_claims(self, access_token: str) -> dict[str, Any]:
+        """Every claim of Logto's userinfo answer. (SDK 0.2.1's `UserInfoResponse` keeps only
+        the claims it models, dropping e.g. `organization_data` and `roles`.)"""
+        return await _bounded(self._userinfo(access_token), "userinfo request")
+
+    async def _userinfo(self, access_token: str) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {access_token}"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(self.metadata.userinfo_endpoint, headers=headers) as response,
+        ):
+            if response.status != 200:
+                raise LogtoException(await response.text())
+            claims = await response.json()
+        if not isinstance(claims, dict):
+            raise ValueError("userinfo is not a JSON object")
+        return claims
+
 
 class AppLogtoClient(LogtoClient):
     """One per app; its storage resolves to the current request's session."""
@@ -227,6 +245,17 @@ class AppLogtoClient(LogtoClient):
     def has_access_token(self, resource: str = "") -> bool:
         """Whether a still valid access token for `resource` is stored (no refresh needed)."""
         return self._getAccessToken(resource) is not None
+
+    async def fetch_userinfo_claims(self) -> dict[str, Any]:
+        """Every claim Logto's userinfo endpoint gives, with the stored access token (renew
+        it first: this never refreshes). Raises `LogtoException` without one."""
+        token = self.stored_access_token("")
+        if token is None:
+            raise LogtoException("no unexpired access token for userinfo is stored")
+        core = await self.getOidcCore()
+        if not isinstance(core, BoundedOidcCore):
+            return (await core.fetchUserInfo(token)).model_dump(exclude_none=True)
+        return await core.userinfo_claims(token)
 
     def stored_access_token(self, resource: str) -> str | None:
         """The stored access token for `resource` while it is valid (no refresh), or None."""

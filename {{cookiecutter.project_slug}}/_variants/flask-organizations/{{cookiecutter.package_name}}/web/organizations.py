@@ -65,7 +65,8 @@ def organization_required(role: str | None = None) -> Callable[[View], View]:
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                g.organization = required_membership(session, signed_in_user() or {}, role)
+                user, userinfo = signed_in_user() or {}, logto_auth().cached_userinfo()
+                g.organization = required_membership(session, user, role, userinfo)
             except Failure as failure:
                 return failure_page(failure)
             return view(*args, **kwargs)
@@ -87,7 +88,10 @@ def organization_token(membership: Membership) -> str | None:
 @login_required
 def organization() -> Response | Page:
     user = signed_in_user() or {}
-    active, notice, claims = active_membership(session, user), None, {}
+    userinfo = logto_auth().cached_userinfo()
+    if userinfo is None:  # the organizations' names: once per sign-in
+        userinfo, _ = run_coroutine(logto_auth().fetch_userinfo())
+    active, notice, claims = active_membership(session, user, userinfo), None, {}
     if active is not None:
         try:
             token = organization_token(active)
@@ -100,7 +104,6 @@ def organization() -> Response | Page:
             if token is None:  # the sign-in could not be renewed
                 return redirect(url_for("pages.sign_in", next=url_for(".organization")))
             claims = token_claims(token)
-    userinfo = logto_auth().cached_userinfo()
     return page(
         "organization.html",
         organizations=memberships(user, userinfo),

@@ -74,16 +74,20 @@ def memberships(
     ]
 
 
-def membership_of(claims: Mapping[str, Any], organization_id: object) -> Membership | None:
+def membership_of(
+    claims: Mapping[str, Any], organization_id: object, userinfo: Mapping[str, Any] | None = None
+) -> Membership | None:
     """The user's membership of `organization_id`, or None (not a member, or not an id)."""
-    return next((m for m in memberships(claims) if m.id == organization_id), None)
+    return next((m for m in memberships(claims, userinfo) if m.id == organization_id), None)
 
 
 def active_membership(
-    session: MutableMapping[str, Any], claims: Mapping[str, Any]
+    session: MutableMapping[str, Any],
+    claims: Mapping[str, Any],
+    userinfo: Mapping[str, Any] | None = None,
 ) -> Membership | None:
     """The active organization, while the user is still a member of it."""
-    return membership_of(claims, session.get(ACTIVE_KEY))
+    return membership_of(claims, session.get(ACTIVE_KEY), userinfo)
 
 
 def member_of(claims: Mapping[str, Any], submitted: object) -> Membership:
@@ -104,10 +108,13 @@ def forget_active(session: MutableMapping[str, Any]) -> None:
 
 
 def required_membership(
-    session: MutableMapping[str, Any], claims: Mapping[str, Any], role: str | None = None
+    session: MutableMapping[str, Any],
+    claims: Mapping[str, Any],
+    role: str | None = None,
+    userinfo: Mapping[str, Any] | None = None,
 ) -> Membership:
     """The active organization's membership, holding `role` if one is named; else a 403."""
-    membership = active_membership(session, claims)
+    membership = active_membership(session, claims, userinfo)
     if membership is None:
         raise NO_ACTIVE_ORGANIZATION
     if role is not None and role not in membership.roles:

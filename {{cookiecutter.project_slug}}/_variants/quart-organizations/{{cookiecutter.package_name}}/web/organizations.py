@@ -64,8 +64,8 @@ def organization_required(role: str | None = None) -> Callable[[View], View]:
         @login_required
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                user = await signed_in_user() or {}
-                g.organization = required_membership(session, user, role)
+                user, userinfo = await signed_in_user() or {}, logto_auth().cached_userinfo()
+                g.organization = required_membership(session, user, role, userinfo)
             except Failure as failure:
                 return await failure_page(failure)
             return await view(*args, **kwargs)
@@ -87,7 +87,10 @@ async def organization_token(membership: Membership) -> str | None:
 @login_required
 async def organization() -> Response | Page:
     user = await signed_in_user() or {}
-    active, notice, claims = active_membership(session, user), None, {}
+    userinfo = logto_auth().cached_userinfo()
+    if userinfo is None:  # the organizations' names: once per sign-in
+        userinfo, _ = await logto_auth().fetch_userinfo()
+    active, notice, claims = active_membership(session, user, userinfo), None, {}
     if active is not None:
         try:
             token = await organization_token(active)
@@ -100,7 +103,6 @@ async def organization() -> Response | Page:
             if token is None:  # the sign-in could not be renewed
                 return redirect(url_for("pages.sign_in", next=url_for(".organization")))
             claims = token_claims(token)
-    userinfo = logto_auth().cached_userinfo()
     return await page(
         "organization.html",
         organizations=memberships(user, userinfo),
