@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import importlib.util
+import json
 import re
 import shlex
 import shutil
@@ -308,8 +309,15 @@ def requirement_specs(path: Path) -> list[str]:
 def chosen_requirement_files(answers: dict[str, Any]) -> list[str]:
     """The requirement files a bake with `answers` keeps: every bake's two, and those of
     the variants `_variants/variants.toml` chooses for the answers."""
-    full = {"web_framework": "Flask", "use_twilio": False, "use_patreon": False, **answers}
+    defaults = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+    full = {
+        key: value[0] if isinstance(value, list) else value
+        for key, value in defaults.items()
+        if not key.startswith("_")
+    }
+    full.update(answers)
     full["session_backend"] = session_backend(answers)
+    full["__protected_api"] = "yes" if full["api_resource"] else "no"  # cookiecutter.json's rule
     manifest = tomllib.loads(VARIANTS_MANIFEST.read_text(encoding="utf-8"))
     files = ["requirements.txt", "requirements-dev.txt"]
     for table in manifest.values():
