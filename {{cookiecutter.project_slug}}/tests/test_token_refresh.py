@@ -178,3 +178,61 @@ def test_outcomes_survive_json_and_refuse_garbage() -> None:
     assert RefreshOutcome.from_json(fresh.to_json()) == fresh
     for text in (None, "", "{", "[]", '{"kind": "other"}', '{"kind": "renewed"}'):
         assert RefreshOutcome.from_json(text) is None
+
+
+def holds(target: str) -> token_refresh.Covers:
+    """What a request for `target`'s access token needs of an outcome (as logto_auth's)."""
+
+    def covers(outcome: RefreshOutcome) -> bool:
+        if outcome.kind == "denied":
+            return outcome.target == target
+        return target in outcome.tokens.get("accessTokenMap", "")
+
+    return covers
+
+
+def test_a_renewal_without_the_needed_token_is_not_taken_unless_it_rotated() -> None:
+    async def scenario() -> None:
+        refresher = TokenRefresher(TaskLocks(), None)
+        unrotated = RefreshOutcome("renewed", {"idToken": "new", "refreshToken": "rt"})
+        ids = CountingRefresh(unrotated)
+        await refresher.refresh_once("rt", ids)
+        api = CountingRefresh(
+            replace(unrotated, tokens={**unrotated.tokens, "accessTokenMap": "api"})
+        )
+        assert (
+            "api"
+            in (await refresher.refresh_once("rt", api, holds("api"))).tokens["accessTokenMap"]
+        )
+        assert (ids.calls, api.calls) == (1, 1)  # the ID renewal lacked it: refreshed again
+        # A renewal that rotated the refresh token is handed out even without the API token:
+        # the request must renew again with the new token, never with the used one.
+        rotating = CountingRefresh(renewed())
+        await refresher.refresh_once("rt2", rotating)
+        lacking = await refresher.refresh_once("rt2", api, holds("api"))
+        assert lacking.tokens == RENEWED_TOKENS and api.calls == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_denied_token_is_refused_to_its_own_requests_only() -> None:
+    async def scenario() -> None:
+        refresher = TokenRefresher(TaskLocks(), None)
+        denied = RefreshOutcome("denied", detail="not a member", target="org-b")
+        refuse = CountingRefresh(denied)
+        outcomes = await asyncio.gather(
+            *(refresher.refresh_once("rt", refuse, holds("org-b")) for _ in range(3))
+        )
+        assert [outcome.kind for outcome in outcomes] == ["denied"] * 3 and refuse.calls == 1
+        # An ID-token renewal or another organization's token never takes that refusal.
+        ids = CountingRefresh(renewed())
+        assert (await refresher.refresh_once("rt", ids)).kind == "renewed"
+        assert ids.calls == 1
+
+    asyncio.run(scenario())
+
+
+def test_denied_outcomes_survive_json_with_their_target() -> None:
+    denied = RefreshOutcome("denied", detail="not a member", target="urn:logto:organization:b")
+    assert RefreshOutcome.from_json(denied.to_json()) == denied
+    assert denied.ttl_seconds == token_refresh.UNREACHABLE_TTL_SECONDS
