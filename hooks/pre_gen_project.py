@@ -292,6 +292,17 @@ def check_yes_no(key: str, value: object) -> None:
         raise AnswerError(key, f"{show(value)} is not a yes/no answer", "answer true or false")
 
 
+def check_backchannel_logout(value: object, session_backend: object) -> None:
+    check_yes_no("use_backchannel_logout", value)
+    if value and session_backend == "cookie":
+        raise AnswerError(
+            "use_backchannel_logout",
+            "the cookie session backend cannot end a session from the server: a signed-cookie "
+            "session lives only in the browser",
+            "choose session_backend=redis, sqlalchemy or filesystem, or answer false",
+        )
+
+
 def validate_answers(answers: dict) -> list[AnswerError]:
     """Every problem with the answers, in prompt order (empty when all is well)."""
     checks = [
@@ -308,6 +319,10 @@ def validate_answers(answers: dict) -> list[AnswerError]:
         ("session_backend", check_session_backend),
         ("use_twilio", lambda v: check_yes_no("use_twilio", v)),
         ("use_patreon", lambda v: check_yes_no("use_patreon", v)),
+        (
+            "use_backchannel_logout",
+            lambda v: check_backchannel_logout(v, answers.get("session_backend")),
+        ),
         ("logto_endpoint", lambda v: check_base_url("logto_endpoint", v)),
         ("app_base_url", lambda v: check_base_url("app_base_url", v)),
     ]
