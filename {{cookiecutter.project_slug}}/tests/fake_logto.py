@@ -25,9 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self, cast
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 KID = "fake-logto-es384"
+RSA_KID = "fake-logto-rs256"
 _Response = tuple[int, dict[str, str], bytes]
 
 
@@ -47,6 +48,12 @@ def _public_jwk(kid: str, key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
     pub = key.public_key().public_numbers()
     x, y = (_b64url(n.to_bytes(48, "big")) for n in (pub.x, pub.y))
     return {"kty": "EC", "crv": "P-384", "x": x, "y": y, "kid": kid, "alg": "ES384", "use": "sig"}
+
+
+def _public_rsa_jwk(kid: str, key: rsa.RSAPrivateKey) -> dict[str, str]:
+    pub = key.public_key().public_numbers()
+    n, e = (_b64url(v.to_bytes((v.bit_length() + 7) // 8, "big")) for v in (pub.n, pub.e))
+    return {"kty": "RSA", "n": n, "e": e, "kid": kid, "alg": "RS256", "use": "sig"}
 
 
 def _oauth_error(status: int, error: str, description: str) -> _Response:
@@ -77,6 +84,7 @@ class _Grant:
     code_challenge: str = ""
     redirect_uri: str = ""
     grant_id: str = field(default_factory=lambda: secrets.token_urlsafe(8))  # one per sign-in
+    logto_sid: str = field(default_factory=lambda: secrets.token_urlsafe(12))  # Logto's `sid`
 
 
 class FakeLogto:
@@ -102,6 +110,9 @@ class FakeLogto:
         self.kid = KID  # the signing key's id; rotate_key() makes a new one
         self.token_delay = 0.0  # seconds before the token endpoint answers
         self.down = False  # every endpoint answers 503 text/plain
+        self.include_sid = False  # ID tokens carry `sid` (backchannelLogoutSessionRequired)
+        self.last_sid = ""  # the `sid` of the newest sign-in
+        self.rsa_key: rsa.RSAPrivateKey | None = None  # publish_rsa_key() adds one to the JWKS
         self._key = ec.generate_private_key(ec.SECP384R1())
         self._foreign_key = ec.generate_private_key(ec.SECP384R1())
         self._previous_keys: list[tuple[str, ec.EllipticCurvePrivateKey]] = []
@@ -180,6 +191,7 @@ class FakeLogto:
         code = secrets.token_urlsafe(24)
         with self._lock:
             self._codes[code] = grant
+            self.last_sid = grant.logto_sid
         return self._callback(redirect_uri, {"code": code, "state": p["state"]})
 
     def deny(
@@ -210,7 +222,10 @@ class FakeLogto:
             if self.jwks_down:
                 return _text(503, "Service Unavailable", "text/plain")
             keys = [(self.kid, self._key), *self._previous_keys]
-            return _json(200, {"keys": [_public_jwk(kid, key) for kid, key in keys]})
+            jwks = [_public_jwk(kid, key) for kid, key in keys]
+            if self.rsa_key is not None:
+                jwks.append(_public_rsa_jwk(RSA_KID, self.rsa_key))
+            return _json(200, {"keys": jwks})
         if route == "POST /oidc/token":
             time.sleep(self.token_delay)
             form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
@@ -247,6 +262,20 @@ class FakeLogto:
             "scopes_supported": ["openid", "offline_access", "profile", "email"],
             "claims_supported": ["sub", "name", "username", "email"],
         }
+
+    def publish_rsa_key(self) -> None:
+        """Publish an RSA key (kid RSA_KID, alg RS256) next to the ES384 one."""
+        self.rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def sign(
+        self, claims: dict[str, object], algorithm: str = "ES384", **headers: str | None
+    ) -> str:
+        """A JWT signed by this IdP's published ES384 key (or, for RS256, its RSA key);
+        `headers` go into the JWT header (`typ=None` leaves PyJWT's "JWT" out)."""
+        if algorithm == "RS256":
+            assert self.rsa_key is not None, "publish_rsa_key() first"
+            return jwt.encode(claims, self.rsa_key, algorithm, headers={"kid": RSA_KID, **headers})
+        return jwt.encode(claims, self._key, algorithm, headers={"kid": self.kid, **headers})
 
     def rotate_key(self) -> None:
         """Sign with a new key from now on, published next to the old one (as Logto's
@@ -306,6 +335,8 @@ class FakeLogto:
         aud = "some-other-app" if self.wrong_audience else self.client_id
         claims = {"iss": self.issuer, "aud": aud, "iat": now}
         claims["exp"] = now + self.id_token_ttl
+        if self.include_sid:
+            claims["sid"] = grant.logto_sid
         key = self._foreign_key if self.sign_with_foreign_key else self._key
         id_token = jwt.encode(
             grant.user.claims() | claims, key, algorithm="ES384", headers={"kid": self.kid}
@@ -315,7 +346,7 @@ class FakeLogto:
         with self._lock:
             self._access_tokens[access_token] = (grant.user, grant.grant_id)
             self._refresh_tokens[refresh_token] = _Grant(
-                grant.user, grant.scope, grant_id=grant.grant_id
+                grant.user, grant.scope, grant_id=grant.grant_id, logto_sid=grant.logto_sid
             )
         return {
             "access_token": access_token,

@@ -1,8 +1,9 @@
-"""What was answered when this project was generated: name, framework, session backend (the
-chosen connectors are the modules in `connectors/`)."""
+"""What was answered when this project was generated: name, framework, session backend,
+back-channel logout (the chosen connectors are the modules in `connectors/`)."""
 
 import json
 
 PROJECT_NAME: str = json.loads(r""" {{ cookiecutter.project_name | tojson }} """)
 SESSION_BACKEND: str = json.loads(r""" {{ cookiecutter.session_backend | tojson }} """)
 WEB_FRAMEWORK: str = json.loads(r""" {{ cookiecutter.web_framework | tojson }} """)
+USE_BACKCHANNEL_LOGOUT: bool = json.loads(r""" {{ cookiecutter.use_backchannel_logout | tojson }} """)
