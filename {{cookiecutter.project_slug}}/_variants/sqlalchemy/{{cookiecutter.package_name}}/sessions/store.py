@@ -123,7 +123,8 @@ class SqlStore(SessionStore):
             if dialect in ("sqlite", "postgresql"):
                 insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
                 statement = insert(table).values(jti=jti, expires_at=until)
-                return connection.execute(statement.on_conflict_do_nothing()).rowcount == 1
+                noted = statement.on_conflict_do_nothing().returning(table.c.jti)
+                return connection.execute(noted).first() is not None
             if connection.execute(sa.select(table.c.jti).where(table.c.jti == jti)).first():
                 return False
             connection.execute(sa.insert(table).values(jti=jti, expires_at=until))
