@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..about import PROJECT_NAME
+from ..about import PROJECT_NAME, USE_BACKCHANNEL_LOGOUT
 from ..connectors.connector import Connector
 from ..settings import AppUris
 
@@ -26,6 +26,7 @@ class Target(AppUris):
     connectors: Mapping[Connector, Mapping[str, Any]]  # each chosen connector's config
     project_name: str = PROJECT_NAME
     flags: frozenset[str] = frozenset()  # the connectors' options given (e.g. --phone-sign-up)
+    backchannel_logout: bool = USE_BACKCHANNEL_LOGOUT  # register backchannel_logout_uri
 
 
 @dataclass(frozen=True)

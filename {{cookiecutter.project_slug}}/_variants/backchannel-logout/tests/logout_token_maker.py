@@ -10,6 +10,7 @@ import json
 import secrets
 import time
 import urllib.request
+from collections.abc import Mapping
 from typing import cast
 
 import jwt
@@ -38,9 +39,9 @@ def logout_claims(logto: FakeLogto, **changes: object) -> dict[str, object]:
     return {key: value for key, value in claims.items() if value is not OMIT}
 
 
-def logout_token(
-    logto: FakeLogto, algorithm: str = "ES384", typ: str = "logout+jwt", **changes: object
-) -> str:
+def logout_token(logto: FakeLogto, algorithm: str = "ES384", **changes: object) -> str:
+    """A logout token with `typ: logout+jwt` (a `typ` in `changes` replaces it)."""
+    typ = str(changes.pop("typ", "logout+jwt"))
     return logto.sign(logout_claims(logto, **changes), algorithm, typ=typ)
 
 
@@ -48,7 +49,7 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def _segments(header: dict[str, object], claims: dict[str, object]) -> str:
+def _segments(header: Mapping[str, object], claims: Mapping[str, object]) -> str:
     return ".".join(_b64(json.dumps(part).encode()) for part in (header, claims))
 
 
