@@ -12,15 +12,28 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 #: Every supported combination of answers; each one is baked and fully checked.
-COMBINATIONS: list[dict[str, object]] = [
-    {"web_framework": framework, "session_backend": backend}
-    for framework in ("Flask", "Quart")
-    for backend in ("cookie", "redis", "sqlalchemy", "filesystem")
-] + [
-    {"web_framework": framework, "use_twilio": twilio, "use_patreon": patreon}
-    for framework in ("Flask", "Quart")
-    for twilio, patreon in ((True, False), (False, True), (True, True))
-]
+COMBINATIONS: list[dict[str, object]] = (
+    [
+        {"web_framework": framework, "session_backend": backend}
+        for framework in ("Flask", "Quart")
+        for backend in ("cookie", "redis", "sqlalchemy", "filesystem")
+    ]
+    + [
+        {"web_framework": framework, "use_twilio": twilio, "use_patreon": patreon}
+        for framework in ("Flask", "Quart")
+        for twilio, patreon in ((True, False), (False, True), (True, True))
+    ]
+    + [
+        # Back-channel logout (server-side stores only): each store once, both frameworks; the
+        # store and token code is shared, only the route differs by framework.
+        {"web_framework": framework, "session_backend": backend, "use_backchannel_logout": True}
+        for framework, backend in (
+            ("Flask", "redis"),
+            ("Quart", "sqlalchemy"),
+            ("Quart", "filesystem"),
+        )
+    ]
+)
 
 #: `.env` values each connector adds (placeholders until the user fills them in).
 CONNECTOR_VARIABLES = {

@@ -21,6 +21,7 @@ from .fake_logto import FakeLogto
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 OMIT = object()  # a claim value that leaves the claim out
+NO_DETAILS: dict[str, object] = {}  # the event's value, as Logto sends it
 
 
 def logout_claims(logto: FakeLogto, **changes: object) -> dict[str, object]:
@@ -33,7 +34,7 @@ def logout_claims(logto: FakeLogto, **changes: object) -> dict[str, object]:
         "jti": secrets.token_urlsafe(16),
         "sub": "u-alice",
         "sid": logto.last_sid,
-        "events": {LOGOUT_EVENT: {}},
+        "events": {LOGOUT_EVENT: NO_DETAILS},
     }
     claims.update(changes)
     return {key: value for key, value in claims.items() if value is not OMIT}
