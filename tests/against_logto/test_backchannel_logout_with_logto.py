@@ -204,6 +204,8 @@ def test_sign_out_at_logto_signs_the_user_out_here(
         metadata = tenant.call("GET", f"/api/applications/{app_id}")["oidcClientMetadata"]
         assert metadata["backchannelLogoutUri"] == f"{app.base_url}/backchannel-logout"
         assert metadata["backchannelLogoutSessionRequired"] is True
+        again = logto_command(app, "provision", "--dry-run")
+        assert "no changes" in again.stdout, again.stdout + again.stderr
         doctor = logto_command(app, "doctor")
         assert doctor.returncode == 0, doctor.stdout + doctor.stderr
         assert "has the back-channel logout URI" in doctor.stdout

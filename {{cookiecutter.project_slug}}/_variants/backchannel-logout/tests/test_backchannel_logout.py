@@ -206,3 +206,28 @@ def test_a_store_outage_is_a_503_and_the_token_works_once_it_is_back(
             assert retried.status == 200, (name, retried.text)
             if fault.keeps_sessions:
                 assert not shows(alice, "Alice Example"), name
+
+
+def test_the_endpoint_neither_reads_nor_writes_a_session(
+    browser: Browser, idp: FakeLogto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even a request carrying a session cookie: the store is not read, no cookie is set, and
+    the answer does not vary by cookie."""
+    alice = browser()
+    sid = sign_in(alice, idp)
+    store = alice.app.session_interface.store  # type: ignore[attr-defined]
+    loads: list[str] = []
+    load = store.load
+
+    def counted_load(session_id: str) -> object:
+        loads.append(session_id)
+        return load(session_id)
+
+    monkeypatch.setattr(store, "load", counted_load)
+    answer = post_token(alice, logout_token(idp, sid=sid))
+    assert answer.status == 200, answer.text
+    assert loads == []
+    assert "set-cookie" not in answer.headers
+    assert "cookie" not in answer.headers.get("vary", "").lower()
+    assert not shows(alice, "Alice Example")
+    assert loads  # the page did read it

@@ -19,6 +19,7 @@ def register_backchannel_logout(app: Quart, auth: LogtoAuth) -> None:
     if not isinstance(interface, StoredSessionInterface):
         raise TypeError("back-channel logout needs a server-side session store")
     interface.logto_session_of = logto_session_of
+    interface.sessionless_paths |= {PATH}
     receiver = BackchannelLogout(auth, interface.store)
 
     @app.post(PATH)

@@ -54,12 +54,16 @@ class QuartStoredSession(StoredSession, SessionMixin):
 class StoredSessionInterface(SessionInterface):
     #: Set by back-channel logout: binds each new signed-in session to its Logto session.
     logto_session_of: LogtoSessionReader | None = None
+    #: Paths served without a session (Logto's back-channel logout): no cookie is read.
+    sessionless_paths: frozenset[str] = frozenset()
 
     def __init__(self, store: SessionStore, ttl_seconds: int = SESSION_LIFETIME_SECONDS) -> None:
         self.store, self.ttl_seconds = store, ttl_seconds
 
     async def open_session(self, app: Quart, request: BaseRequestWebsocket) -> QuartStoredSession:
         cookie = request.cookies.get(self.get_cookie_name(app), "")
+        if request.path in self.sessionless_paths:
+            cookie = ""  # a new, empty session that is never saved
         return await _in_thread(open_stored, self.store, cookie, QuartStoredSession)
 
     async def save_session(
