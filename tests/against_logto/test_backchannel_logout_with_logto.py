@@ -8,7 +8,8 @@ back-channel URI); sent again, and forged, it changes nothing.
 What Logto 1.37.1 does, checked here: its logout page auto-submits `logout=yes`, and the
 end-session request POSTs a logout token (ES384, `typ: logout+jwt`; iss, aud, iat, jti, sub,
 sid, events; no exp, no nonce) to every app of the session that has a back-channel logout
-URI, http://127.0.0.1 included, before it answers (oidc-provider's `endSession`).
+URI, http://127.0.0.1 included, before it answers (oidc-provider's `endSession`); the app's
+own sign-out gets one too.
 """
 
 from __future__ import annotations
@@ -262,3 +263,15 @@ def test_sign_out_at_logto_signs_the_user_out_here(
             assert (status, body["error"]) == (400, "invalid_request"), body
             signed_in_as(page, app_url, name)
             assert len(recorder.deliveries) == 1
+
+            # Signing out here (RP-initiated) also makes Logto post a logout token to this app
+            # (its own session is deleted already): answered 200.
+            recorder.arrived.clear()
+            page.get_by_role("button", name="Sign out").first.click()
+            page.wait_for_url(f"{app_url}/")
+            assert recorder.arrived.wait(DELIVERY_SECONDS), "no logout token after sign-out"
+            assert [d.status for d in recorder.deliveries] == [200, 200], recorder.deliveries
+            own = jwt.decode(
+                recorder.deliveries[1].form["logout_token"], options={"verify_signature": False}
+            )
+            assert own["sid"] == second_sid, own
