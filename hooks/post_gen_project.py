@@ -378,15 +378,17 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
             f"     python -m {answers['package_name']}    # dev server on {base_url}",
             "",
             f"Quickest: let `{cli} logto provision` set up Logto and {env_path}:",
-            '  1. In Logto Console > Applications, create a "Machine-to-machine" app with the',
-            '     "Logto Management API access" role; put its ID and secret into .env as',
-            "     LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET.",
+            '  1. In Logto Console, create a "Machine-to-machine" app with the "Logto '
+            "Management API",
+            '     access" role; its ID and secret go into .env: LOGTO_M2M_APP_ID, '
+            "LOGTO_M2M_APP_SECRET.",
             f"  2. `{cli} logto provision --dry-run` shows the plan, `{cli} logto provision`",
             f"     applies it, `{cli} logto doctor` checks it all.",
             "",
             'Or by hand: in Logto Console create a "Traditional web" application, set and save:',
             f"     Redirect URI:                {base_url}/callback",
             f"     Post sign-out redirect URI:  {base_url}/",
+            *backchannel_logout_steps(answers),
             f"   then copy its App ID and App secret into {env_path}:",
             "     LOGTO_APP_ID=<App ID>    LOGTO_APP_SECRET=<App secret>",
             f"   and check that LOGTO_ENDPOINT is {answers['logto_endpoint']}",
@@ -395,6 +397,14 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
             "README.md has the rest: every step in detail, tests, production, Docker.",
         ]
     )
+
+
+def backchannel_logout_steps(answers: dict) -> list[str]:
+    """The URI Logto POSTs logout tokens to (Console: the app's "Backchannel logout" settings)."""
+    if not answers.get("use_backchannel_logout"):
+        return []
+    uri = f"{answers['app_base_url']}/backchannel-logout"
+    return [f"     Back-channel logout URI:     {uri}, session required"]
 
 
 def connector_steps(answers: dict) -> list[str]:

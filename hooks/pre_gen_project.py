@@ -328,6 +328,17 @@ def check_api_resource(value: object) -> None:
     _check_host("api_resource", host)
 
 
+def check_backchannel_logout(value: object, session_backend: object) -> None:
+    check_yes_no("use_backchannel_logout", value)
+    if value and session_backend == "cookie":
+        raise AnswerError(
+            "use_backchannel_logout",
+            "the cookie session backend cannot end a session from the server: a signed-cookie "
+            "session lives only in the browser",
+            "choose session_backend=redis, sqlalchemy or filesystem, or answer false",
+        )
+
+
 def validate_answers(answers: dict) -> list[AnswerError]:
     """Every problem with the answers, in prompt order (empty when all is well)."""
     checks = [
@@ -346,6 +357,10 @@ def validate_answers(answers: dict) -> list[AnswerError]:
         ("use_patreon", lambda v: check_yes_no("use_patreon", v)),
         ("api_resource", check_api_resource),
         ("use_organizations", lambda v: check_yes_no("use_organizations", v)),
+        (
+            "use_backchannel_logout",
+            lambda v: check_backchannel_logout(v, answers.get("session_backend")),
+        ),
         ("logto_endpoint", lambda v: check_base_url("logto_endpoint", v)),
         ("app_base_url", lambda v: check_base_url("app_base_url", v)),
     ]

@@ -25,8 +25,27 @@ COMBINATIONS: list[dict[str, object]] = (
         for twilio, patreon in ((True, False), (False, True), (True, True))
     ]
     + [
+        # Beyond sign-in: each part on its own, once per framework between them, then all
+        # together on the store they share the most code with.
         {"web_framework": "Flask", "api_resource": API_RESOURCE},
-        {"web_framework": "Quart", "session_backend": "redis", "api_resource": API_RESOURCE},
+        {"web_framework": "Quart", "use_organizations": True},
+        # Back-channel logout needs a server-side store: each store once, both frameworks
+        # (the store and token code is shared, only the route differs by framework).
+        {"web_framework": "Flask", "session_backend": "redis", "use_backchannel_logout": True},
+        {"web_framework": "Quart", "session_backend": "sqlalchemy", "use_backchannel_logout": True},
+        {
+            "web_framework": "Quart",
+            "session_backend": "filesystem",
+            "api_resource": API_RESOURCE,
+            "use_organizations": True,
+            "use_backchannel_logout": True,
+        },
+        {
+            "web_framework": "Flask",
+            "session_backend": "redis",
+            "api_resource": API_RESOURCE,
+            "use_organizations": True,
+        },
     ]
 )
 

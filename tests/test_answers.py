@@ -158,7 +158,21 @@ BAD_ANSWERS = [
     ({"app_base_url": "http://localhost:99999"}, "error: app_base_url: port '99999' is not valid"),
     ({"author_email": "not an email"}, "error: author_email: 'not an email' is not a plain email"),
     ({"author_email": "you@localhost"}, "error: author_email: 'you@localhost' is not a plain"),
+    (
+        {"use_backchannel_logout": True, "session_backend": "cookie"},
+        "error: use_backchannel_logout: the cookie session backend cannot end a session",
+    ),
 ]
+
+
+def test_back_channel_logout_with_cookie_sessions_says_what_to_choose(cookies, tmp_path, capfd):
+    """A signed-cookie session lives only in the browser: the server cannot end it."""
+    result = bake(cookies, use_backchannel_logout=True, session_backend="cookie")
+    assert isinstance(result.exception, FailedHookException), result.exception
+    assert leftovers(tmp_path) == []
+    line = next(line for line in capfd.readouterr().err.splitlines() if line.startswith("error:"))
+    assert "lives only in the browser" in line
+    assert "— choose session_backend=redis, sqlalchemy or filesystem" in line
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,7 @@ GOOD_ANSWERS = {
     "use_patreon": False,
     "api_resource": "",
     "use_organizations": False,
+    "use_backchannel_logout": False,
     "logto_endpoint": "https://your-tenant.logto.app",
     "app_base_url": "http://localhost:3000",
 }
@@ -949,6 +950,7 @@ def test_rendered_post_hook_survives_a_closed_stdout(tmp_path):
 
 def test_next_steps_for_connectors_give_exact_values_on_one_screen():
     answers = {**GOOD_ANSWERS, "use_twilio": True, "use_patreon": True}
+    answers |= {"session_backend": "redis", "use_backchannel_logout": True}
     answers["logto_endpoint"] = "https://acme.logto.app"
     text = post.next_steps(answers)  # paths shown relative: the width is the text's own
     assert "Redirect URI https://acme.logto.app/callback/patreon" in text
@@ -957,6 +959,7 @@ def test_next_steps_for_connectors_give_exact_values_on_one_screen():
     assert "`flask logto connectors` prints the connector's" in text  # not the JSON itself
     assert "{" not in text
     assert "flask logto provision" in text
+    assert "Back-channel logout URI:     http://localhost:3000/backchannel-logout" in text
     # The fullest bake's output, with the hook's `.env` line, fits a screen.
     assert len(text.splitlines()) + 1 <= 30
     assert max(len(line) for line in text.splitlines()) <= 92

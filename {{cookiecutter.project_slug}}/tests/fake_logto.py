@@ -52,9 +52,8 @@ def _public_jwk(kid: str, key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
 
 
 def _public_rsa_jwk(kid: str, key: rsa.RSAPrivateKey) -> dict[str, str]:
-    numbers = key.public_key().public_numbers()
-    n = _b64url(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big"))
-    e = _b64url(numbers.e.to_bytes(3, "big"))
+    pub = key.public_key().public_numbers()
+    n, e = (_b64url(v.to_bytes((v.bit_length() + 7) // 8, "big")) for v in (pub.n, pub.e))
     return {"kty": "RSA", "n": n, "e": e, "kid": kid, "alg": "RS256", "use": "sig"}
 
 
@@ -96,6 +95,7 @@ class _Grant:
     code_challenge: str = ""
     redirect_uri: str = ""
     grant_id: str = field(default_factory=lambda: secrets.token_urlsafe(8))  # one per sign-in
+    logto_sid: str = field(default_factory=lambda: secrets.token_urlsafe(12))  # Logto's `sid`
 
 
 class FakeLogto:
@@ -122,9 +122,11 @@ class FakeLogto:
         self.token_delay = 0.0  # seconds before the token endpoint answers
         self.down = False  # every endpoint answers 503 text/plain
         self.resource_token_requests: list[str] = []  # the `resource` of each refresh for one
+        self.include_sid = False  # ID tokens carry `sid` (backchannelLogoutSessionRequired)
+        self.last_sid = ""  # the `sid` of the newest sign-in
+        self.rsa_key: rsa.RSAPrivateKey | None = None  # publish_rsa_key() adds one to the JWKS
         self._key = ec.generate_private_key(ec.SECP384R1())
         self._foreign_key = ec.generate_private_key(ec.SECP384R1())
-        self._rsa_key: rsa.RSAPrivateKey | None = None  # published once `publish_rsa_key()`
         self._previous_keys: list[tuple[str, ec.EllipticCurvePrivateKey]] = []
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
@@ -201,6 +203,7 @@ class FakeLogto:
         code = secrets.token_urlsafe(24)
         with self._lock:
             self._codes[code] = grant
+            self.last_sid = grant.logto_sid
         return self._callback(redirect_uri, {"code": code, "state": p["state"]})
 
     def deny(
@@ -232,8 +235,8 @@ class FakeLogto:
                 return _text(503, "Service Unavailable", "text/plain")
             keys = [(self.kid, self._key), *self._previous_keys]
             jwks = [_public_jwk(kid, key) for kid, key in keys]
-            if self._rsa_key is not None:
-                jwks.append(_public_rsa_jwk(RSA_KID, self._rsa_key))
+            if self.rsa_key is not None:
+                jwks.append(_public_rsa_jwk(RSA_KID, self.rsa_key))
             return _json(200, {"keys": jwks})
         if route == "POST /oidc/token":
             time.sleep(self.token_delay)
@@ -272,16 +275,26 @@ class FakeLogto:
             "claims_supported": ["sub", "name", "username", "email"],
         }
 
+    def publish_rsa_key(self) -> None:
+        """Publish an RSA key (kid RSA_KID, alg RS256) next to the ES384 one."""
+        self.rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def sign(
+        self, claims: dict[str, object], algorithm: str = "ES384", **headers: str | None
+    ) -> str:
+        """A JWT signed by this IdP's published ES384 key (or, for RS256, its RSA key);
+        `headers` go into the JWT header (`typ=None` leaves PyJWT's "JWT" out)."""
+        if algorithm == "RS256":
+            assert self.rsa_key is not None, "publish_rsa_key() first"
+            return jwt.encode(claims, self.rsa_key, algorithm, headers={"kid": RSA_KID, **headers})
+        return jwt.encode(claims, self._key, algorithm, headers={"kid": self.kid, **headers})
+
     def rotate_key(self) -> None:
         """Sign with a new key from now on, published next to the old one (as Logto's
         Console > Signing keys > Rotate does)."""
         self._previous_keys.insert(0, (self.kid, self._key))
         self._key = ec.generate_private_key(ec.SECP384R1())
         self.kid = f"{KID}-{len(self._previous_keys) + 1}"
-
-    def publish_rsa_key(self) -> None:
-        """Publish an RS256 key too (kid RSA_KID), as a tenant signing with RSA has."""
-        self._rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     def access_token(
         self,
@@ -311,8 +324,8 @@ class FakeLogto:
         key: object = self._key
         header: dict[str, object] = {"typ": "at+jwt", "kid": self.kid}
         if algorithm == "RS256":
-            assert self._rsa_key is not None, "call publish_rsa_key() first"
-            key, header["kid"] = self._rsa_key, RSA_KID
+            assert self.rsa_key is not None, "call publish_rsa_key() first"
+            key, header["kid"] = self.rsa_key, RSA_KID
         header.update(headers or {})
         return jwt.encode(body, key, algorithm=algorithm, headers=header)  # type: ignore[arg-type]
 
@@ -379,6 +392,8 @@ class FakeLogto:
         aud = "some-other-app" if self.wrong_audience else self.client_id
         claims = {"iss": self.issuer, "aud": aud, "iat": now}
         claims["exp"] = now + self.id_token_ttl
+        if self.include_sid:
+            claims["sid"] = grant.logto_sid
         key = self._foreign_key if self.sign_with_foreign_key else self._key
         id_token = jwt.encode(
             grant.user.claims() | claims, key, algorithm="ES384", headers={"kid": self.kid}
@@ -397,7 +412,7 @@ class FakeLogto:
         with self._lock:
             self._access_tokens[access_token] = (grant.user, grant.grant_id)
             self._refresh_tokens[refresh_token] = _Grant(
-                grant.user, grant.scope, grant_id=grant.grant_id
+                grant.user, grant.scope, grant_id=grant.grant_id, logto_sid=grant.logto_sid
             )
         return {
             "access_token": access_token,

@@ -29,6 +29,7 @@ def chosen_configs(**changes: str) -> dict[Connector, dict[str, Any]]:
 def target(
     tmp_path: Path, connectors: Mapping[Connector, Mapping[str, Any]], **kwargs: Any
 ) -> Target:
+    kwargs.setdefault("backchannel_logout", False)  # its own tests ask for it
     return Target("http://localhost:3000", tmp_path / ".env", connectors, "Demo", **kwargs)
 
 

@@ -1,5 +1,5 @@
-"""What was answered when this project was generated: name, framework, session backend, API (the
-chosen connectors are the modules in `connectors/`)."""
+"""What was answered when this project was generated: name, framework, session backend, API,
+back-channel logout (the chosen connectors are the modules in `connectors/`)."""
 
 import json
 
@@ -8,3 +8,4 @@ SESSION_BACKEND: str = json.loads(r""" {{ cookiecutter.session_backend | tojson 
 WEB_FRAMEWORK: str = json.loads(r""" {{ cookiecutter.web_framework | tojson }} """)
 #: Whether the project serves a JSON API protected by Logto roles (`api/`, `web/api.py`).
 PROTECTED_API: bool = json.loads(r""" {{ (cookiecutter.api_resource != "") | tojson }} """)
+USE_BACKCHANNEL_LOGOUT: bool = json.loads(r""" {{ cookiecutter.use_backchannel_logout | tojson }} """)

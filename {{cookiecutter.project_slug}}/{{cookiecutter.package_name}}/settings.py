@@ -75,6 +75,10 @@ class AppUris:
     def post_sign_out_redirect_uri(self) -> str:
         return post_sign_out_redirect_uri(self.app_base_url)
 
+    @property
+    def backchannel_logout_uri(self) -> str:
+        return backchannel_logout_uri(self.app_base_url)
+
 
 @dataclass(frozen=True)
 class Settings(AppUris):
@@ -103,6 +107,11 @@ def redirect_uri(app_base_url: str) -> str:
 def post_sign_out_redirect_uri(app_base_url: str) -> str:
     """Where Logto sends the user after sign-out (register it in Logto Console)."""
     return f"{app_base_url}/"
+
+
+def backchannel_logout_uri(app_base_url: str) -> str:
+    """Where Logto POSTs logout tokens, with back-channel logout (register it in Logto)."""
+    return f"{app_base_url}/backchannel-logout"
 
 
 def load_settings(

@@ -14,13 +14,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..about import WEB_FRAMEWORK
+from ..about import USE_BACKCHANNEL_LOGOUT, WEB_FRAMEWORK
 from ..auth.logto_auth import EXPIRY_MARGIN_SECONDS
 from ..connectors import CHOSEN
 from ..connectors.connector import Connector, config_differs
 from ..optional_parts import present_modules
 from ..settings import (
     SettingsError,
+    backchannel_logout_uri,
     is_placeholder,
     load_settings,
     origin_problem,
@@ -154,6 +155,8 @@ def _check_app(report: Report, api: ManagementApi, values: Mapping[str, str]) ->
             report.ok(f"the app {app['name']!r} has the {what} {uri}")
         else:
             report.fix(f"the app {app['name']!r} lacks the {what} {uri}: {PROVISION}")
+    if USE_BACKCHANNEL_LOGOUT:
+        _check_backchannel_logout(report, app, backchannel_logout_uri(base_url))
     ttl = (app.get("customClientMetadata") or {}).get("idTokenTtl")
     if isinstance(ttl, int | float) and ttl <= EXPIRY_MARGIN_SECONDS:
         report.fix(
@@ -187,6 +190,22 @@ def _check_optional_parts(
             report.fix(f"the tenant needs this: {step.summary}: {PROVISION}")
         if not missing.steps:
             report.ok(part.set_up(target))
+
+
+def _check_backchannel_logout(report: Report, app: Mapping[str, Any], uri: str) -> None:
+    """Logto POSTs logout tokens to the app's back-channel logout URI, with `sid` in them."""
+    metadata, name = app["oidcClientMetadata"], app["name"]
+    registered = metadata.get("backchannelLogoutUri")
+    if registered != uri:
+        now = f"it has {registered}" if registered else "it has none"
+        report.fix(f"the app {name!r} needs the back-channel logout URI {uri} ({now}): {PROVISION}")
+    elif metadata.get("backchannelLogoutSessionRequired") is not True:
+        report.fix(
+            f"the app {name!r} must require a session ID in logout tokens "
+            f"(backchannelLogoutSessionRequired): {PROVISION}"
+        )
+    else:
+        report.ok(f"the app {name!r} has the back-channel logout URI {uri}, with session IDs")
 
 
 def _check_connectors(

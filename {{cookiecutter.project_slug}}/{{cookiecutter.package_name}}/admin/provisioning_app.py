@@ -52,6 +52,8 @@ def plan_application(api: ManagementApi, target: Target, result: Plan) -> None:
             f"add {target.redirect_uri} and {target.post_sign_out_redirect_uri} to the "
             f"redirect URIs of the app {target.project_name!r} ({app_id})"
         )
+        if target.backchannel_logout:
+            summary += f", with the back-channel logout URI {target.backchannel_logout_uri}"
         result.steps.append(Step(summary, "PATCH", path, body, lambda: api.patch(path, body)))
     secrets = api.get(f"{path}/secrets")
     secret = usable_secret(secrets, env.get("LOGTO_APP_SECRET"))
@@ -85,6 +87,8 @@ def _plan_new_application(api: ManagementApi, target: Target, result: Plan) -> N
         f"create the Traditional web app {target.project_name!r} with the redirect URIs "
         f"{target.redirect_uri} and {target.post_sign_out_redirect_uri}"
     )
+    if target.backchannel_logout:
+        summary += f", and the back-channel logout URI {target.backchannel_logout_uri}"
     result.steps.append(
         Step(
             summary,
@@ -118,8 +122,12 @@ def _plan_env(
 
 
 def with_uris(metadata: Mapping[str, Any], target: Target) -> dict[str, Any]:
-    """`metadata` with our redirect URIs appended where missing; theirs stay."""
+    """`metadata` with our redirect URIs appended where missing; theirs stay. With back-channel
+    logout, also our back-channel logout URI (an app has one), with `sid` in its tokens."""
     merged = dict(metadata)
+    if target.backchannel_logout:
+        merged["backchannelLogoutUri"] = target.backchannel_logout_uri
+        merged["backchannelLogoutSessionRequired"] = True
     for key, uri in (
         ("redirectUris", target.redirect_uri),
         ("postLogoutRedirectUris", target.post_sign_out_redirect_uri),

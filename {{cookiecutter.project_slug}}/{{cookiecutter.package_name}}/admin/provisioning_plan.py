@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..about import PROJECT_NAME
+from ..about import PROJECT_NAME, USE_BACKCHANNEL_LOGOUT
 from ..connectors.connector import Connector
 from ..settings import AppUris
 
@@ -28,6 +28,7 @@ class Target(AppUris):
     flags: frozenset[str] = frozenset()  # the connectors' options given (e.g. --phone-sign-up)
     api_resource: str | None = None  # this app's API (projects with one: PROTECTED_API)
     assign_role_to: str | None = None  # a user to give the API's role (--assign-role)
+    backchannel_logout: bool = USE_BACKCHANNEL_LOGOUT  # register backchannel_logout_uri
 
 
 @dataclass(frozen=True)

@@ -140,8 +140,8 @@ def test_algorithm_mix_ups_are_refused(idp: FakeLogto, verifier: AccessTokenVeri
     hmac._algorithms["HS256"].prepare_key = lambda key: key  # type: ignore[method-assign]
     confused = hmac.encode(json.dumps(claims).encode(), pem, algorithm="HS256", headers=header)
     # RS256 claimed for the EC key, and ES384 claimed for the RSA key.
-    assert idp._rsa_key is not None
-    rs_for_ec = jwt.encode(claims, idp._rsa_key, algorithm="RS256", headers=header)
+    assert idp.rsa_key is not None
+    rs_for_ec = jwt.encode(claims, idp.rsa_key, algorithm="RS256", headers=header)
     es_for_rsa = jwt.encode(claims, idp._key, algorithm="ES384", headers={**header, "kid": RSA_KID})
     for token in (unsigned, confused, rs_for_ec, es_for_rsa):
         with pytest.raises(InvalidToken, match=r"algorithm|signature"):

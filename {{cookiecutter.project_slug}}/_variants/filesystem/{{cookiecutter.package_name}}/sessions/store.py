@@ -5,11 +5,18 @@ use, so no path tricks), written atomically (temp file, then `os.replace`), read
 this user (0600, in a 0700 directory). A file's modification time is set to its expiry, so
 expired files are skipped on load and every PURGE_EVERY_N_SAVES-th save deletes them with a
 `stat` alone.
+
+Back-channel logout adds folders under the session folder: `logto-sids/<h>/` and
+`logto-subs/<h>/` (h: SHA-256 of a Logto `sid` or user `sub`) each hold one empty file per
+session signed in through it, named by the session id, and `logout-tokens/<h>` one file per
+logout token used (h: SHA-256 of its `jti`, created with O_EXCL, so of two requests one wins).
+Their modification times are their expiries too, and the periodic purge deletes expired ones.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -18,10 +25,28 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import Settings
-from .server_side import SID_RE, SessionStore
+from .server_side import SID_RE, LogtoSession, SessionStore
 from .store_check import check_at_start
 
 STALE_TEMP_FILE_SECONDS = 3600  # a write interrupted by a crash leaves its temp file behind
+LOGTO_SIDS, LOGTO_SUBS, LOGOUT_TOKENS = "logto-sids", "logto-subs", "logout-tokens"
+
+
+def _hashed(value: str) -> str:
+    """A file name for any string Logto sends (fixed length, no path tricks)."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _touch(path: Path, expires_at: float, *, exclusive: bool = False) -> bool:
+    """Create `path` (0600) expiring at `expires_at`; False if `exclusive` and it exists."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else 0)
+    try:
+        os.close(os.open(path, flags, 0o600))
+    except FileExistsError:
+        return False
+    os.utime(path, (expires_at, expires_at))
+    return True
 
 
 class FileStore(SessionStore):
@@ -64,15 +89,59 @@ class FileStore(SessionStore):
 
     def _purge(self) -> None:
         now = time.time()
-        for path in [*self.directory.glob("*.json"), *self.directory.glob(".*.tmp")]:
+        index = [
+            self.directory / LOGOUT_TOKENS,
+            self.directory / LOGTO_SIDS,
+            self.directory / LOGTO_SUBS,
+        ]
+        index_files = [*index[0].glob("*"), *index[1].glob("*/*"), *index[2].glob("*/*")]
+        for path in [*self.directory.glob("*.json"), *self.directory.glob(".*.tmp"), *index_files]:
             with contextlib.suppress(OSError):  # another worker may purge it first
                 stat = path.lstat()
                 cutoff = now - STALE_TEMP_FILE_SECONDS if path.suffix == ".tmp" else now
                 if stat.st_mtime <= cutoff:
                     path.unlink()
+        for folder in [*index[1].glob("*"), *index[2].glob("*")]:
+            with contextlib.suppress(OSError):  # not empty: still in use
+                folder.rmdir()
 
     def delete(self, sid: str) -> None:
         self._path(sid).unlink(missing_ok=True)
+
+    def bind(self, sid: str, logto_session: LogtoSession, ttl_seconds: int) -> None:
+        expires_at = time.time() + ttl_seconds
+        self._path(sid)  # a well-formed session id only
+        folders = [self.directory / LOGTO_SUBS / _hashed(logto_session.sub)]
+        if logto_session.sid is not None:
+            folders.append(self.directory / LOGTO_SIDS / _hashed(logto_session.sid))
+        for folder in folders:
+            _touch(folder / sid, expires_at)
+
+    def end_logto_session(self, logto_sid: str | None, sub: str | None) -> int:
+        if logto_sid is not None:
+            folder = self.directory / LOGTO_SIDS / _hashed(logto_sid)
+        elif sub is not None:
+            folder = self.directory / LOGTO_SUBS / _hashed(sub)
+        else:
+            return 0
+        try:
+            bound = [path for path in folder.iterdir() if SID_RE.fullmatch(path.name)]
+        except FileNotFoundError:
+            return 0
+        for path in bound:
+            self.delete(path.name)
+            path.unlink(missing_ok=True)
+        return len(bound)
+
+    def remember_logout_token(self, jti: str, until: int) -> bool:
+        path = self.directory / LOGOUT_TOKENS / _hashed(jti)
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime <= time.time():  # expired: may be noted again
+                path.unlink(missing_ok=True)
+        return _touch(path, until, exclusive=True)
+
+    def forget_logout_token(self, jti: str) -> None:
+        (self.directory / LOGOUT_TOKENS / _hashed(jti)).unlink(missing_ok=True)
 
     def prepare(self) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from flask.sessions import SessionInterface, SessionMixin
 
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
 from .server_side import (
+    LogtoSessionReader,
     SessionStore,
     StoredSession,
     needs_write,
@@ -27,11 +28,18 @@ class FlaskStoredSession(StoredSession, SessionMixin):
 
 
 class StoredSessionInterface(SessionInterface):
+    #: Set by back-channel logout: binds each new signed-in session to its Logto session.
+    logto_session_of: LogtoSessionReader | None = None
+    #: Paths served without a session (Logto's back-channel logout): no cookie is read.
+    sessionless_paths: frozenset[str] = frozenset()
+
     def __init__(self, store: SessionStore, ttl_seconds: int = SESSION_LIFETIME_SECONDS) -> None:
         self.store, self.ttl_seconds = store, ttl_seconds
 
     def open_session(self, app: Flask, request: Request) -> FlaskStoredSession:
         cookie = request.cookies.get(self.get_cookie_name(app), "")
+        if request.path in self.sessionless_paths:
+            cookie = ""  # a new, empty session that is never saved
         return open_stored(self.store, cookie, FlaskStoredSession)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
@@ -40,7 +48,7 @@ class StoredSessionInterface(SessionInterface):
         if session.accessed:
             response.vary.add("Cookie")
         if needs_write(session, self.should_set_cookie(app, session)):
-            cookie = write_back(self.store, session, self.ttl_seconds)
+            cookie = write_back(self.store, session, self.ttl_seconds, self.logto_session_of)
             send_cookie(self, app, response, session, cookie)
 
 

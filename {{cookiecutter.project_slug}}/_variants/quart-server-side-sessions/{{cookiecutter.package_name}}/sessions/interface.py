@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
 from .server_side import (
+    LogtoSessionReader,
     SessionStore,
     StoredSession,
     needs_write,
@@ -41,16 +42,28 @@ async def _in_thread(call: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_threads, call, *args)
 
 
+async def in_store_thread(call: Callable[..., T], *args: Any) -> T:
+    """A blocking store call on the store's own threads (for back-channel logout)."""
+    return await _in_thread(call, *args)
+
+
 class QuartStoredSession(StoredSession, SessionMixin):
     pass
 
 
 class StoredSessionInterface(SessionInterface):
+    #: Set by back-channel logout: binds each new signed-in session to its Logto session.
+    logto_session_of: LogtoSessionReader | None = None
+    #: Paths served without a session (Logto's back-channel logout): no cookie is read.
+    sessionless_paths: frozenset[str] = frozenset()
+
     def __init__(self, store: SessionStore, ttl_seconds: int = SESSION_LIFETIME_SECONDS) -> None:
         self.store, self.ttl_seconds = store, ttl_seconds
 
     async def open_session(self, app: Quart, request: BaseRequestWebsocket) -> QuartStoredSession:
         cookie = request.cookies.get(self.get_cookie_name(app), "")
+        if request.path in self.sessionless_paths:
+            cookie = ""  # a new, empty session that is never saved
         return await _in_thread(open_stored, self.store, cookie, QuartStoredSession)
 
     async def save_session(
@@ -67,7 +80,9 @@ class StoredSessionInterface(SessionInterface):
         if accessed:
             response.vary.add("Cookie")
         if needs_write(session, cookie_wanted):
-            cookie = await _in_thread(write_back, self.store, session, self.ttl_seconds)
+            cookie = await _in_thread(
+                write_back, self.store, session, self.ttl_seconds, self.logto_session_of
+            )
             send_cookie(self, app, response, session, cookie)
 
 

@@ -7,6 +7,11 @@ fixation), an id the client made up is never adopted, a malformed one never reac
 and a request reads the store at most once and writes it at most once (only when the session
 changed). Sign-out deletes the record.
 
+With back-channel logout, each signed-in session is also bound to the Logto session it came
+from (its `sid` and user `sub`, read from the ID token when the session is first written
+under its new id after sign-in), so a logout token from Logto can end exactly those sessions;
+the binding costs one store write per sign-in and nothing on other requests.
+
 A store that fails raises `SessionStoreError` (the app's 503 page), logged with its address and
 cause; a store that was down (at start or later) is made ready again on the next request, so
 the app recovers by itself.
@@ -21,7 +26,8 @@ import secrets
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from . import SessionStoreError
@@ -33,6 +39,20 @@ T = TypeVar("T")
 
 def new_sid() -> str:
     return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class LogtoSession:
+    """The Logto session a stored session was signed in through: Logto's `sid` for this app
+    (in ID tokens once the app is registered with backchannelLogoutSessionRequired) and the
+    user's `sub`."""
+
+    sid: str | None
+    sub: str
+
+
+#: Reads the Logto session out of a session's data (None: not signed in).
+LogtoSessionReader = Callable[[Mapping[str, Any]], LogtoSession | None]
 
 
 class SessionStore(ABC):
@@ -88,6 +108,27 @@ class SessionStore(ABC):
 
     @abstractmethod
     def delete(self, sid: str) -> None: ...
+
+    # Back-channel logout: the index from Logto sessions to the stored sessions they signed in,
+    # and the logout tokens already used. Index records expire with the sessions they name.
+
+    def bind(self, sid: str, logto_session: LogtoSession, ttl_seconds: int) -> None:
+        """Note that session `sid` was signed in through `logto_session`."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no Logto sessions")
+
+    def end_logto_session(self, logto_sid: str | None, sub: str | None) -> int:
+        """Delete every session bound to Logto session `logto_sid`, or, when it is None,
+        every session of user `sub`; returns how many records were bound."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no Logto sessions")
+
+    def remember_logout_token(self, jti: str, until: int) -> bool:
+        """Note logout token `jti` until `until` (epoch seconds); False if it is noted already
+        (a replay). Atomic: of two requests with one `jti`, one gets True."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no logout tokens")
+
+    def forget_logout_token(self, jti: str) -> None:
+        """Undo `remember_logout_token` (its sessions could not be ended: Logto may resend)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no logout tokens")
 
     @abstractmethod
     def prepare(self) -> None:
@@ -202,9 +243,16 @@ def needs_write(session: StoredSession, cookie_wanted: bool) -> bool:
     return not session.save_attempted and (session.regenerate_requested or cookie_wanted)
 
 
-def write_back(store: SessionStore, session: StoredSession, ttl_seconds: int) -> Cookie:
+def write_back(
+    store: SessionStore,
+    session: StoredSession,
+    ttl_seconds: int,
+    logto_session_of: LogtoSessionReader | None = None,
+) -> Cookie:
     """Save a session that `needs_write`: delete the record a regeneration left, delete an
-    emptied session's record (signed out) rather than store it empty, else write it."""
+    emptied session's record (signed out) rather than store it empty, else write it. With
+    `logto_session_of` (back-channel logout), a session written under a new id is first bound
+    to its Logto session: a failed binding fails the save, so no session goes unbound."""
     session.save_attempted = True  # a failed save's error page does not try again
     if session.previous_sid is not None:
         _logged(store, "delete", store.delete, session.previous_sid)
@@ -212,8 +260,26 @@ def write_back(store: SessionStore, session: StoredSession, ttl_seconds: int) ->
         if not session.new and not session.regenerate_requested:
             _logged(store, "delete", store.delete, session.sid)
         return Cookie.DELETE
-    _logged(store, "save", store.save, session.sid, dict(session), ttl_seconds)
+    data = dict(session)
+    bind_to = logto_session_of if session.regenerate_requested else None  # after sign-in
+    if bind_to is not None and (logto_session := bind_to(data)) is not None:
+        _logged(store, "bind", store.bind, session.sid, logto_session, ttl_seconds)
+    _logged(store, "save", store.save, session.sid, data, ttl_seconds)
     return Cookie.SET
+
+
+def end_logto_session(store: SessionStore, logto_sid: str | None, sub: str | None) -> int:
+    """Back-channel logout: end the sessions bound to a Logto session (store.end_logto_session);
+    raises `SessionStoreError` when the store fails."""
+    return _logged(store, "end Logto session", store.end_logto_session, logto_sid, sub)
+
+
+def remember_logout_token(store: SessionStore, jti: str, until: int) -> bool:
+    return _logged(store, "remember logout token", store.remember_logout_token, jti, until)
+
+
+def forget_logout_token(store: SessionStore, jti: str) -> None:
+    _logged(store, "forget logout token", store.forget_logout_token, jti)
 
 
 def send_cookie(

@@ -5,6 +5,11 @@ start (or once the database answers) when missing; a table of another shape stop
 with one line. A save is one
 upsert; every PURGE_EVERY_N_SAVES-th save also deletes expired rows. The engine is
 database.py's (SQLite in WAL mode with a busy timeout).
+
+With back-channel logout two more tables are made (the `sessions` table keeps its shape):
+`logto_sessions` (session id, Logto `sid`, user `sub`, expiry: which Logto session signed each
+session in) and `logout_tokens` (the `jti` of each logout token used, until its expiry); the
+periodic purge deletes their expired rows too.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError
 
+from ..about import USE_BACKCHANNEL_LOGOUT
 from ..settings import Settings, SettingsError
 from .database import make_engine
 from .schema_lock import check_columns, schema_lock
-from .server_side import SessionStore
+from .server_side import LogtoSession, SessionStore
 from .store_check import check_at_start, masked, unreachable
 
 metadata = sa.MetaData()
@@ -30,6 +36,26 @@ sessions_table = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("expires_at", sa.Integer, nullable=False, index=True),
+)
+logto_sessions_table = sa.Table(
+    "logto_sessions",
+    metadata,
+    sa.Column("session_id", sa.String(64), primary_key=True),
+    sa.Column("logto_sid", sa.String(255), nullable=True, index=True),
+    sa.Column("sub", sa.String(255), nullable=False, index=True),
+    sa.Column("expires_at", sa.Integer, nullable=False, index=True),
+)
+logout_tokens_table = sa.Table(
+    "logout_tokens",
+    metadata,
+    sa.Column("jti", sa.String(255), primary_key=True),
+    sa.Column("expires_at", sa.Integer, nullable=False, index=True),
+)
+#: The tables this project uses: `sessions`, and back-channel logout's where it has it.
+TABLES = (
+    [sessions_table, logto_sessions_table, logout_tokens_table]
+    if USE_BACKCHANNEL_LOGOUT
+    else [sessions_table]
 )
 
 
@@ -53,17 +79,67 @@ class SqlStore(SessionStore):
         with self.engine.begin() as connection:
             upsert(connection, sid, row)
             if purge:
-                expired = sa.delete(sessions_table).where(sessions_table.c.expires_at <= now)
-                connection.execute(expired)
+                for table in TABLES:
+                    connection.execute(sa.delete(table).where(table.c.expires_at <= now))
 
     def delete(self, sid: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(sa.delete(sessions_table).where(sessions_table.c.id == sid))
 
+    def bind(self, sid: str, logto_session: LogtoSession, ttl_seconds: int) -> None:
+        row = {
+            "session_id": sid,
+            "logto_sid": logto_session.sid,
+            "sub": logto_session.sub,
+            "expires_at": int(time.time()) + ttl_seconds,
+        }
+        with self.engine.begin() as connection:
+            bound = logto_sessions_table.c.session_id == sid
+            connection.execute(sa.delete(logto_sessions_table).where(bound))
+            connection.execute(sa.insert(logto_sessions_table).values(**row))
+
+    def end_logto_session(self, logto_sid: str | None, sub: str | None) -> int:
+        if logto_sid is not None:
+            bound = logto_sessions_table.c.logto_sid == logto_sid
+        elif sub is not None:
+            bound = logto_sessions_table.c.sub == sub
+        else:
+            return 0
+        with self.engine.begin() as connection:
+            query = sa.select(logto_sessions_table.c.session_id).where(bound)
+            sids = list(connection.execute(query).scalars())
+            if sids:
+                connection.execute(sa.delete(sessions_table).where(sessions_table.c.id.in_(sids)))
+                connection.execute(sa.delete(logto_sessions_table).where(bound))
+        return len(sids)
+
+    def remember_logout_token(self, jti: str, until: int) -> bool:
+        table, now = logout_tokens_table, int(time.time())
+        with self.engine.begin() as connection:  # a used one that expired may be noted again
+            connection.execute(
+                sa.delete(table).where(table.c.jti == jti, table.c.expires_at <= now)
+            )
+            dialect = connection.dialect.name
+            if dialect in ("sqlite", "postgresql"):
+                insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+                statement = insert(table).values(jti=jti, expires_at=until)
+                noted = statement.on_conflict_do_nothing().returning(table.c.jti)
+                return connection.execute(noted).first() is not None
+            if connection.execute(sa.select(table.c.jti).where(table.c.jti == jti)).first():
+                return False
+            connection.execute(sa.insert(table).values(jti=jti, expires_at=until))
+            return True
+
+    def forget_logout_token(self, jti: str) -> None:
+        with self.engine.begin() as connection:
+            table = logout_tokens_table
+            connection.execute(sa.delete(table).where(table.c.jti == jti))
+
     def prepare(self) -> None:
         with schema_lock(self.engine):  # workers start together; one at a time makes the table
-            metadata.create_all(self.engine)
-        check_columns(self.engine, sessions_table.name, set(sessions_table.columns.keys()))
+            metadata.create_all(self.engine, tables=TABLES)
+        for table in TABLES:
+            check_columns(self.engine, table.name, set(table.columns.keys()))
 
     def close(self) -> None:
         self.engine.dispose()  # the pool is made anew on next use

@@ -1,0 +1,169 @@
+"""Logto's logout tokens, checked as OpenID Connect Back-Channel Logout 1.0 (section 2.6) says.
+
+When a user's Logto session ends (a sign-out at Logto, from this app or another one), Logto
+POSTs a logout token to this app's back-channel logout URI. It is a JWT that Logto signs like
+an ID token (ES384 by default, RS256 where the tenant's key is RSA) and that anyone can try to
+forge, so every rule is checked before any session ends:
+
+- the signature, against Logto's published keys (the app's JWKS client and its time limits),
+  with the algorithm of the key: `none`, HS* and a header `alg` other than the key's are
+  refused; a `typ` header, when present, must be `logout+jwt`;
+- `iss` is `{LOGTO_ENDPOINT}/oidc`, `aud` is this app's id;
+- `iat` is present, not in the future (beyond LEEWAY_SECONDS) and not older than
+  MAX_AGE_SECONDS; `exp`, when present, has not passed (Logto sends none);
+- `jti` is present (the caller refuses one seen before: `LogoutRequest.remember_until`);
+- `events` holds `http://schemas.openid.net/event/backchannel-logout` with a JSON object;
+- `sid` and/or `sub` are present, and `nonce` is absent (an ID token is not a logout token).
+
+No web framework or session store here: `web/backchannel_logout.py` puts this to use.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKClientError, PyJWTError
+
+LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+LOGOUT_TOKEN_TYPES = frozenset({"logout+jwt", "application/logout+jwt"})
+#: Only public-key signatures: Logto signs with the tenant's private key; an HMAC "signed"
+#: with the public key (or `none`) is a forgery.
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"}
+)
+LEEWAY_SECONDS = 30  # clocks of Logto and this app may differ a little
+#: Logto sends the token the moment the session ends and never retries, so an older one is a
+#: replay (its `jti` is remembered this long at least).
+MAX_AGE_SECONDS = 5 * 60
+#: How long a `jti` is remembered at most (a token with a far `exp` is still refused after
+#: MAX_AGE_SECONDS by its `iat`).
+MAX_REMEMBER_SECONDS = 24 * 60 * 60
+#: A token whose key id Logto does not publish fetches the keys again at most this often:
+#: anyone can POST a logout token, and each unknown key id must not cost a request to Logto.
+UNKNOWN_KEY_REFETCH_SECONDS = 60.0
+
+
+class InvalidLogoutToken(Exception):
+    """The token breaks a rule (the message says which): answer 400, end nothing."""
+
+
+class LogtoKeysUnavailable(Exception):
+    """Logto's keys cannot be fetched now: answer 503, end nothing."""
+
+
+@dataclass(frozen=True)
+class LogoutRequest:
+    """What a valid logout token asks: end Logto session `sid` (or, without one, every
+    session of user `sub`); its `jti` must be refused until `remember_until` (epoch seconds)."""
+
+    jti: str
+    sid: str | None
+    sub: str | None
+    remember_until: int
+
+
+class LogoutTokenValidator:
+    """Checks logout tokens for one app (`issuer`, `audience`) against Logto's keys, read
+    through `jwks_client` (the app's own: cached, time-limited). Calls may block on a key fetch
+    (at most the client's time limit): async callers run `validate` in a thread."""
+
+    def __init__(self, jwks_client: PyJWKClient, issuer: str, audience: str) -> None:
+        self.jwks_client, self.issuer, self.audience = jwks_client, issuer, audience
+        self._last_unknown_key_refetch = float("-inf")
+        self._refetch_lock = threading.Lock()
+
+    def validate(self, token: str | None, now: float | None = None) -> LogoutRequest:
+        """The request `token` makes, or `InvalidLogoutToken` / `LogtoKeysUnavailable`."""
+        if not token:
+            raise InvalidLogoutToken("logout_token is missing")
+        try:
+            header = jwt.get_unverified_header(token)
+        except PyJWTError as error:
+            raise InvalidLogoutToken(f"not a JWT: {error}") from error
+        algorithm = header.get("alg")
+        if algorithm not in ASYMMETRIC_ALGORITHMS:
+            raise InvalidLogoutToken(f"signature algorithm {algorithm!r} is not accepted")
+        typ = header.get("typ")
+        if typ is not None and str(typ).lower() not in LOGOUT_TOKEN_TYPES:
+            raise InvalidLogoutToken(f"typ {typ!r} is not logout+jwt")
+        key = self._signing_key(header.get("kid"))
+        if algorithm != key.algorithm_name:
+            raise InvalidLogoutToken(
+                f"alg {algorithm!r} is not the algorithm of key {key.key_id!r} "
+                f"({key.algorithm_name})"
+            )
+        now = time.time() if now is None else now
+        claims = self._verified_claims(token, key, algorithm, now)
+        return _logout_request(claims, now)
+
+    def _signing_key(self, kid: object) -> PyJWK:
+        """Logto's published key `kid`; refetched for an unknown kid (a rotation) at most once
+        per UNKNOWN_KEY_REFETCH_SECONDS."""
+        if not isinstance(kid, str) or not kid:
+            raise InvalidLogoutToken("the header names no key (kid)")
+        try:
+            for key in self.jwks_client.get_signing_keys():
+                if key.key_id == kid:
+                    return key
+            with self._refetch_lock:
+                if time.monotonic() - self._last_unknown_key_refetch < UNKNOWN_KEY_REFETCH_SECONDS:
+                    raise InvalidLogoutToken(f"Logto publishes no key {kid!r}")
+                self._last_unknown_key_refetch = time.monotonic()
+            for key in self.jwks_client.get_signing_keys(refresh=True):
+                if key.key_id == kid:
+                    return key
+        except PyJWKClientConnectionError as error:
+            raise LogtoKeysUnavailable(f"fetching Logto's keys failed: {error}") from error
+        except PyJWKClientError as error:  # an empty or unreadable key set
+            raise LogtoKeysUnavailable(f"Logto's keys are unusable: {error}") from error
+        raise InvalidLogoutToken(f"Logto publishes no key {kid!r}")
+
+    def _verified_claims(
+        self, token: str, key: PyJWK, algorithm: str, now: float
+    ) -> dict[str, Any]:
+        try:
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=[algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["iss", "aud", "iat", "jti"], "verify_iat": False},
+            )
+        except PyJWTError as error:
+            raise InvalidLogoutToken(str(error) or type(error).__name__) from error
+        iat = claims["iat"]
+        if not isinstance(iat, int | float) or isinstance(iat, bool):
+            raise InvalidLogoutToken("iat is not a number of seconds")
+        if iat > now + LEEWAY_SECONDS:
+            raise InvalidLogoutToken("iat is in the future")
+        if iat < now - MAX_AGE_SECONDS:
+            raise InvalidLogoutToken(f"iat is more than {MAX_AGE_SECONDS} seconds old")
+        return claims
+
+
+def _logout_request(claims: dict[str, Any], now: float) -> LogoutRequest:
+    events = claims.get("events")
+    if not isinstance(events, dict) or LOGOUT_EVENT not in events:
+        raise InvalidLogoutToken(f"events does not hold {LOGOUT_EVENT}")
+    if not isinstance(events[LOGOUT_EVENT], dict):
+        raise InvalidLogoutToken("the back-channel logout event is not a JSON object")
+    if "nonce" in claims:
+        raise InvalidLogoutToken("a logout token has no nonce")
+    jti, sid, sub = claims.get("jti"), claims.get("sid"), claims.get("sub")
+    if not isinstance(jti, str) or not jti:
+        raise InvalidLogoutToken("jti is missing")
+    sid = sid if isinstance(sid, str) and sid else None
+    sub = sub if isinstance(sub, str) and sub else None
+    if sid is None and sub is None:
+        raise InvalidLogoutToken("neither sid nor sub is present")
+    until = int(claims["iat"]) + MAX_AGE_SECONDS + LEEWAY_SECONDS
+    exp = claims.get("exp")
+    if isinstance(exp, int | float):  # PyJWT has checked that it has not passed
+        until = max(until, int(exp) + LEEWAY_SECONDS)
+    return LogoutRequest(jti, sid, sub, min(until, int(now) + MAX_REMEMBER_SECONDS))

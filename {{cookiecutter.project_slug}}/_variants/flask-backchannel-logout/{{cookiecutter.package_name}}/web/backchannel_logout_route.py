@@ -1,0 +1,35 @@
+"""POST /backchannel-logout for Flask: Logto's logout token ends this app's sessions of that
+Logto session (web/backchannel_logout.py decides; this only adapts it)."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from ..auth.logto_auth import LogtoAuth
+from ..sessions.interface import StoredSessionInterface
+from .async_bridge import run_coroutine
+from .backchannel_logout import FORM_FIELD, PATH, Answer, BackchannelLogout, logto_session_of
+
+
+def register_backchannel_logout(app: Flask, auth: LogtoAuth) -> None:
+    """The route, and the binding of each new signed-in session to its Logto session."""
+    interface = app.session_interface
+    if not isinstance(interface, StoredSessionInterface):
+        raise TypeError("back-channel logout needs a server-side session store")
+    interface.logto_session_of = logto_session_of
+    interface.sessionless_paths |= {PATH}
+    receiver = BackchannelLogout(auth, interface.store)
+
+    @app.post(PATH)
+    def backchannel_logout() -> Response:
+        validator = run_coroutine(receiver.validator())
+        if isinstance(validator, Answer):
+            return response(validator)
+        checked = receiver.check(validator, request.form.get(FORM_FIELD))
+        if isinstance(checked, Answer):
+            return response(checked)
+        return response(receiver.end_sessions(checked))
+
+
+def response(answer: Answer) -> Response:
+    return Response(answer.json(), answer.status, answer.all_headers())
