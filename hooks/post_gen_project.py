@@ -382,8 +382,8 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
             "Management API",
             '     access" role; its ID and secret go into .env: LOGTO_M2M_APP_ID, '
             "LOGTO_M2M_APP_SECRET.",
-            f"  2. `{cli} logto provision --dry-run` shows the plan, `{cli} logto provision`",
-            f"     applies it, `{cli} logto doctor` checks it all.",
+            f"  2. `{cli} logto provision` (`--dry-run` shows the plan); "
+            f"`{cli} logto doctor` checks it.",
             "",
             'Or by hand: in Logto Console create a "Traditional web" application, set and save:',
             f"     Redirect URI:                {base_url}/callback",
@@ -393,6 +393,7 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
             "     LOGTO_APP_ID=<App ID>    LOGTO_APP_SECRET=<App secret>",
             f"   and check that LOGTO_ENDPOINT is {answers['logto_endpoint']}",
             *connector_steps(answers),
+            *api_steps(answers),
             "",
             "README.md has the rest: every step in detail, tests, production, Docker.",
         ]
@@ -405,6 +406,17 @@ def backchannel_logout_steps(answers: dict) -> list[str]:
         return []
     uri = f"{answers['app_base_url']}/backchannel-logout"
     return [f"     Back-channel logout URI:     {uri}, session required"]
+
+
+def api_steps(answers: dict) -> list[str]:
+    """The protected API's one Logto step, in brief (the README's "Protected API" has it)."""
+    if not answers.get("api_resource"):
+        return []
+    cli = answers["web_framework"].lower()
+    return [
+        f"API: `{cli} logto provision` creates the API resource {answers['api_resource']},",
+        "   its permissions and a role holding them (`--assign-role <user>` gives it).",
+    ]
 
 
 def connector_steps(answers: dict) -> list[str]:
@@ -423,9 +435,8 @@ def connector_steps(answers: dict) -> list[str]:
         steps += [
             "Patreon: create a client at "
             "https://www.patreon.com/portal/registration/register-clients",
-            f"   with Redirect URI {endpoint}/callback/patreon (added by hand: the",
-            "   Callback URI the connector's page in Logto Console shows); its ID and secret",
-            "   into .env as PATREON_CLIENT_ID and PATREON_CLIENT_SECRET.",
+            f"   with Redirect URI {endpoint}/callback/patreon (by hand: the Callback URI on the",
+            "   connector's page in Logto Console); ID and secret into .env as PATREON_CLIENT_*.",
         ]
     return steps
 

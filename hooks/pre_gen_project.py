@@ -321,7 +321,9 @@ def check_api_resource(value: object) -> None:
         )
     if len(indicator) > MAX_TEXT_LENGTH:
         raise AnswerError(
-            "api_resource", f"is {len(indicator)} characters long", f"use {MAX_TEXT_LENGTH} or fewer"
+            "api_resource",
+            f"is {len(indicator)} characters long",
+            f"use {MAX_TEXT_LENGTH} or fewer",
         )
     if not host:
         raise AnswerError("api_resource", f"{show(indicator)} names no host", example)

@@ -35,9 +35,7 @@ from tests.support.stores import running_store
 
 #: Framework x session backend: what changes the image and the compose file (connectors do not).
 SERVED = [
-    answers
-    for answers in COMBINATIONS
-    if "session_backend" in answers and not answers.get("api_resource")
+    answers for answers in COMBINATIONS if set(answers) == {"web_framework", "session_backend"}
 ]
 #: The compose service that holds each backend's sessions, if any.
 STORE_SERVICE = {"cookie": None, "redis": "redis", "sqlalchemy": "postgres", "filesystem": None}

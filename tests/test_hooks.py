@@ -787,7 +787,8 @@ def test_next_steps_has_the_exact_values():
     assert "     cd acme-portal\n" in text
     assert 'pip install -e ".[dev]"' in text
     assert "python -m acme_portal    # dev server on https://app.example.com:8443" in text
-    assert "flask logto provision --dry-run" in text and "flask logto doctor" in text
+    assert "`flask logto provision` (`--dry-run` shows the plan)" in text
+    assert "flask logto doctor" in text
     assert text.index("logto provision") < text.index('"Traditional web"')  # quickest first
 
 
@@ -951,15 +952,17 @@ def test_rendered_post_hook_survives_a_closed_stdout(tmp_path):
 def test_next_steps_for_connectors_give_exact_values_on_one_screen():
     answers = {**GOOD_ANSWERS, "use_twilio": True, "use_patreon": True}
     answers |= {"session_backend": "redis", "use_backchannel_logout": True}
+    answers |= {"api_resource": "https://api.acme.example", "use_organizations": True}
     answers["logto_endpoint"] = "https://acme.logto.app"
     text = post.next_steps(answers)  # paths shown relative: the width is the text's own
     assert "Redirect URI https://acme.logto.app/callback/patreon" in text
-    assert "the\n   Callback URI the connector's page in Logto Console shows" in text
+    assert "the Callback URI on the\n   connector's page in Logto Console" in text
     assert "TWILIO_MESSAGING_SERVICE_SID (MG...," in text and "not a phone number" in text
     assert "`flask logto connectors` prints the connector's" in text  # not the JSON itself
     assert "{" not in text
     assert "flask logto provision" in text
     assert "Back-channel logout URI:     http://localhost:3000/backchannel-logout" in text
+    assert "creates the API resource https://api.acme.example," in text
     # The fullest bake's output, with the hook's `.env` line, fits a screen.
     assert len(text.splitlines()) + 1 <= 30
     assert max(len(line) for line in text.splitlines()) <= 92
