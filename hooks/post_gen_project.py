@@ -435,8 +435,9 @@ def connector_steps(answers: dict) -> list[str]:
         steps += [
             "Patreon: create a client at "
             "https://www.patreon.com/portal/registration/register-clients",
-            f"   with Redirect URI {endpoint}/callback/patreon (by hand: the Callback URI on the",
-            "   connector's page in Logto Console); ID and secret into .env as PATREON_CLIENT_*.",
+            f"   with Redirect URI {endpoint}/callback/patreon (by hand: the Callback URI",
+            "   on the connector's page in Logto Console); ID and secret into .env as "
+            "PATREON_CLIENT_*.",
         ]
     return steps
 

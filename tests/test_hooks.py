@@ -956,7 +956,7 @@ def test_next_steps_for_connectors_give_exact_values_on_one_screen():
     answers["logto_endpoint"] = "https://acme.logto.app"
     text = post.next_steps(answers)  # paths shown relative: the width is the text's own
     assert "Redirect URI https://acme.logto.app/callback/patreon" in text
-    assert "the Callback URI on the\n   connector's page in Logto Console" in text
+    assert "the Callback URI\n   on the connector's page in Logto Console" in text
     assert "TWILIO_MESSAGING_SERVICE_SID (MG...," in text and "not a phone number" in text
     assert "`flask logto connectors` prints the connector's" in text  # not the JSON itself
     assert "{" not in text
