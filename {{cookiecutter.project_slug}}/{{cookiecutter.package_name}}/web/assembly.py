@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import MutableMapping
 from typing import Any
 
-from ..about import USE_BACKCHANNEL_LOGOUT
 from ..auth.logto_auth import LogtoAuth
 from ..auth.token_refresh import KeyedLocks, TokenRefresher
 from ..sessions.refresh_lock import shared_refresh_lock
@@ -30,11 +28,3 @@ def new_logto_auth(
     """The sign-in flow, one per app: it renews tokens once per session across requests (the
     framework's `locks`) and, with a server-side store, across instances (the store's lock)."""
     return LogtoAuth(settings, session, TokenRefresher(locks, shared_refresh_lock(settings)))
-
-
-def register_backchannel_logout(app: object, auth: LogtoAuth) -> None:
-    """`POST /backchannel-logout` (the framework's `web/backchannel_logout_route.py`), in a
-    project generated with back-channel logout; the module is not there otherwise."""
-    if USE_BACKCHANNEL_LOGOUT:
-        route = importlib.import_module(f"{__package__}.backchannel_logout_route")
-        route.register_backchannel_logout(app, auth)

@@ -15,7 +15,7 @@ forge, so every rule is checked before any session ends:
 - `events` holds `http://schemas.openid.net/event/backchannel-logout` with a JSON object;
 - `sid` and/or `sub` are present, and `nonce` is absent (an ID token is not a logout token).
 
-No web framework or session store here: `web/backchannel_logout.py` puts this to use.
+No web framework or session store here: `web/logout_token_receiver.py` puts this to use.
 """
 
 from __future__ import annotations

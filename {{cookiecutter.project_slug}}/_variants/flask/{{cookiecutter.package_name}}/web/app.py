@@ -14,7 +14,7 @@ from ..auth.logto_client import IdpUnavailable
 from ..optional_parts import present_modules
 from ..sessions.interface import configure_sessions
 from ..settings import Settings, SettingsError, load_settings, one_line_settings_errors
-from .assembly import new_logto_auth, register_backchannel_logout, session_cookie_config
+from .assembly import new_logto_auth, session_cookie_config
 from .claims import shown_claims
 from .keyed_locks import KeyedLocks
 from .security_headers import SecurityHeaders
@@ -32,7 +32,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     register_sessions(app, settings)
     auth = register_logto(app, settings)
-    register_backchannel_logout(app, auth)
     register_pages(app)
     register_optional_parts(app, settings, auth)
     register_security_headers(app, settings)

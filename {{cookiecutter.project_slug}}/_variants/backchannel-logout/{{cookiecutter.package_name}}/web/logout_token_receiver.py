@@ -1,5 +1,5 @@
-"""What `POST /backchannel-logout` does, for either framework (web/backchannel_logout_route.py
-holds each framework's route): Logto's logout token ends the sessions of that Logto session.
+"""What `POST /backchannel-logout` does, for either framework (web/backchannel_logout.py holds
+each framework's route): Logto's logout token ends the sessions of that Logto session.
 
 - `logto_session_of` tells the session layer which Logto session a signed-in session belongs
   to (the `sid` and `sub` of its ID token), so it is bound when first written after sign-in;

@@ -1,5 +1,5 @@
 """POST /backchannel-logout for Quart: Logto's logout token ends this app's sessions of that
-Logto session (web/backchannel_logout.py decides; this only adapts it). The key fetch runs in
+Logto session (web/logout_token_receiver.py decides; this only adapts it). The key fetch runs in
 a worker thread and the store calls on the store's threads: the event loop never waits."""
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from quart import Quart, Response, request
 
 from ..auth.logto_auth import LogtoAuth
 from ..sessions.interface import StoredSessionInterface, in_store_thread
-from .backchannel_logout import FORM_FIELD, PATH, Answer, BackchannelLogout, logto_session_of
+from ..settings import Settings
+from .logout_token_receiver import FORM_FIELD, PATH, Answer, BackchannelLogout, logto_session_of
 
 
-def register_backchannel_logout(app: Quart, auth: LogtoAuth) -> None:
-    """The route, and the binding of each new signed-in session to its Logto session."""
+def register(app: Quart, settings: Settings, auth: LogtoAuth) -> None:
+    """The route, and the binding of each new signed-in session to its Logto session (an
+    optional part: web/app.py registers it through optional_parts.py)."""
     interface = app.session_interface
     if not isinstance(interface, StoredSessionInterface):
         raise TypeError("back-channel logout needs a server-side session store")

@@ -1,5 +1,5 @@
 """POST /backchannel-logout for Flask: Logto's logout token ends this app's sessions of that
-Logto session (web/backchannel_logout.py decides; this only adapts it)."""
+Logto session (web/logout_token_receiver.py decides; this only adapts it)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from flask import Flask, Response, request
 
 from ..auth.logto_auth import LogtoAuth
 from ..sessions.interface import StoredSessionInterface
+from ..settings import Settings
 from .async_bridge import run_coroutine
-from .backchannel_logout import FORM_FIELD, PATH, Answer, BackchannelLogout, logto_session_of
+from .logout_token_receiver import FORM_FIELD, PATH, Answer, BackchannelLogout, logto_session_of
 
 
-def register_backchannel_logout(app: Flask, auth: LogtoAuth) -> None:
-    """The route, and the binding of each new signed-in session to its Logto session."""
+def register(app: Flask, settings: Settings, auth: LogtoAuth) -> None:
+    """The route, and the binding of each new signed-in session to its Logto session (an
+    optional part: web/app.py registers it through optional_parts.py)."""
     interface = app.session_interface
     if not isinstance(interface, StoredSessionInterface):
         raise TypeError("back-channel logout needs a server-side session store")
