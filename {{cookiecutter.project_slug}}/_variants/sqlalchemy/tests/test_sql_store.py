@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.sessions.store import SqlStore
 from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
 
 from .servers import free_port
@@ -31,21 +32,27 @@ def test_unreachable_postgres_is_named_with_password_masked(
 
 
 def test_workers_starting_together_all_start(settings: Settings) -> None:
-    """gunicorn starts workers at once; each creates the sessions table if missing."""
+    """gunicorn starts workers at once; each creates the sessions table if missing, and none
+    fails for another doing the same (each worker's start-up step: the store made ready)."""
     assert settings.database_url is not None
     engine = create_engine(settings.database_url)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS sessions"))
     engine.dispose()
-    workers = 8
+    workers, url = 8, settings.database_url
     barrier = threading.Barrier(workers)
 
     def start_worker(_: int) -> None:
+        store = SqlStore(url)  # what open_store makes, before its start-up check
         barrier.wait()
-        create_app(settings)
+        try:
+            store.ensure_ready()  # raises what `create_app` would only log
+        finally:
+            store.close()
 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(start_worker, range(workers)))  # re-raises any worker's error
+    assert create_app(settings) is not None
 
 
 def test_a_table_of_another_shape_stops_the_start_with_one_line(settings: Settings) -> None:
