@@ -362,10 +362,12 @@ def shape_difference(real: Any, fake: Any, where: str) -> str | None:
 
 def paired(real: list[Any], fake: list[Any]) -> list[tuple[Any, Any]]:
     """Each fake item with Logto's: API resources by indicator (a tenant may hold others),
+    scopes by name (Logto orders those made in the same millisecond as it likes),
     connectors by factory id (Logto lists them in its own order), other lists as given."""
-    if fake and all(isinstance(item, dict) and "indicator" in item for item in fake):
-        by_indicator = {item["indicator"]: item for item in real}
-        return [(by_indicator.get(item["indicator"]), item) for item in fake]
+    for key, kind in (("indicator", None), ("name", "resourceId")):
+        if fake and all(isinstance(i, dict) and key in i and (kind or key) in i for i in fake):
+            by_key = {item.get(key): item for item in real if isinstance(item, dict)}
+            return [(by_key.get(item[key]), item) for item in fake]
     return list(zip(in_order(real), in_order(fake), strict=False))
 
 
