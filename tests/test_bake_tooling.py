@@ -21,6 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import jinja2
 import pytest
 import yaml
 from packaging.requirements import Requirement
@@ -317,7 +318,9 @@ def chosen_requirement_files(answers: dict[str, Any]) -> list[str]:
     }
     full.update(answers)
     full["session_backend"] = session_backend(answers)
-    full["__protected_api"] = "yes" if full["api_resource"] else "no"  # cookiecutter.json's rule
+    for key, rule in defaults.items():  # the derived answers, by cookiecutter.json's rules
+        if key.startswith("__") and isinstance(rule, str):
+            full[key] = jinja2.Template(rule).render(cookiecutter=full)
     manifest = tomllib.loads(VARIANTS_MANIFEST.read_text(encoding="utf-8"))
     files = ["requirements.txt", "requirements-dev.txt"]
     for table in manifest.values():

@@ -19,12 +19,12 @@ from {{ cookiecutter.package_name }}.api.access_tokens import (
     InsufficientScope,
     InvalidRequest,
     InvalidToken,
-    KeysUnavailable,
     MissingToken,
     VerifiedToken,
     bearer_token,
     require_scopes,
 )
+from {{ cookiecutter.package_name }}.auth.published_keys import KeysUnavailable
 
 from .fake_logto import RSA_KID, FakeLogto
 
@@ -177,7 +177,7 @@ def test_an_unknown_key_is_invalid_and_fetches_at_most_once_per_cooldown(
 
 def test_a_rotated_key_is_found(idp: FakeLogto, verifier: AccessTokenVerifier) -> None:
     verifier.load_keys()
-    verifier.keys.cooldown_duration = 0  # as when the cooldown has passed
+    verifier.keys.refetch_every = 0  # as when the time between refetches has passed
     idp.rotate_key()
     assert verifier.verify(idp.access_token("u-alice", API)).subject == "u-alice"
 

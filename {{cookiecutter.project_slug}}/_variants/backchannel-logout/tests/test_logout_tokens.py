@@ -14,9 +14,9 @@ from {{ cookiecutter.package_name }}.auth.logout_tokens import (
     MAX_AGE_SECONDS,
     InvalidLogoutToken,
     LogoutTokenValidator,
-    LogtoKeysUnavailable,
 )
 from {{ cookiecutter.package_name }}.auth.logto_client import IDP_TIMEOUT_SECONDS
+from {{ cookiecutter.package_name }}.auth.published_keys import KeysUnavailable
 
 from .fake_logto import KID, RSA_KID, FakeLogto
 from .logout_token_maker import (
@@ -98,22 +98,22 @@ FORGERIES: dict[str, tuple[Callable[[FakeLogto], str], str]] = {
         lambda idp: hmac_with_public_key(idp, public_key_pem(idp)),
         "'HS256' is not accepted",
     ),
-    "ES256 under the ES384 key": (lambda idp: forged_token(idp, "ES256"), "not the algorithm"),
+    "ES256 under the ES384 key": (lambda idp: forged_token(idp, "ES256"), "is not its key's"),
     # Signed by the IdP's own keys, but each under the other key's id: alg is not the key's.
     "ES384 under the RSA key's id": (
         lambda idp: idp.sign(logout_claims(idp), kid=RSA_KID, typ="logout+jwt"),
-        "not the algorithm",
+        "is not its key's",
     ),
     "RS256 under the EC key's id": (
         lambda idp: idp.sign(logout_claims(idp), "RS256", kid=KID, typ="logout+jwt"),
-        "not the algorithm",
+        "is not its key's",
     ),
     "typ of an ID token": (lambda idp: logout_token(idp, typ="JWT"), "typ"),
     "a key id Logto does not publish": (
         lambda idp: idp.sign(logout_claims(idp), kid="unknown-key", typ="logout+jwt"),
         "publishes no key",
     ),
-    "no key id": (lambda idp: forged_token(idp, kid=None), "names no key"),
+    "no key id": (lambda idp: forged_token(idp, kid=None), "names no signing key"),
     "not a JWT": (lambda idp: "not-a-jwt", "not a JWT"),
 }
 
@@ -138,7 +138,7 @@ def test_keys_that_cannot_be_fetched_are_unavailable_not_invalid(
 ) -> None:
     idp.jwks_down = True
     started = time.monotonic()
-    with pytest.raises(LogtoKeysUnavailable):
+    with pytest.raises(KeysUnavailable):
         validator.validate(logout_token(idp))
     assert time.monotonic() - started < IDP_TIMEOUT_SECONDS + 5
 

@@ -14,9 +14,9 @@ app's id. Every check below must pass:
 * `iss`, `aud`, `exp` (with LEEWAY_SECONDS for clocks), `iat` and `sub` are present and right;
 * the route's scopes are all in `scope` (`require_scopes`).
 
-Keys come from Logto's JWKS and are cached. Anyone can send a token naming an unknown key,
-so such a token makes at most one JWKS fetch per JWKS_REFETCH_COOLDOWN_SECONDS; a key Logto
-has just rotated in is found on the first fetch after that.
+Keys come from Logto's JWKS and are cached (auth/published_keys.py). Anyone can send a
+token naming an unknown key, so such a token makes at most one JWKS fetch per
+JWKS_REFETCH_SECONDS; a key Logto has just rotated in is found on the first fetch after that.
 """
 
 from __future__ import annotations
@@ -27,18 +27,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKClientError
+from jwt import PyJWK, PyJWKClient
 
-#: Asymmetric algorithms only: a token is never checked with a shared secret.
-ACCEPTED_ALGORITHMS = frozenset(
-    {"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"}
+from ..auth.published_keys import (
+    PublishedKeys,
+    UnknownKey,
+    WrongAlgorithm,
+    key_algorithm,
 )
+
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 LEEWAY_SECONDS = 10
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
 JWKS_TIMEOUT_SECONDS = 10.0
 JWKS_CACHE_SECONDS = 24 * 60 * 60
-JWKS_REFETCH_COOLDOWN_SECONDS = 5.0
+JWKS_REFETCH_SECONDS = 5.0
 MAX_TOKEN_LENGTH = 16 * 1024  # far above any Logto token; a bigger header is refused unread
 
 
@@ -93,10 +96,6 @@ class InsufficientScope(BearerError):
     error = "insufficient_scope"
 
 
-class KeysUnavailable(Exception):
-    """Logto's JWKS could not be fetched: the API answers 503 (try again), not 401."""
-
-
 @dataclass(frozen=True)
 class VerifiedToken:
     """A checked access token: who it speaks for and what it allows."""
@@ -148,56 +147,46 @@ class AccessTokenVerifier:
 
     def __init__(self, issuer: str, audience: str, jwks: PyJWKClient | None = None) -> None:
         self.issuer, self.audience = issuer, audience
-        self.keys = jwks or PyJWKClient(
+        client = jwks or PyJWKClient(
             f"{issuer}/jwks",
             cache_jwk_set=True,
             lifespan=JWKS_CACHE_SECONDS,
             timeout=JWKS_TIMEOUT_SECONDS,
             headers={"accept": "application/json"},
-            cooldown_duration=JWKS_REFETCH_COOLDOWN_SECONDS,
+            cooldown_duration=0,  # PublishedKeys bounds the refetches
         )
+        self.keys = PublishedKeys(client, refetch_every=JWKS_REFETCH_SECONDS)
 
     def verify(self, token: str) -> VerifiedToken:
         """The checked token; raises `InvalidToken`, or `KeysUnavailable` when the JWKS cannot
         be fetched. May fetch the JWKS (blocking): `verify_async` keeps an event loop free."""
         header = _header(token)
-        key = self._cached_key(header["kid"]) or self._fetched_key(header["kid"])
+        key = self.keys.cached(header["kid"]) or self._fetched_key(header["kid"])
         return self._checked(token, header, key)
 
     async def verify_async(self, token: str) -> VerifiedToken:
         """`verify`, fetching the JWKS in a worker thread when the key is not cached."""
         header = _header(token)
-        key = self._cached_key(header["kid"])
+        key = self.keys.cached(header["kid"])
         if key is None:
             key = await asyncio.to_thread(self._fetched_key, header["kid"])
         return self._checked(token, header, key)
 
     def load_keys(self) -> None:
         """Fetch the JWKS now (at start), so no request waits for it."""
-        try:
-            self.keys.get_jwk_set()
-        except PyJWKClientError as error:
-            raise KeysUnavailable(f"fetching Logto's JWKS failed: {error}") from error
-
-    def _cached_key(self, kid: str) -> PyJWK | None:
-        cache = self.keys.jwk_set_cache
-        jwk_set = cache.get() if cache is not None else None
-        if jwk_set is None:
-            return None
-        return next((key for key in jwk_set.keys if key.key_id == kid), None)
+        self.keys.load()
 
     def _fetched_key(self, kid: str) -> PyJWK:
         try:
-            return self.keys.get_signing_key(kid)
-        except PyJWKClientConnectionError as error:
-            raise KeysUnavailable(f"fetching Logto's JWKS failed: {error}") from error
-        except PyJWKClientError as error:
+            return self.keys.find(kid)
+        except UnknownKey as error:
             raise InvalidToken("the token is not signed by a key of this Logto") from error
 
     def _checked(self, token: str, header: dict[str, Any], key: PyJWK) -> VerifiedToken:
-        algorithm = key.algorithm_name
-        if header.get("alg") != algorithm or algorithm not in ACCEPTED_ALGORITHMS:
-            raise InvalidToken(f"the token's algorithm is not its key's ({algorithm})")
+        try:
+            algorithm = key_algorithm(header, key)
+        except WrongAlgorithm as error:
+            raise InvalidToken(str(error)) from error
         try:
             claims = jwt.decode(
                 token,

@@ -20,21 +20,22 @@ No web framework or session store here: `web/logout_token_receiver.py` puts this
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKClientError, PyJWTError
+from jwt import PyJWK, PyJWKClient, PyJWTError
+
+from .published_keys import (
+    PublishedKeys,
+    UnknownKey,
+    WrongAlgorithm,
+    key_algorithm,
+)
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_TYPES = frozenset({"logout+jwt", "application/logout+jwt"})
-#: Only public-key signatures: Logto signs with the tenant's private key; an HMAC "signed"
-#: with the public key (or `none`) is a forgery.
-ASYMMETRIC_ALGORITHMS = frozenset(
-    {"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"}
-)
 LEEWAY_SECONDS = 30  # clocks of Logto and this app may differ a little
 #: Logto sends the token the moment the session ends and never retries, so an older one is a
 #: replay (its `jti` is remembered this long at least).
@@ -49,10 +50,6 @@ UNKNOWN_KEY_REFETCH_SECONDS = 60.0
 
 class InvalidLogoutToken(Exception):
     """The token breaks a rule (the message says which): answer 400, end nothing."""
-
-
-class LogtoKeysUnavailable(Exception):
-    """Logto's keys cannot be fetched now: answer 503, end nothing."""
 
 
 @dataclass(frozen=True)
@@ -72,55 +69,28 @@ class LogoutTokenValidator:
     (at most the client's time limit): async callers run `validate` in a thread."""
 
     def __init__(self, jwks_client: PyJWKClient, issuer: str, audience: str) -> None:
-        self.jwks_client, self.issuer, self.audience = jwks_client, issuer, audience
-        self._last_unknown_key_refetch = float("-inf")
-        self._refetch_lock = threading.Lock()
+        self.issuer, self.audience = issuer, audience
+        self.keys = PublishedKeys(jwks_client, refetch_every=UNKNOWN_KEY_REFETCH_SECONDS)
 
     def validate(self, token: str | None, now: float | None = None) -> LogoutRequest:
-        """The request `token` makes, or `InvalidLogoutToken` / `LogtoKeysUnavailable`."""
+        """The request `token` makes, or `InvalidLogoutToken` / `KeysUnavailable`."""
         if not token:
             raise InvalidLogoutToken("logout_token is missing")
         try:
             header = jwt.get_unverified_header(token)
         except PyJWTError as error:
             raise InvalidLogoutToken(f"not a JWT: {error}") from error
-        algorithm = header.get("alg")
-        if algorithm not in ASYMMETRIC_ALGORITHMS:
-            raise InvalidLogoutToken(f"signature algorithm {algorithm!r} is not accepted")
         typ = header.get("typ")
         if typ is not None and str(typ).lower() not in LOGOUT_TOKEN_TYPES:
             raise InvalidLogoutToken(f"typ {typ!r} is not logout+jwt")
-        key = self._signing_key(header.get("kid"))
-        if algorithm != key.algorithm_name:
-            raise InvalidLogoutToken(
-                f"alg {algorithm!r} is not the algorithm of key {key.key_id!r} "
-                f"({key.algorithm_name})"
-            )
+        try:
+            key = self.keys.find(header.get("kid"))
+            algorithm = key_algorithm(header, key)
+        except (UnknownKey, WrongAlgorithm) as error:
+            raise InvalidLogoutToken(str(error)) from error
         now = time.time() if now is None else now
         claims = self._verified_claims(token, key, algorithm, now)
         return _logout_request(claims, now)
-
-    def _signing_key(self, kid: object) -> PyJWK:
-        """Logto's published key `kid`; refetched for an unknown kid (a rotation) at most once
-        per UNKNOWN_KEY_REFETCH_SECONDS."""
-        if not isinstance(kid, str) or not kid:
-            raise InvalidLogoutToken("the header names no key (kid)")
-        try:
-            for key in self.jwks_client.get_signing_keys():
-                if key.key_id == kid:
-                    return key
-            with self._refetch_lock:
-                if time.monotonic() - self._last_unknown_key_refetch < UNKNOWN_KEY_REFETCH_SECONDS:
-                    raise InvalidLogoutToken(f"Logto publishes no key {kid!r}")
-                self._last_unknown_key_refetch = time.monotonic()
-            for key in self.jwks_client.get_signing_keys(refresh=True):
-                if key.key_id == kid:
-                    return key
-        except PyJWKClientConnectionError as error:
-            raise LogtoKeysUnavailable(f"fetching Logto's keys failed: {error}") from error
-        except PyJWKClientError as error:  # an empty or unreadable key set
-            raise LogtoKeysUnavailable(f"Logto's keys are unusable: {error}") from error
-        raise InvalidLogoutToken(f"Logto publishes no key {kid!r}")
 
     def _verified_claims(
         self, token: str, key: PyJWK, algorithm: str, now: float

@@ -27,10 +27,10 @@ from ..auth.logout_tokens import (
     InvalidLogoutToken,
     LogoutRequest,
     LogoutTokenValidator,
-    LogtoKeysUnavailable,
 )
 from ..auth.logto_auth import LogtoAuth, decoded_id_token_claims
 from ..auth.logto_client import BoundedOidcCore, IdpUnavailable
+from ..auth.published_keys import KeysUnavailable
 from ..auth.session_storage import KEY_PREFIX
 from ..sessions import SessionStoreError
 from ..sessions.server_side import (
@@ -117,7 +117,7 @@ class BackchannelLogout:
         except InvalidLogoutToken as error:
             logger.warning("back-channel logout refused: %s", error)
             return refused(str(error))
-        except LogtoKeysUnavailable as error:
+        except KeysUnavailable as error:
             logger.error("back-channel logout: %s", error)
             return unavailable("Logto's signing keys cannot be fetched")
 

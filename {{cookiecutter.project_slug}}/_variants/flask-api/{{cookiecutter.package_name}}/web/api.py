@@ -27,7 +27,6 @@ from ..api.access import ApiAccess, refused_access
 from ..api.access_tokens import (
     AccessTokenVerifier,
     BearerError,
-    KeysUnavailable,
     VerifiedToken,
     bearer_token,
 )
@@ -37,6 +36,7 @@ from ..api.scopes import API_SCOPES, READ_ITEMS, WRITE_ITEMS
 from ..auth.csrf import csrf_token_matches
 from ..auth.failures import Failure
 from ..auth.logto_auth import LogtoAuth
+from ..auth.published_keys import KeysUnavailable
 from ..settings import Settings
 from .async_bridge import run_coroutine
 from .views import Page, failure_page, http_error_page, login_required, logto_auth, page

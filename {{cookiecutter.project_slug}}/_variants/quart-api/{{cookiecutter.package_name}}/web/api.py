@@ -28,7 +28,6 @@ from ..api.access import ApiAccess, refused_access
 from ..api.access_tokens import (
     AccessTokenVerifier,
     BearerError,
-    KeysUnavailable,
     VerifiedToken,
     bearer_token,
 )
@@ -38,6 +37,7 @@ from ..api.scopes import API_SCOPES, READ_ITEMS, WRITE_ITEMS
 from ..auth.csrf import csrf_token_matches
 from ..auth.failures import Failure
 from ..auth.logto_auth import LogtoAuth
+from ..auth.published_keys import KeysUnavailable
 from ..settings import Settings
 from .views import Page, failure_page, http_error_page, login_required, logto_auth, page
 
