@@ -100,3 +100,11 @@ def test_a_member_acts_in_their_own_organizations_only(
         expect(page.get_by_test_id("active-organization")).to_have_attribute("data-id", lab["id"])
         response = page.goto(f"{app_url}/organization/admin")
         assert response is not None and response.status == 403
+
+        # On a phone, the header's links (Profile, API access, Organization, Sign out) wrap
+        # instead of making the page wider than the screen.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{app_url}/organization")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page is {overflow} px wider than a 390 px screen"
+        expect(page.get_by_role("link", name="API access")).to_be_visible()
