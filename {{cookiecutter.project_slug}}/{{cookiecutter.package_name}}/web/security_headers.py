@@ -9,7 +9,8 @@ redirect of a form submission: without Logto's origin, signing out is blocked.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from ..settings import Settings
 
@@ -20,7 +21,8 @@ HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60
 class ResponseHeaders(Protocol):
     """What both frameworks' response headers offer (werkzeug's `Headers`)."""
 
-    def setdefault(self, key: str, default: str) -> str: ...
+    def items(self) -> Iterable[tuple[str, str]]: ...
+    def add(self, key: str, value: Any, /, **kwargs: Any) -> None: ...
     def get(self, key: str) -> str | None: ...
 
 
@@ -60,7 +62,10 @@ class SecurityHeaders:
         self.headers = security_headers(settings)
 
     def add_to(self, headers: ResponseHeaders) -> None:
+        present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
         for name, value in self.headers.items():
-            headers.setdefault(name, value)
-        if (headers.get("Content-Type") or "").startswith("text/html"):  # not the static files
-            headers.setdefault("Cache-Control", "no-store")
+            if name.lower() not in present:
+                headers.add(name, value)
+        html = (headers.get("Content-Type") or "").startswith("text/html")  # not static files
+        if html and "cache-control" not in present:
+            headers.add("Cache-Control", "no-store")

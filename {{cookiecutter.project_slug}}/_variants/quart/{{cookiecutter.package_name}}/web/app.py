@@ -7,7 +7,7 @@ import logging
 import sys
 import types
 
-from quart import Quart, Response, render_template, request, session
+from quart import Quart, Response, render_template, request, session, url_for
 
 from ..about import PROJECT_NAME
 from ..auth.logto_auth import LogtoAuth
@@ -16,6 +16,7 @@ from ..optional_parts import present_modules
 from ..sessions.interface import configure_sessions
 from ..settings import Settings, SettingsError, load_settings, one_line_settings_errors
 from .assembly import new_logto_auth, session_cookie_config
+from .built_urls import BuiltUrls
 from .claims import shown_claims
 from .keyed_locks import KeyedLocks
 from .security_headers import SecurityHeaders
@@ -96,7 +97,12 @@ def register_logto(app: Quart, settings: Settings) -> LogtoAuth:
 
 
 def register_pages(app: Quart) -> None:
-    app.jinja_env.globals.update(project_name=PROJECT_NAME, shown_claims=shown_claims, nav_links=[])
+    app.jinja_env.globals.update(
+        project_name=PROJECT_NAME,
+        shown_claims=shown_claims,
+        nav_links=[],
+        url_for=BuiltUrls(url_for, lambda: request.root_path),
+    )
     app.register_blueprint(blueprint)
     register_error_pages(app)
 
