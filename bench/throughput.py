@@ -5,7 +5,7 @@ baked apps, against the Logto guide pattern and bare framework apps - one run, o
    their README documents them (gunicorn, with uvicorn workers for Quart; `--workers` set to the
    same count for every contender, 1 by default, to compare per-core throughput), signed in once
    with an HTTP client, then `wrk -t1 -c10 -d10s -H 'Cookie: session=...' .../` on the signed-in
-   home page. Contenders (bench/guide_app.py), all sent the same cookie: the guide pattern's home
+   home page. Contenders (bench/guide_app.py), all sent the same session: the guide pattern's home
    page (every view `async def` under `flask[async]`, the SDK client over `flask.session`), the
    bare page of the same framework that opens the same signed session (the fair limit: same
    SECRET_KEY, the framework's own cookie session), and bare hello pages (sync Flask, async
@@ -325,6 +325,21 @@ def profile_ok(url: str, cookie: str) -> None:
 SIGNED_IN_PAGE = {"baked": "Alice Example", "guide": "Authenticated", "bare-session": "signed-in"}
 
 
+def guide_cookie(baked_cookie: str, secret_key: str) -> str:
+    """The baked session as the guide pattern's storage names it (its keys without the
+    `logto.` prefix), signed with the run's shared key: the same sign-in, a cookie of the same
+    size (the guide's own would lack the userinfo and CSRF token, and open faster)."""
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+
+    app = Flask(__name__, root_path=str(BENCH))
+    app.secret_key = secret_key
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    session = serializer.loads(baked_cookie)
+    return serializer.dumps({key.removeprefix("logto."): value for key, value in session.items()})
+
+
 def page_signed_in(running: Running) -> None:
     """The page under load shows the signed-in user for the cookie wrk sends."""
     expected = SIGNED_IN_PAGE.get(running.contender.kind)
@@ -563,18 +578,21 @@ def run(options: argparse.Namespace) -> str:
                     for c in all_contenders
                 ]
                 cookies: dict[str, str] = {}
-                for running in servers:  # the baked app and the guide pattern sign in
-                    if running.contender.kind not in ("baked", "guide"):
+                for running in servers:  # the baked app signs in, as a browser would
+                    if running.contender.kind != "baked":
                         continue
                     user = User(running.url)
                     user.sign_in(idp)
                     user.get("/profile")  # the baked app fetches and caches userinfo here
-                    running.cookie = user.cookie()
+                    running.cookie = cookies[running.contender.framework] = user.cookie()
                     profile_ok(running.url, running.cookie)
-                    if running.contender.kind == "baked":
-                        cookies[running.contender.framework] = running.cookie
-                for running in servers:  # the bare pages get the baked app's cookie
-                    running.cookie = running.cookie or cookies[running.contender.framework]
+                for running in servers:  # the others: the same session, the same size
+                    baked_cookie = cookies[running.contender.framework]
+                    running.cookie = running.cookie or (
+                        guide_cookie(baked_cookie, secret_key)
+                        if running.contender.kind == "guide"
+                        else baked_cookie
+                    )
                     page_signed_in(running)
                 stall_apps = {
                     kind: stack.enter_context(serving(by_key[f"quart-{kind}"], idp, logs, "stall"))
@@ -665,11 +683,13 @@ def render(
         "documents 2 workers; every contender gets the same count here). The IdP is the baked "
         "projects' `tests/fake_logto.py`, in the bench process. Load: "
         f"`{wrk} -H 'Cookie: session=…'` on the signed-in home page `{PAGE}`, with the cookie "
-        "of one signed-in user (taken after a first `GET /profile` cached userinfo). The guide "
-        "pattern signs its own user in; the bare pages get the baked app's cookie (every "
-        "server shares one SECRET_KEY): the page opening the same session reads it, the hello "
-        "page does not. Every page under load is checked to show a signed-in user, and every "
-        "response to be 200. The guide pattern and the bare pages are `bench/guide_app.py`. "
+        "of one user signed in to the baked app (taken after a first `GET /profile` cached "
+        "userinfo). Every server shares one SECRET_KEY, so every contender gets that session: "
+        "the bare pages the very cookie (the page opening the session reads it, the hello page "
+        "does not), the guide pattern the same session under its storage's key names, re-signed "
+        "(a cookie of the same size). Every page under load is checked to show a signed-in "
+        "user, and every response to be 200. The guide pattern and the bare pages are "
+        "`bench/guide_app.py`. "
         f"{options.rounds} interleaved rounds; medians.",
         "",
         "### Signed-in requests per second",

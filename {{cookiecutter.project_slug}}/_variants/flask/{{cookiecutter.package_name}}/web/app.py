@@ -18,6 +18,7 @@ from .assembly import new_logto_auth, session_cookie_config
 from .built_urls import BuiltUrls
 from .claims import shown_claims
 from .keyed_locks import KeyedLocks
+from .rendered_pages import RenderedPages
 from .security_headers import SecurityHeaders
 from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
 from .views import blueprint, register_error_pages
@@ -98,6 +99,7 @@ def register_pages(app: Flask) -> None:
         nav_links=[],
         url_for=BuiltUrls(url_for, lambda: request.root_path),
     )
+    app.extensions["rendered_pages"] = RenderedPages(lambda: not app.jinja_env.auto_reload)
     app.register_blueprint(blueprint)
     register_error_pages(app)
 

@@ -31,6 +31,7 @@ from ..connectors import CHOSEN
 from ..sessions import SessionStoreError
 from ..sessions.interface import regenerate_session_id
 from .async_bridge import run_coroutine
+from .rendered_pages import RenderedPages, page_key
 
 blueprint = Blueprint("pages", __name__)
 SIGN_IN_OPTIONS = {connector.button.slug: connector.button for connector in CHOSEN}
@@ -80,17 +81,33 @@ def signed_in_user() -> dict[str, Any] | None:
 
 
 def page(template: str, status: int = 200, **context: Any) -> Page:
+    """`template` for the current user; one that takes nothing else is rendered once per
+    sign-in (rendered_pages.py)."""
+    only_the_user = not context
     try:
         user = signed_in_user()
     except Failure as failure:  # Logto unreachable while renewing an expired sign-in
-        template, status, user = "error.html", failure.status, None
+        template, status, user, only_the_user = "error.html", failure.status, None, False
         context = {"title": failure.title, "message": failure.message}
     if user is not None:
         context.setdefault("user_name", display_name(user))
         context.setdefault("csrf_token", csrf_token(session))
     else:
         context.setdefault("sign_in_options", SIGN_IN_OPTIONS.values())
-    return render_template(template, user=user, **context), status
+    if not only_the_user:
+        return render_template(template, user=user, **context), status
+    id_token = logto_auth().client.getIdToken() if user is not None else None
+    key = page_key(template, status, request.root_path, id_token, context.get("csrf_token"))
+    pages = rendered_pages()
+    html = pages.get(key)
+    if html is None:
+        html = render_template(template, user=user, **context)
+        pages.keep(key, html)
+    return html, status
+
+
+def rendered_pages() -> RenderedPages:
+    return cast(RenderedPages, current_app.extensions["rendered_pages"])
 
 
 def failure_page(failure: Failure) -> Page:
