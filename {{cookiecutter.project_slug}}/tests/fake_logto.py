@@ -304,11 +304,11 @@ class FakeLogto:
         *,
         ttl: int | None = None,
         algorithm: str = "ES384",
-        headers: dict[str, object] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         claims: Mapping[str, object] | None = None,
     ) -> str:
-        """A JWT access token as Logto issues one for an API resource: `typ` at+jwt, signed
-        with the current key (RS256: the key `publish_rsa_key` made); `claims` override."""
+        """A JWT access token as Logto issues one for an API resource: `typ` at+jwt, signed by
+        `sign` (RS256: the key `publish_rsa_key` made); `claims` and `headers` override."""
         now = int(time.time())
         body: dict[str, object] = {
             "jti": secrets.token_urlsafe(12),
@@ -321,13 +321,7 @@ class FakeLogto:
             "aud": audience,
         }
         body.update(claims or {})
-        key: object = self._key
-        header: dict[str, object] = {"typ": "at+jwt", "kid": self.kid}
-        if algorithm == "RS256":
-            assert self.rsa_key is not None, "call publish_rsa_key() first"
-            key, header["kid"] = self.rsa_key, RSA_KID
-        header.update(headers or {})
-        return jwt.encode(body, key, algorithm=algorithm, headers=header)  # type: ignore[arg-type]
+        return self.sign(body, algorithm, **{"typ": "at+jwt", **(headers or {})})
 
     def _client_ok(self, form: dict[str, str], authorization: str | None) -> bool:
         client_id, secret = form.get("client_id"), form.get("client_secret")

@@ -57,6 +57,9 @@ def idp_unreachable(error: IdpUnavailable | None = None, detail: str = "") -> Fa
 SIGN_OUT_NOT_CONFIRMED = Failure(
     400, "Sign-out not confirmed", "The sign-out form expired; please try again."
 )
+FORM_NOT_CONFIRMED = Failure(
+    400, "Not confirmed", "Please use the form on the page.", sign_in_again=False
+)
 SIGNED_OUT_HERE_ONLY = Failure(
     503,
     "Signed out of this app only",

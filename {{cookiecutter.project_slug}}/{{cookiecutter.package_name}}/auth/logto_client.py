@@ -253,8 +253,7 @@ class AppLogtoClient(LogtoClient):
         if token is None:
             raise LogtoException("no unexpired access token for userinfo is stored")
         core = await self.getOidcCore()
-        if not isinstance(core, BoundedOidcCore):
-            return (await core.fetchUserInfo(token)).model_dump(exclude_none=True)
+        assert isinstance(core, BoundedOidcCore)  # what getOidcCore makes
         return await core.userinfo_claims(token)
 
     def stored_access_token(self, resource: str) -> str | None:

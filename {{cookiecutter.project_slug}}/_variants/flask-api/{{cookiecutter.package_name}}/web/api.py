@@ -31,18 +31,25 @@ from ..api.access_tokens import (
     bearer_token,
 )
 from ..api.access_tokens import require_scopes as check_scopes
+from ..api.answers import (
+    KEYS_UNAVAILABLE_PAGE,
+    PREFIX,
+    Answer,
+    is_api_path,
+    keys_unavailable_answer,
+    no_such_route,
+    refusal,
+)
 from ..api.items import SAMPLE_ITEMS, ItemRejected, new_item
 from ..api.scopes import API_SCOPES, READ_ITEMS, WRITE_ITEMS
 from ..auth.csrf import csrf_token_matches
-from ..auth.failures import Failure
+from ..auth.failures import FORM_NOT_CONFIRMED, Failure
 from ..auth.logto_auth import LogtoAuth
 from ..auth.published_keys import KeysUnavailable
 from ..settings import Settings
 from .async_bridge import run_coroutine
 from .views import Page, failure_page, http_error_page, login_required, logto_auth, page
 
-PREFIX = "/api"
-KEYS_RETRY_AFTER_SECONDS = "5"
 api = Blueprint("api", __name__, url_prefix=PREFIX)
 api_pages = Blueprint("api_pages", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
@@ -97,26 +104,21 @@ def not_stored(response: Any) -> Any:
 
 
 @api.errorhandler(BearerError)
-def refused(error: BearerError) -> tuple[dict[str, str], int, dict[str, str]]:
-    realm = verifier().audience
-    return error.body(), error.status, {"WWW-Authenticate": error.www_authenticate(realm)}
+def refused(error: BearerError) -> Answer:
+    return refusal(error, verifier().audience)
 
 
 @api.errorhandler(KeysUnavailable)
-def keys_unavailable(error: KeysUnavailable) -> tuple[dict[str, str], int, dict[str, str]]:
+def keys_unavailable(error: KeysUnavailable) -> Answer:
     logger.warning("cannot check an access token: %s", error)
-    body = {"error": "temporarily_unavailable", "error_description": "try again in a moment"}
-    return body, 503, {"Retry-After": KEYS_RETRY_AFTER_SECONDS}
+    return keys_unavailable_answer()
 
 
 def not_found_or_not_allowed(error: HTTPException) -> Any:
     """JSON under /api/ (for API clients), the error page elsewhere."""
-    if request.path == PREFIX or request.path.startswith(f"{PREFIX}/"):
-        body = {"error": "not_found" if error.code == 404 else "method_not_allowed"}
-        headers = {"Cache-Control": "no-store"}
-        if isinstance(error, MethodNotAllowed) and error.valid_methods:
-            headers["Allow"] = ", ".join(error.valid_methods)
-        return body, error.code or 404, headers
+    if is_api_path(request.path):
+        allowed = getattr(error, "valid_methods", None)
+        return no_such_route(error.code or 404, list(allowed) if allowed else None)
     return http_error_page(error)
 
 
@@ -183,7 +185,7 @@ def api_access() -> Response | Page:
 def create_item_as_user() -> Response | Page:
     """The page's one gated action: create an item through the same checks as the API."""
     if not csrf_token_matches(session, request.form.get("csrf_token")):
-        return failure_page(Failure(400, "Not confirmed", "Please use the form on the page."))
+        return failure_page(FORM_NOT_CONFIRMED)
     try:
         access = users_api_access()
         if access.token is None:
@@ -205,5 +207,4 @@ def unavailable(error: Failure | KeysUnavailable) -> Page:
     if isinstance(error, Failure):
         return failure_page(error)
     logger.warning("cannot check the user's access token: %s", error)
-    message = "Logto's signing keys could not be fetched. Please try again in a moment."
-    return failure_page(Failure(503, "Please try again", message, sign_in_again=False))
+    return failure_page(KEYS_UNAVAILABLE_PAGE)

@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from ..auth.csrf import csrf_token_matches
-from ..auth.failures import Failure
+from ..auth.failures import FORM_NOT_CONFIRMED, Failure
 from ..auth.logto_auth import LogtoAuth
 from ..auth.logto_client import TokenDenied, organization_key
 from ..auth.organizations import (
@@ -42,9 +42,6 @@ from .views import Page, failure_page, login_required, logto_auth, page, signed_
 
 organization_pages = Blueprint("organization_pages", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
-NOT_CONFIRMED = Failure(
-    400, "Not confirmed", "Please use the form on the page.", sign_in_again=False
-)
 
 
 def register(app: Flask, settings: Settings, auth: LogtoAuth) -> None:
@@ -120,7 +117,7 @@ def choose_organization() -> Response | Page:
     """The switcher: the submitted organization becomes the active one, if the user is a
     member of it and Logto grants its token."""
     if not csrf_token_matches(session, request.form.get("csrf_token")):
-        return failure_page(NOT_CONFIRMED)
+        return failure_page(FORM_NOT_CONFIRMED)
     try:
         chosen = member_of(signed_in_user() or {}, request.form.get("organization_id"))
         organization_token(chosen)  # Logto confirms the membership

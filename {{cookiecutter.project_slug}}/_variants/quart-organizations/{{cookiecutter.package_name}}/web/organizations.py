@@ -20,7 +20,7 @@ from quart import Blueprint, Quart, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from ..auth.csrf import csrf_token_matches
-from ..auth.failures import Failure
+from ..auth.failures import FORM_NOT_CONFIRMED, Failure
 from ..auth.logto_auth import LogtoAuth
 from ..auth.logto_client import TokenDenied, organization_key
 from ..auth.organizations import (
@@ -41,9 +41,6 @@ from .views import Page, failure_page, login_required, logto_auth, page, signed_
 
 organization_pages = Blueprint("organization_pages", __name__)
 View = TypeVar("View", bound=Callable[..., Awaitable[Any]])
-NOT_CONFIRMED = Failure(
-    400, "Not confirmed", "Please use the form on the page.", sign_in_again=False
-)
 
 
 def register(app: Quart, settings: Settings, auth: LogtoAuth) -> None:
@@ -120,7 +117,7 @@ async def choose_organization() -> Response | Page:
     member of it and Logto grants its token."""
     form = await request.form
     if not csrf_token_matches(session, form.get("csrf_token")):
-        return await failure_page(NOT_CONFIRMED)
+        return await failure_page(FORM_NOT_CONFIRMED)
     try:
         chosen = member_of(await signed_in_user() or {}, form.get("organization_id"))
         await organization_token(chosen)  # Logto confirms the membership
