@@ -12,6 +12,7 @@ import pytest
 from werkzeug.wrappers import Response
 
 from {{ cookiecutter.package_name }} import create_app
+from {{ cookiecutter.package_name }}.about import WEB_FRAMEWORK
 from {{ cookiecutter.package_name }}.settings import Settings, SettingsError, load_settings
 from {{ cookiecutter.package_name }}.web import security_headers as security_headers_module
 from {{ cookiecutter.package_name }}.web.security_headers import SecurityHeaders, security_headers
@@ -167,11 +168,11 @@ def test_a_header_the_view_set_is_kept(settings: Settings) -> None:
 
 def test_the_core_imports_no_web_framework() -> None:
     """Only the framework layer (web/) and the framework's session interface
-    (sessions/interface.py) may import Flask, Quart or werkzeug; the sign-in flow (auth/), the
-    stores and their locks (sessions/), the `logto` commands (admin/) and the settings serve
-    both frameworks as they are, and the sign-in flow is given the framework's and the
-    store's parts instead of importing them."""
-    framework = re.compile(r"^\s*(from|import) (flask|quart|werkzeug)\b", re.M)
+    (sessions/interface.py) may import the web framework or werkzeug; the sign-in flow (auth/),
+    the stores and their locks (sessions/), the `logto` commands (admin/) and the settings know
+    no web framework, and the sign-in flow is given the framework's and the store's parts
+    instead of importing them."""
+    framework = re.compile(rf"^\s*(from|import) ({WEB_FRAMEWORK.lower()}|werkzeug)\b", re.M)
     layers = re.compile(r"^\s*from \.\.(web|sessions|admin)\b", re.M)
     package = TEMPLATES.parent.parent
     offenders = []

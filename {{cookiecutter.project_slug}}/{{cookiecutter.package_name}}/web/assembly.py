@@ -1,4 +1,5 @@
-"""What both frameworks' `create_app` build alike; `web/app.py` adds each framework's part."""
+"""The framework-free parts `create_app` (web/app.py) puts together: the session cookie's
+config and the sign-in flow."""
 
 from __future__ import annotations
 
