@@ -21,6 +21,7 @@ from .fake_logto import FakeLogto
 from .flows import csrf_token_in, sign_in
 from .page_client import PageClient
 from .pages import Page
+from .session_store import store_env
 
 TEMPLATES = Path(security_headers_module.__file__).parent / "templates"
 HTTPS_BASE_URL = "https://app.example.com"
@@ -35,6 +36,7 @@ GOOD_ENV = {
     "LOGTO_APP_SECRET": "app-secret-456",
     "APP_BASE_URL": "http://localhost:3000",
     "LOGTO_API_RESOURCE": "https://api.test.example",  # read by projects with an API
+    **store_env(Path("instance")),
 }
 GENERATE_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
@@ -219,7 +221,7 @@ def test_rendered_pages_load_only_same_origin_resources(
 
 
 def load_with_key(secret_key: str) -> Settings:
-    return load_settings({**GOOD_ENV, "SECRET_KEY": secret_key}, None, "cookie")
+    return load_settings({**GOOD_ENV, "SECRET_KEY": secret_key}, None)
 
 
 @pytest.mark.parametrize(

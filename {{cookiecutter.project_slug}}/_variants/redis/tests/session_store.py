@@ -49,3 +49,8 @@ def outage(redis_url: str) -> Iterator[Outage]:
                 "stopped": Fault(proxy.refuse, proxy.restore, keeps_sessions=True),
             },
         )
+
+
+def store_env(directory: Path) -> dict[str, str]:
+    """Well-formed `.env` values for this store (nothing listens at that port)."""
+    return {"REDIS_URL": "redis://127.0.0.1:9/0"}

@@ -90,3 +90,8 @@ def outage(postgres_url: str) -> Iterator[Outage]:
             {"database_url": proxy.url},
             {"stopped": Fault(proxy.refuse, proxy.restore, keeps_sessions=True)},
         )
+
+
+def store_env(directory: Path) -> dict[str, str]:
+    """Well-formed `.env` values for this store, the SQLite file in `directory`."""
+    return {"DATABASE_URL": f"sqlite:///{directory / 'sessions.sqlite3'}"}

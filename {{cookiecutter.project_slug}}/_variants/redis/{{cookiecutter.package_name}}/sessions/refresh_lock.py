@@ -90,5 +90,4 @@ class RedisRefreshLock:
 def shared_refresh_lock(
     settings: Settings, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> SharedRefreshLock | None:
-    assert settings.redis_url is not None
     return RedisRefreshLock(settings.redis_url, wait_seconds)
