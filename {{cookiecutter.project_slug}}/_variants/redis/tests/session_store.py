@@ -9,7 +9,8 @@ import pytest
 from redis import Redis
 
 from .fault_proxy import fault_proxy
-from .servers import TEST_REDIS_URL, given_server, running_redis
+from .redis_server import TEST_REDIS_URL, running_redis
+from .servers import given_server
 from .store_outages import Fault, Outage
 
 StoreProbe = Callable[[str], bool]
