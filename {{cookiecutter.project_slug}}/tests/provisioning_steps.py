@@ -11,7 +11,7 @@ from {{ cookiecutter.package_name }}.admin.provisioning import Plan, Target, app
 from {{ cookiecutter.package_name }}.connectors import CHOSEN
 from {{ cookiecutter.package_name }}.connectors.connector import Connector
 
-from .connector_env import CONNECTOR_ENV
+from .chosen_connectors import CONNECTOR_ENV
 
 PHONE_CODE = {
     "identifier": "phone",
