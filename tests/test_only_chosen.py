@@ -64,7 +64,6 @@ ALLOWED = [
 ]
 
 
-
 def refused_words(answers: dict[str, Any]) -> dict[str, str]:
     """The words this bake's answers did not choose, each with the regex that finds it."""
     framework = answers.get("web_framework", "Flask")
