@@ -87,7 +87,7 @@ def logto_command(
     """`flask logto ARGS` / `quart logto ARGS` in the bake: the same click group, called
     without installing the bake (its entry point needs `pip install -e .`)."""
     cli = app.framework.lower()
-    code = f"from {app.package}.admin.cli import logto; logto(prog_name={f'{cli} logto'!r})"
+    code = f"from logto_kit.admin.cli import logto; logto(prog_name={f'{cli} logto'!r})"
     environ = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
     return subprocess.run(
         [sys.executable, "-c", code, *args],

@@ -71,6 +71,17 @@ def test_sign_in_shows_the_user_and_costs_one_token_request(
     assert discovery_and_keys() == (1, 1), "kept for later sign-ins"
 
 
+def test_a_sign_in_without_next_returns_where_the_app_says(
+    client: PageClient, logto: FakeLogto
+) -> None:
+    client.app.extensions["logto_auth"].after_sign_in_path = "/profile"
+    callback = sign_in(client, logto)
+    assert callback.status == 302 and callback.location.endswith("/profile")
+    callback = sign_in(client, logto, next_path="/")  # `next` still wins
+    assert callback.status == 302 and callback.location.endswith("/")
+    assert not callback.location.endswith("/profile")
+
+
 def test_profile_sends_signed_out_visitor_through_sign_in_and_back(
     client: PageClient, logto: FakeLogto
 ) -> None:

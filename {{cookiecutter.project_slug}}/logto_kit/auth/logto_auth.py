@@ -89,6 +89,8 @@ class LogtoAuth:
             storage=self._storage,
         )
         self.refresher = refresher  # one per app: the framework's locks, the store's lock
+        #: Where a sign-in returns when it was started without `?next=` (a same-site path).
+        self.after_sign_in_path = "/"
 
     def request_scopes(self, scopes: Iterable[str | Scope]) -> None:
         """Ask for `scopes` too at every sign-in (e.g. Logto's organization scopes)."""
@@ -118,7 +120,7 @@ class LogtoAuth:
             raise idp_unreachable(error) from error
         started = self._storage.get("signInSession")
         if started is not None:
-            self._pending.add(started, safe_return_path(return_to) or "/")
+            self._pending.add(started, safe_return_path(return_to) or self.after_sign_in_path)
             self._storage.delete("signInSession")
         return with_params(url, option.params) if option else url
 
@@ -145,7 +147,7 @@ class LogtoAuth:
             self._storage.delete("signInSession")  # the SDK's copy; it stays pending on failure
         assert pending is not None and state is not None  # the SDK accepted this state
         self._pending.remove(state)
-        return safe_return_path(pending["return_to"]) or "/"
+        return safe_return_path(pending["return_to"]) or self.after_sign_in_path
 
     async def sign_out_url(self) -> str:
         """Forget the user here and return Logto's end-session URL (which ends its session).

@@ -23,7 +23,6 @@ from .assembly import new_logto_auth, session_cookie_config
 from .claims import shown_claims
 from .csrf import register_csrf
 from .error_pages import register_error_pages
-from .flashed_messages import get_flashed_messages
 from .keyed_locks import KeyedLocks
 from .security_headers import SecurityHeaders
 from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
@@ -91,7 +90,6 @@ def register_pages(app: Quart) -> None:
     project's name, the claims table and the header's links (`nav_links`: optional parts add
     theirs) in every template."""
     app.jinja_env.globals.update(project_name=PROJECT_NAME, shown_claims=shown_claims, nav_links=[])
-    app.jinja_env.globals["get_flashed_messages"] = get_flashed_messages
     app.register_blueprint(sign_in_routes.blueprint)
     app.register_blueprint(health.blueprint)
     register_error_pages(app)

@@ -181,7 +181,12 @@ class StoredSession(dict[str, Any]):
         return super().setdefault(key, default)
 
     def pop(self, key: str, *default: Any) -> Any:
-        self._changed()
+        """Popping a key that is not there changes nothing (as in the framework's own session:
+        `get_flashed_messages` pops `_flashes` on every page)."""
+        if super().__contains__(key):
+            self._changed()
+        else:
+            self.accessed = True
         return super().pop(key, *default)
 
     def popitem(self) -> tuple[str, Any]:
