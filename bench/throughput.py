@@ -750,7 +750,7 @@ class Results:
     sign_in_seconds: dict[str, float]
     back_channel: dict[str, BackChannel]
     stalls: dict[str, list[Stall]]
-    cold_guide: Stall
+    cold: dict[str, Stall | None]  # a cold worker's first sign-in; None: JWKS fetched at start
     idle: dict[str, float]
     bake_seconds: dict[str, float]
     total_seconds: float = 0.0
@@ -810,9 +810,15 @@ def run(options: argparse.Namespace) -> str:
                     kind: statistics.median(timed_get(f"{server.url}/") * 1000 for _ in range(20))
                     for kind, server in stall_apps.items()
                 }
-                log("stall: the guide app's cold first sign-in with JWKS late")
-                cold_guide = stall_sample(stall_apps["guide"], idp, options.jwks_delay)
-                last_fetch = {"baked": stall_apps["baked"].started_at, "guide": time.monotonic()}
+                cold: dict[str, Stall | None] = {}
+                last_fetch: dict[str, float] = {}
+                for kind, server in stall_apps.items():
+                    if back_channel[f"quart-{kind}"].startup.get("jwks"):
+                        cold[kind], last_fetch[kind] = None, server.started_at
+                        continue
+                    log(f"stall: the {kind} app's cold first sign-in with JWKS late")
+                    cold[kind] = stall_sample(server, idp, options.jwks_delay)
+                    last_fetch[kind] = time.monotonic()
                 stalls: dict[str, list[Stall]] = {"baked": [], "guide": []}
 
                 def stall_round() -> None:
@@ -863,7 +869,7 @@ def run(options: argparse.Namespace) -> str:
         sign_in_seconds,
         back_channel,
         stalls,
-        cold_guide,
+        cold,
         idle,
         bake_seconds,
         time.monotonic() - started,
@@ -977,12 +983,12 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
         for kind, stalls in results.stalls.items()
     }
     back_channel = results.back_channel
-    worst_sign_in = max(
-        sum(back_channel[key].first_sign_in.values()) for key in ("flask-baked", "quart-baked")
+    baked_keys = ("flask-baked", "quart-baked")
+    first_sign_in = max(
+        sum(back_channel[key].startup.values()) + sum(back_channel[key].first_sign_in.values())
+        for key in baked_keys
     )
-    later_sign_in = max(
-        sum(back_channel[key].second_sign_in.values()) for key in ("flask-baked", "quart-baked")
-    )
+    later_sign_in = max(sum(back_channel[key].second_sign_in.values()) for key in baked_keys)
     enough_sessions = options.sessions >= MIN_SESSIONS
     lines += ["", "### Goals", "", "| Goal | Measured | |", "| --- | --- | --- |"]
     for framework, name in zip(FRAMEWORKS, names, strict=True):
@@ -1003,9 +1009,10 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
     bad = sum(not_ok[key] + signed_out[key] for key in not_ok if not key.endswith("-hello"))
     lines += [
         f"| Every answer under load a signed-in 200 | {bad} not | {verdict(bad == 0)} |",
-        "| IdP back-channel requests per sign-in, a worker's first included: 1 (the token "
-        f"request) | first {worst_sign_in}, later {later_sign_in} | "
-        f"{verdict(worst_sign_in == 1 and later_sign_in == 1)} |",
+        "| IdP back-channel requests per sign-in: 1 (the token request); a worker's first "
+        "adds discovery and JWKS once (at start-up or then): 3 "
+        f"| later {later_sign_in}, a worker's first (with its start-up) {first_sign_in} | "
+        f"{verdict(later_sign_in == 1 and first_sign_in <= 3)} |",
         f"| Quart, JWKS {options.jwks_delay * 1000:.0f} ms late: an unrelated request answers in "
         f"≤ {GOAL_STALL_MS:.0f} ms | {stall_median['baked']:.1f} ms (guide pattern: "
         f"{stall_median['guide']:.0f} ms) | {verdict(stall_median['baked'] <= GOAL_STALL_MS)} |",
@@ -1062,10 +1069,18 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
             + ", ".join(f"{s.unrelated_ms:.1f}" for s in samples)
             + f" | {statistics.median(s.callback_ms for s in samples):.0f} ms |"
         )
-    cold_guide, idle = results.cold_guide, results.idle
+    for kind, label in (("baked", "baked app"), ("guide", "guide pattern (Quart port)")):
+        first = results.cold[kind]
+        lines.append(
+            f"| {label} | a cold worker's first sign-in | "
+            + (
+                "no JWKS request (fetched before serving) | — | — |"
+                if first is None
+                else f"{first.unrelated_ms:.1f} ms | 1 | {first.callback_ms:.0f} ms |"
+            )
+        )
+    idle = results.idle
     lines += [
-        f"| guide pattern (Quart port) | a cold worker's first sign-in | "
-        f"{cold_guide.unrelated_ms:.1f} ms | 1 | {cold_guide.callback_ms:.0f} ms |",
         "",
         f"Idle `GET /` for comparison: baked {idle['baked']:.1f} ms, guide pattern "
         f"{idle['guide']:.1f} ms. The SDK verifies the ID token with PyJWT's `PyJWKClient`, "
