@@ -195,6 +195,7 @@ class Contender:
     command: Callable[[int], list[str]]
     cwd: Path
     env: tuple[tuple[str, str], ...] = ()  # added to the server's environment
+    ready_path: str = PAGE  # answers below 500 once the server is up
 
     @property
     def server(self) -> str:
@@ -272,7 +273,15 @@ def contenders(apps: dict[str, BakedApp], workers: int) -> list[Contender]:
         baked = baked_command(app, workers)
         found += [
             Contender(f"{name}-baked", framework, "baked", baked, app.project),
-            Contender(f"{name}-control", framework, "control", control, BENCH, bake_folders(app)),
+            Contender(
+                f"{name}-control",
+                framework,
+                "control",
+                control,
+                BENCH,
+                bake_folders(app),
+                ready_path="/healthz",  # a stub: a home page it cannot render fails the check
+            ),
             Contender(f"{name}-guide", framework, "guide", guide, BENCH),
             Contender(f"{name}-hello", framework, "hello", hello, BENCH),
         ]
@@ -285,7 +294,12 @@ class Running:
     url: str
     pid: int  # the server's master process (and process group)
     started_at: float
+    log_path: Path
     cookie_file: Path | None = None  # the sessions wrk cycles through
+
+    def last_log_line(self) -> str:
+        lines = self.log_path.read_text(errors="replace").strip().splitlines()
+        return lines[-1].strip() if lines else "(nothing logged)"
 
 
 @contextlib.contextmanager
@@ -305,15 +319,16 @@ def serving(
         "SECRET_KEY": secret_key or secrets.token_urlsafe(48),
         **dict(contender.env),
     }
+    log_path = log_dir / f"{contender.key}-{tag}-{port}.log"
     with running_process(
         contender.command(port),
         cwd=contender.cwd,
         env=env,
-        log_path=log_dir / f"{contender.key}-{tag}-{port}.log",
-        ready_url=f"{url}/",
+        log_path=log_path,
+        ready_url=f"{url}{contender.ready_path}",
         timeout=60,
     ) as process:
-        yield Running(contender, url, process.pid, time.monotonic())
+        yield Running(contender, url, process.pid, time.monotonic(), log_path)
 
 
 # -- a browser-less user -----------------------------------------------------------------------
@@ -487,9 +502,11 @@ def check_same_html(
         bake_status, bake_html = get_page(f"{baked.url}{PAGE}", cookie)
         control_status, control_html = get_page(f"{control.url}{PAGE}", cookie)
         if bake_status != 200 or control_status != 200:
+            failed = baked if bake_status != 200 else control
             raise BenchError(
                 f"{framework}: {PAGE} for {who} answered {bake_status} (bake), "
-                f"{control_status} (control)"
+                f"{control_status} (control); the {failed.contender.kind} app's log ends "
+                f"{failed.last_log_line()!r}"
             )
         if case and case.name not in bake_html:
             raise BenchError(f"{framework}: the bake's {PAGE} does not show {case.name}")
