@@ -44,11 +44,16 @@ def lock_dir(framework: str, backend: str) -> Path:
 
 def runtime_requirements(framework: str, backend: str) -> list[str]:
     """The requirement files a bake of these answers declares as dependencies."""
-    answers = {
+    answers = {  # the optional parts add no dependency: all off
         "web_framework": framework,
         "session_backend": backend,
         "use_twilio": False,
         "use_patreon": False,
+        "api_resource": "",
+        "use_organizations": False,
+        "use_backchannel_logout": False,
+        "__protected_api": "no",
+        "__verifies_tokens": "no",
     }
     hook = post_gen_hook()
     chosen = [

@@ -99,7 +99,7 @@ def test_error_pages_carry_the_headers(client: PageClient, settings: Settings) -
     assert wrong_method.status == 405
     assert_secured(wrong_method, settings)
     no_token = client.post("/sign-out")
-    assert no_token.status == 400
+    assert no_token.status == 403
     assert_secured(no_token, settings)
 
 

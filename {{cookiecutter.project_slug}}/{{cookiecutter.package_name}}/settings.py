@@ -23,6 +23,7 @@ SESSION_LIFETIME_SECONDS = 14 * 24 * 60 * 60  # as long as Logto's default refre
 #: A session store that does not answer fails the request (a 503 page) after about this long.
 STORE_CONNECT_TIMEOUT_SECONDS = 2  # libpq's shortest connect_timeout
 STORE_COMMAND_TIMEOUT_SECONDS = 1.5
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 WHERE_TO_FIND = {
     "LOGTO_ENDPOINT": "copy it from Logto Console > Applications > your app > Logto endpoint",
@@ -93,6 +94,7 @@ class Settings(AppUris):
     database_url: str | None = None
     session_dir: Path | None = None
     api_resource: str | None = None  # this app's API resource indicator (PROTECTED_API)
+    log_level: str = "INFO"
 
     @property
     def uses_https(self) -> bool:
@@ -138,6 +140,7 @@ def load_settings(
         "logto_app_secret": checked(lambda: required(values, "LOGTO_APP_SECRET")),
         "secret_key": checked(lambda: _secret_key(values)),
         "app_base_url": checked(lambda: required_origin(values, "APP_BASE_URL")),
+        "log_level": checked(lambda: _log_level(values)),
         **(checked(lambda: _session_store(values, session_backend)) or {}),
     }
     if protected_api:
@@ -289,6 +292,14 @@ def _api_resource(values: Mapping[str, str | None]) -> str:
             f"{WHERE_TO_FIND['LOGTO_API_RESOURCE']}"
         )
     return value
+
+
+def _log_level(values: Mapping[str, str | None]) -> str:
+    """LOG_LEVEL: the least severe level logged (default INFO)."""
+    level = (values.get("LOG_LEVEL") or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level!r})")
+    return level
 
 
 def _project_path(values: Mapping[str, str | None], name: str) -> Path:

@@ -54,11 +54,13 @@ def idp_unreachable(error: IdpUnavailable | None = None, detail: str = "") -> Fa
     )
 
 
-SIGN_OUT_NOT_CONFIRMED = Failure(
-    400, "Sign-out not confirmed", "The sign-out form expired; please try again."
-)
-FORM_NOT_CONFIRMED = Failure(
-    400, "Not confirmed", "Please use the form on the page.", sign_in_again=False
+#: A POST without the session's CSRF token: sent from another site, or a form from before
+#: the session began.
+FORM_REFUSED = Failure(
+    403,
+    "Form not accepted",
+    "This form was sent from another site or has expired. Reload the page and try again.",
+    sign_in_again=False,
 )
 SIGNED_OUT_HERE_ONLY = Failure(
     503,

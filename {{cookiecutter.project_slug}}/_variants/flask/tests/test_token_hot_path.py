@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.web import views
+from {{ cookiecutter.package_name }}.web import signed_in, views
 from {{ cookiecutter.package_name }}.web.async_bridge import run_coroutine
 
 from .fake_logto import FakeLogto
@@ -27,6 +27,7 @@ def coroutines_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return run_coroutine(coroutine)
 
     monkeypatch.setattr(views, "run_coroutine", counting)
+    monkeypatch.setattr(signed_in, "run_coroutine", counting)
     return run
 
 
@@ -48,6 +49,6 @@ def test_an_expired_id_token_runs_one_renewal(
     coroutines_run.clear()
     assert "Alice Example" in client.get("/").text
     [renewal] = coroutines_run
-    assert "LogtoAuth.refreshed_user" in renewal
+    assert "RequestUser.renewed" in renewal
     assert "Alice Example" in client.get("/").text
     assert len(coroutines_run) == 1, "the renewed ID token is valid"

@@ -82,8 +82,8 @@ def test_a_forged_organization_is_refused_and_changes_nothing(
 
 def test_the_switcher_needs_the_csrf_token(client: PageClient, logto: FakeLogto) -> None:
     sign_in_as(client, logto, MEMBER)
-    assert switch(client, LAB, token="forged").status == 400
-    assert client.post("/organization", {"organization_id": LAB}).status == 400
+    assert switch(client, LAB, token="forged").status == 403
+    assert client.post("/organization", {"organization_id": LAB}).status == 403
     assert active_id(client.get("/organization")) is None
 
 

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
@@ -42,13 +42,13 @@ from ..api.answers import (
 )
 from ..api.items import SAMPLE_ITEMS, ItemRejected, new_item
 from ..api.scopes import API_SCOPES, READ_ITEMS, WRITE_ITEMS
-from ..auth.csrf import csrf_token_matches
-from ..auth.failures import FORM_NOT_CONFIRMED, Failure
 from ..auth.logto_auth import LogtoAuth
 from ..auth.published_keys import KeysUnavailable
 from ..settings import Settings
 from .async_bridge import run_coroutine
-from .views import Page, failure_page, http_error_page, login_required, logto_auth, page
+from .csrf import csrf
+from .error_pages import failure_page, http_error_page
+from .signed_in import login_required, logto_auth
 
 api = Blueprint("api", __name__, url_prefix=PREFIX)
 api_pages = Blueprint("api_pages", __name__)
@@ -63,18 +63,14 @@ def register(app: Flask, settings: Settings, auth: LogtoAuth) -> None:
     verifier = AccessTokenVerifier(f"{settings.logto_endpoint}/oidc", settings.api_resource)
     app.extensions["api_access_tokens"] = verifier
     auth.request_api(settings.api_resource, API_SCOPES)
+    csrf.exempt(api)  # bearer tokens, not cookies: nothing for another site to forge
     app.register_blueprint(api)
     app.register_blueprint(api_pages)
     links = cast(list[tuple[str, str]], app.jinja_env.globals.setdefault("nav_links", []))
     links.append(("api_pages.api_access", "API access"))
     app.register_error_handler(NotFound, not_found_or_not_allowed)
     app.register_error_handler(MethodNotAllowed, not_found_or_not_allowed)
-    try:
-        verifier.load_keys()
-    except KeysUnavailable as error:
-        logger.warning(
-            "Logto's keys are not reachable yet; will retry on the first call (%s)", error
-        )
+    app.register_error_handler(KeysUnavailable, keys_unavailable_page)
 
 
 def verifier() -> AccessTokenVerifier:
@@ -147,12 +143,15 @@ def create_item() -> ApiAnswer:
 
 
 # -- the signed-in user's page ----------------------------------------------------------------
+Page = str | tuple[str, int]
+
+
 class SignedOut(Exception):
     """The user's sign-in ended while getting their access token: sign in again."""
 
 
 def sign_in_again() -> Response:
-    return redirect(url_for("pages.sign_in", next=url_for("api_pages.api_access")))
+    return redirect(url_for("logto.sign_in", next=url_for("api_pages.api_access")))
 
 
 def users_api_access() -> ApiAccess:
@@ -175,36 +174,31 @@ def api_access() -> Response | Page:
         access = users_api_access()
     except SignedOut:
         return sign_in_again()
-    except (Failure, KeysUnavailable) as error:
-        return unavailable(error)
-    return page("api_access.html", access=access)
+    return render_template("api_access.html", access=access)
 
 
 @api_pages.post("/api-access/items")
 @login_required
 def create_item_as_user() -> Response | Page:
     """The page's one gated action: create an item through the same checks as the API."""
-    if not csrf_token_matches(session, request.form.get("csrf_token")):
-        return failure_page(FORM_NOT_CONFIRMED)
     try:
         access = users_api_access()
         if access.token is None:
-            return page("api_access.html", 502, access=access)
+            return render_template("api_access.html", access=access), 502
         check_scopes(access.token, [WRITE_ITEMS])
         item = new_item({"name": request.form.get("name", "")}, access.token.subject)
     except SignedOut:
         return sign_in_again()
-    except (Failure, KeysUnavailable) as error:
-        return unavailable(error)
     except BearerError as error:
-        return page("api_access.html", error.status, access=access, refused=error.description)
+        page = render_template("api_access.html", access=access, refused=error.description)
+        return page, error.status
     except ItemRejected as error:
-        return page("api_access.html", 400, access=access, refused=str(error))
-    return page("api_access.html", 201, access=access, created=item)
+        return render_template("api_access.html", access=access, refused=str(error)), 400
+    return render_template("api_access.html", access=access, created=item), 201
 
 
-def unavailable(error: Failure | KeysUnavailable) -> Page:
-    if isinstance(error, Failure):
-        return failure_page(error)
+def keys_unavailable_page(error: KeysUnavailable) -> tuple[str, int]:
+    """Logto's keys out of reach while checking the user's own token (the API's routes answer
+    JSON: `keys_unavailable` above)."""
     logger.warning("cannot check the user's access token: %s", error)
     return failure_page(KEYS_UNAVAILABLE_PAGE)

@@ -9,6 +9,7 @@ from ..auth.logto_auth import LogtoAuth
 from ..sessions.interface import StoredSessionInterface
 from ..settings import Settings
 from .async_bridge import run_coroutine
+from .csrf import csrf
 from .logout_token_receiver import FORM_FIELD, PATH, Answer, BackchannelLogout, logto_session_of
 
 
@@ -31,6 +32,8 @@ def register(app: Flask, settings: Settings, auth: LogtoAuth) -> None:
         if isinstance(checked, Answer):
             return response(checked)
         return response(receiver.end_sessions(checked))
+
+    csrf.exempt(backchannel_logout)  # Logto's signed logout token is the proof, not a cookie
 
 
 def response(answer: Answer) -> Response:

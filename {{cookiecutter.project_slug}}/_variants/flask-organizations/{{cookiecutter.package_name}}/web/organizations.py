@@ -3,8 +3,8 @@ and roles and chooses the active one, and `organization_required` for your own p
 
     @blueprint.get("/billing")
     @organization_required(role="admin")
-    def billing() -> Page:
-        return page("billing.html", organization=g.organization)
+    def billing() -> str:
+        return render_template("billing.html", organization=g.organization)
 
 The switcher is a POST with the CSRF token; an organization the user is not a member of is
 refused (403) whatever the form says, and Logto must grant the organization's token.
@@ -16,11 +16,9 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from ..auth.csrf import csrf_token_matches
-from ..auth.failures import FORM_NOT_CONFIRMED, Failure
 from ..auth.logto_auth import LogtoAuth
 from ..auth.logto_client import TokenDenied, organization_key
 from ..auth.organizations import (
@@ -38,7 +36,8 @@ from ..auth.organizations import (
 )
 from ..settings import Settings
 from .async_bridge import run_coroutine
-from .views import Page, failure_page, login_required, logto_auth, page, signed_in_user
+from .error_pages import failure_page
+from .signed_in import current_user, login_required, logto_auth
 
 organization_pages = Blueprint("organization_pages", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
@@ -61,11 +60,8 @@ def organization_required(role: str | None = None) -> Callable[[View], View]:
         @functools.wraps(view)
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                user, userinfo = signed_in_user() or {}, logto_auth().cached_userinfo()
-                g.organization = required_membership(session, user, role, userinfo)
-            except Failure as failure:
-                return failure_page(failure)
+            user, userinfo = current_user() or {}, logto_auth().cached_userinfo()
+            g.organization = required_membership(session, user, role, userinfo)
             return view(*args, **kwargs)
 
         return cast(View, wrapper)
@@ -83,8 +79,8 @@ def organization_token(membership: Membership) -> str | None:
 
 @organization_pages.get("/organization")
 @login_required
-def organization() -> Response | Page:
-    user = signed_in_user() or {}
+def organization() -> Response | str:
+    user = current_user() or {}
     userinfo = logto_auth().cached_userinfo()
     if userinfo is None:  # the organizations' names: once per sign-in
         userinfo, _ = run_coroutine(logto_auth().fetch_userinfo())
@@ -95,13 +91,11 @@ def organization() -> Response | Page:
         except TokenDenied:
             forget_active(session)
             active, notice = None, NOT_A_MEMBER.message
-        except Failure as failure:
-            return failure_page(failure)
         else:
             if token is None:  # the sign-in could not be renewed
-                return redirect(url_for("pages.sign_in", next=url_for(".organization")))
+                return redirect(url_for("logto.sign_in", next=url_for(".organization")))
             claims = token_claims(token)
-    return page(
+    return render_template(
         "organization.html",
         organizations=memberships(user, userinfo),
         active=active,
@@ -113,24 +107,20 @@ def organization() -> Response | Page:
 
 @organization_pages.post("/organization")
 @login_required
-def choose_organization() -> Response | Page:
+def choose_organization() -> Response | tuple[str, int]:
     """The switcher: the submitted organization becomes the active one, if the user is a
-    member of it and Logto grants its token."""
-    if not csrf_token_matches(session, request.form.get("csrf_token")):
-        return failure_page(FORM_NOT_CONFIRMED)
+    member of it and Logto grants its token. The form's CSRF token is checked before."""
+    chosen = member_of(current_user() or {}, request.form.get("organization_id"))
     try:
-        chosen = member_of(signed_in_user() or {}, request.form.get("organization_id"))
         organization_token(chosen)  # Logto confirms the membership
     except TokenDenied:
         return failure_page(NOT_A_MEMBER)
-    except Failure as failure:
-        return failure_page(failure)
     make_active(session, chosen)
     return redirect(url_for(".organization"), 303)
 
 
 @organization_pages.get("/organization/admin")
 @organization_required(role=ADMIN_ROLE)
-def organization_admin() -> Page:
+def organization_admin() -> str:
     """An example of a page for the active organization's admins only."""
-    return page("organization_admin.html", organization=g.organization)
+    return render_template("organization_admin.html", organization=g.organization)

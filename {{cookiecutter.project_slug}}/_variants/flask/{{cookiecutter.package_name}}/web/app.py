@@ -3,41 +3,42 @@ the security headers; each `register_*` function below adds one of them."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import secrets
 
-from flask import Flask, Response, render_template, request, session, url_for
+from flask import Flask, Response, render_template, request, session
 
 from ..about import PROJECT_NAME
 from ..auth.logto_auth import LogtoAuth
-from ..auth.logto_client import IdpUnavailable
+from ..logs import configure_logging
 from ..optional_parts import present_modules
 from ..sessions.interface import configure_sessions
 from ..settings import Settings, SettingsError, load_settings, one_line_settings_errors
+from . import health, sign_in_routes, views
 from .assembly import new_logto_auth, session_cookie_config
-from .built_urls import BuiltUrls
 from .claims import shown_claims
+from .csrf import register_csrf
+from .error_pages import register_error_pages
 from .keyed_locks import KeyedLocks
-from .rendered_pages import RenderedPages
 from .security_headers import SecurityHeaders
 from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
-from .views import blueprint, register_error_pages
-
-logger = logging.getLogger(__name__)
+from .signed_in import register_signed_in_context
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app; without `settings` read the environment, stopping with one line on error."""
+    """Build the app; without `settings` read the environment, stopping with one line on error.
+    Nothing here calls Logto: its discovery and keys are fetched when first needed."""
     if settings is None:
         with one_line_settings_errors():
             return create_app(load_settings())
+    configure_logging(settings.log_level)
     app = Flask(__name__)
     register_sessions(app, settings)
     auth = register_logto(app, settings)
+    register_csrf(app)
     register_pages(app)
+    register_signed_in_context(app)
     register_optional_parts(app, settings, auth)
     register_security_headers(app, settings)
-    warm_up(auth)
     return app
 
 
@@ -54,6 +55,7 @@ def create_dev_app() -> Flask:
 def create_setup_app() -> Flask:
     """The app's routes (so `flask routes` lists them), each answering with the setup page."""
     app = Flask(__name__)
+    app.secret_key = secrets.token_urlsafe(32)  # this process's own: nothing is kept here
     register_pages(app)
 
     @app.before_request
@@ -93,14 +95,12 @@ def register_logto(app: Flask, settings: Settings) -> LogtoAuth:
 
 
 def register_pages(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        project_name=PROJECT_NAME,
-        shown_claims=shown_claims,
-        nav_links=[],
-        url_for=BuiltUrls(url_for, lambda: request.root_path),
-    )
-    app.extensions["rendered_pages"] = RenderedPages(lambda: not app.jinja_env.auto_reload)
-    app.register_blueprint(blueprint)
+    """The pages, sign-in routes and error pages; the project's name, the claims table and
+    the header's links (`nav_links`: optional parts add theirs) in every template."""
+    app.jinja_env.globals.update(project_name=PROJECT_NAME, shown_claims=shown_claims, nav_links=[])
+    app.register_blueprint(views.blueprint)
+    app.register_blueprint(sign_in_routes.blueprint)
+    app.register_blueprint(health.blueprint)
     register_error_pages(app)
 
 
@@ -118,11 +118,3 @@ def register_security_headers(app: Flask, settings: Settings) -> None:
     def add_headers(response: Response) -> Response:
         security.add_to(response.headers)
         return response
-
-
-def warm_up(auth: LogtoAuth) -> None:
-    """Fetch Logto's discovery and JWKS before serving; if Logto is down, start anyway."""
-    try:
-        asyncio.run(auth.client.warm_up())
-    except IdpUnavailable as error:
-        logger.warning("Logto is not reachable yet; will retry on the first sign-in (%s)", error)

@@ -14,13 +14,12 @@ Refusals follow RFC 6750 (401 `invalid_token`, 403 `insufficient_scope`, with
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
-from quart import Blueprint, Quart, current_app, g, redirect, request, session, url_for
+from quart import Blueprint, Quart, current_app, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
@@ -43,12 +42,12 @@ from ..api.answers import (
 )
 from ..api.items import SAMPLE_ITEMS, ItemRejected, new_item
 from ..api.scopes import API_SCOPES, READ_ITEMS, WRITE_ITEMS
-from ..auth.csrf import csrf_token_matches
-from ..auth.failures import FORM_NOT_CONFIRMED, Failure
 from ..auth.logto_auth import LogtoAuth
 from ..auth.published_keys import KeysUnavailable
 from ..settings import Settings
-from .views import Page, failure_page, http_error_page, login_required, logto_auth, page
+from .csrf import csrf
+from .error_pages import failure_page, http_error_page
+from .signed_in import login_required, logto_auth
 
 api = Blueprint("api", __name__, url_prefix=PREFIX)
 api_pages = Blueprint("api_pages", __name__)
@@ -63,21 +62,14 @@ def register(app: Quart, settings: Settings, auth: LogtoAuth) -> None:
     verifier = AccessTokenVerifier(f"{settings.logto_endpoint}/oidc", settings.api_resource)
     app.extensions["api_access_tokens"] = verifier
     auth.request_api(settings.api_resource, API_SCOPES)
+    csrf.exempt(api)  # bearer tokens, not cookies: nothing for another site to forge
     app.register_blueprint(api)
     app.register_blueprint(api_pages)
     links = cast(list[tuple[str, str]], app.jinja_env.globals.setdefault("nav_links", []))
     links.append(("api_pages.api_access", "API access"))
     app.register_error_handler(NotFound, not_found_or_not_allowed)
     app.register_error_handler(MethodNotAllowed, not_found_or_not_allowed)
-
-    @app.before_serving
-    async def load_keys() -> None:
-        try:
-            await asyncio.to_thread(verifier.load_keys)
-        except KeysUnavailable as error:
-            logger.warning(
-                "Logto's keys are not reachable yet; will retry on first use (%s)", error
-            )
+    app.register_error_handler(KeysUnavailable, keys_unavailable_page)
 
 
 def verifier() -> AccessTokenVerifier:
@@ -152,12 +144,15 @@ async def create_item() -> ApiAnswer:
 
 
 # -- the signed-in user's page ----------------------------------------------------------------
+Page = str | tuple[str, int]
+
+
 class SignedOut(Exception):
     """The user's sign-in ended while getting their access token: sign in again."""
 
 
 def sign_in_again() -> Response:
-    return redirect(url_for("pages.sign_in", next=url_for("api_pages.api_access")))
+    return redirect(url_for("logto.sign_in", next=url_for("api_pages.api_access")))
 
 
 async def users_api_access() -> ApiAccess:
@@ -180,9 +175,7 @@ async def api_access() -> Response | Page:
         access = await users_api_access()
     except SignedOut:
         return sign_in_again()
-    except (Failure, KeysUnavailable) as error:
-        return await unavailable(error)
-    return await page("api_access.html", access=access)
+    return await render_template("api_access.html", access=access)
 
 
 @api_pages.post("/api-access/items")
@@ -190,27 +183,24 @@ async def api_access() -> Response | Page:
 async def create_item_as_user() -> Response | Page:
     """The page's one gated action: create an item through the same checks as the API."""
     form = await request.form
-    if not csrf_token_matches(session, form.get("csrf_token")):
-        return await failure_page(FORM_NOT_CONFIRMED)
     try:
         access = await users_api_access()
         if access.token is None:
-            return await page("api_access.html", 502, access=access)
+            return await render_template("api_access.html", access=access), 502
         check_scopes(access.token, [WRITE_ITEMS])
         item = new_item({"name": form.get("name", "")}, access.token.subject)
     except SignedOut:
         return sign_in_again()
-    except (Failure, KeysUnavailable) as error:
-        return await unavailable(error)
     except BearerError as error:
-        return await page("api_access.html", error.status, access=access, refused=error.description)
+        page = await render_template("api_access.html", access=access, refused=error.description)
+        return page, error.status
     except ItemRejected as error:
-        return await page("api_access.html", 400, access=access, refused=str(error))
-    return await page("api_access.html", 201, access=access, created=item)
+        return await render_template("api_access.html", access=access, refused=str(error)), 400
+    return await render_template("api_access.html", access=access, created=item), 201
 
 
-async def unavailable(error: Failure | KeysUnavailable) -> Page:
-    if isinstance(error, Failure):
-        return await failure_page(error)
+async def keys_unavailable_page(error: KeysUnavailable) -> tuple[str, int]:
+    """Logto's keys out of reach while checking the user's own token (the API's routes answer
+    JSON: `keys_unavailable` above)."""
     logger.warning("cannot check the user's access token: %s", error)
     return await failure_page(KEYS_UNAVAILABLE_PAGE)

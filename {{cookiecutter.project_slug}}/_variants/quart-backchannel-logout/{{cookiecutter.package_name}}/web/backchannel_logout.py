@@ -11,6 +11,7 @@ from quart import Quart, Response, request
 from ..auth.logto_auth import LogtoAuth
 from ..sessions.interface import StoredSessionInterface, in_store_thread
 from ..settings import Settings
+from .csrf import csrf
 from .logout_token_receiver import FORM_FIELD, PATH, Answer, BackchannelLogout, logto_session_of
 
 
@@ -25,6 +26,7 @@ def register(app: Quart, settings: Settings, auth: LogtoAuth) -> None:
     receiver = BackchannelLogout(auth, interface.store)
 
     @app.post(PATH)
+    @csrf.exempt  # Logto's signed logout token is the proof, not a cookie
     async def backchannel_logout() -> Response:
         validator = await receiver.validator()
         if isinstance(validator, Answer):

@@ -4,32 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from itsdangerous import URLSafeTimedSerializer
 from quart import Quart, current_app, render_template, session
 from quart.sessions import SecureCookieSessionInterface
 from quart.typing import ResponseTypes
 
 from ..settings import Settings
 from .cookie_limit import oversized_session_failure
-from .signing import RememberingSerializer, SerializerKey, signing_serializer
 
 logger = logging.getLogger(__name__)
 
 
-class CookieSessions(SecureCookieSessionInterface):
-    """Quart's signed-cookie sessions, with a serializer made once per key that checks each
-    cookie value once (signing.py)."""
-
-    def __init__(self) -> None:
-        self._serializers: dict[SerializerKey, RememberingSerializer] = {}
-
-    def get_signing_serializer(self, app: Quart) -> URLSafeTimedSerializer | None:
-        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
-        return signing_serializer(self, app.secret_key, fallbacks, self._serializers)
-
-
 def configure_sessions(app: Quart, settings: Settings) -> None:
-    app.session_interface = CookieSessions()
+    app.session_interface = SecureCookieSessionInterface()  # the framework's own
     app.after_request(refuse_oversized_session)
 
 

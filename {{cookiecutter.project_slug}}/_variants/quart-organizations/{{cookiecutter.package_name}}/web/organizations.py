@@ -3,8 +3,8 @@ and roles and chooses the active one, and `organization_required` for your own p
 
     @blueprint.get("/billing")
     @organization_required(role="admin")
-    async def billing() -> Page:
-        return await page("billing.html", organization=g.organization)
+    async def billing() -> str:
+        return await render_template("billing.html", organization=g.organization)
 
 The switcher is a POST with the CSRF token; an organization the user is not a member of is
 refused (403) whatever the form says, and Logto must grant the organization's token.
@@ -16,11 +16,9 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
-from quart import Blueprint, Quart, g, redirect, request, session, url_for
+from quart import Blueprint, Quart, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from ..auth.csrf import csrf_token_matches
-from ..auth.failures import FORM_NOT_CONFIRMED, Failure
 from ..auth.logto_auth import LogtoAuth
 from ..auth.logto_client import TokenDenied, organization_key
 from ..auth.organizations import (
@@ -37,7 +35,8 @@ from ..auth.organizations import (
     token_claims,
 )
 from ..settings import Settings
-from .views import Page, failure_page, login_required, logto_auth, page, signed_in_user
+from .error_pages import failure_page
+from .signed_in import current_user, login_required, logto_auth
 
 organization_pages = Blueprint("organization_pages", __name__)
 View = TypeVar("View", bound=Callable[..., Awaitable[Any]])
@@ -60,11 +59,8 @@ def organization_required(role: str | None = None) -> Callable[[View], View]:
         @functools.wraps(view)
         @login_required
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                user, userinfo = await signed_in_user() or {}, logto_auth().cached_userinfo()
-                g.organization = required_membership(session, user, role, userinfo)
-            except Failure as failure:
-                return await failure_page(failure)
+            user, userinfo = await current_user() or {}, logto_auth().cached_userinfo()
+            g.organization = required_membership(session, user, role, userinfo)
             return await view(*args, **kwargs)
 
         return cast(View, wrapper)
@@ -82,8 +78,8 @@ async def organization_token(membership: Membership) -> str | None:
 
 @organization_pages.get("/organization")
 @login_required
-async def organization() -> Response | Page:
-    user = await signed_in_user() or {}
+async def organization() -> Response | str:
+    user = await current_user() or {}
     userinfo = logto_auth().cached_userinfo()
     if userinfo is None:  # the organizations' names: once per sign-in
         userinfo, _ = await logto_auth().fetch_userinfo()
@@ -94,13 +90,11 @@ async def organization() -> Response | Page:
         except TokenDenied:
             forget_active(session)
             active, notice = None, NOT_A_MEMBER.message
-        except Failure as failure:
-            return await failure_page(failure)
         else:
             if token is None:  # the sign-in could not be renewed
-                return redirect(url_for("pages.sign_in", next=url_for(".organization")))
+                return redirect(url_for("logto.sign_in", next=url_for(".organization")))
             claims = token_claims(token)
-    return await page(
+    return await render_template(
         "organization.html",
         organizations=memberships(user, userinfo),
         active=active,
@@ -112,25 +106,21 @@ async def organization() -> Response | Page:
 
 @organization_pages.post("/organization")
 @login_required
-async def choose_organization() -> Response | Page:
+async def choose_organization() -> Response | tuple[str, int]:
     """The switcher: the submitted organization becomes the active one, if the user is a
-    member of it and Logto grants its token."""
+    member of it and Logto grants its token. The form's CSRF token is checked before."""
     form = await request.form
-    if not csrf_token_matches(session, form.get("csrf_token")):
-        return await failure_page(FORM_NOT_CONFIRMED)
+    chosen = member_of(await current_user() or {}, form.get("organization_id"))
     try:
-        chosen = member_of(await signed_in_user() or {}, form.get("organization_id"))
         await organization_token(chosen)  # Logto confirms the membership
     except TokenDenied:
         return await failure_page(NOT_A_MEMBER)
-    except Failure as failure:
-        return await failure_page(failure)
     make_active(session, chosen)
     return redirect(url_for(".organization"), 303)
 
 
 @organization_pages.get("/organization/admin")
 @organization_required(role=ADMIN_ROLE)
-async def organization_admin() -> Page:
+async def organization_admin() -> str:
     """An example of a page for the active organization's admins only."""
-    return await page("organization_admin.html", organization=g.organization)
+    return await render_template("organization_admin.html", organization=g.organization)
