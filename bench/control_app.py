@@ -1,26 +1,30 @@
 """The control bench/throughput.py measures the baked apps' signed-in home page against: the
-framework itself doing the same page's work, and nothing the baked app adds.
+framework itself doing that page's work, and nothing else the baked app adds.
 
 `control_flask()` / `control_quart()` are plain Flask / Quart apps that
 
 - open the session cookie with the framework's own `SecureCookieSessionInterface` (the
   default; SECRET_KEY is the baked app's, so the baked app's cookies open here);
 - render the baked app's own templates (its `templates/` and `static/` folders, given by
-  path) with the context the baked app gives them: the signed-in user's ID token claims
-  (decoded, unverified, from the session: the token was verified when the user signed in),
-  `user_name`, the sign-in options, the Jinja globals `project_name`, `shown_claims` and
-  `nav_links`, the session's CSRF token, and flashed messages through the framework's own
-  `get_flashed_messages` (a Jinja global of both frameworks);
-- give the template's `url_for` the baked app's endpoints (`pages.home`, `pages.profile`, ...)
-  at the same paths; every page but the home page is a stub.
+  path) with the context the baked app gives them: a context processor with `user` (the ID
+  token's claims, decoded unverified from the session: the token was verified when the user
+  signed in; None once it has expired), `user_name` and `sign_in_options`; the Jinja globals
+  `project_name`, `shown_claims` and `nav_links`; `csrf_token()` (Flask: Flask-WTF's
+  `CSRFProtect`; Quart, which has no CSRF extension: the same token made the same way, a
+  random value in the session signed with SECRET_KEY and a timestamp); flashed messages
+  through the framework's own `get_flashed_messages` (a Jinja global of both);
+- serve the baked app's routes in blueprints of the same names (`pages`, `logto`, `health`)
+  at the same paths, so the templates' `url_for` builds the same links; every page but the
+  home page is a stub. Nothing of the framework is tuned or left out.
 
-What this context is lives in `page_context()` and `register_globals()`: the one place to
-change when the baked app's templates take something else. bench/throughput.py checks this
-control's HTML equal to the baked app's (the CSRF token's value aside) before measuring.
+What the templates get lives in `page_context()`, `register_globals()` and the CSRF set-up of
+each factory: the places to change when the baked app's templates take something else.
+bench/throughput.py checks this control's HTML equal to the baked app's (the CSRF token's
+value aside) before measuring.
 
 Each is a factory for `gunicorn 'control_app:control_flask()'` (Quart's: in uvicorn workers),
 run with `bench/` as the working directory. Settings come from the environment: SECRET_KEY
-(the baked app's name for it), and CONTROL_TEMPLATES, CONTROL_STATIC (the baked app's
+(the baked app's name for it), CONTROL_TEMPLATES and CONTROL_STATIC (the baked app's
 folders), CONTROL_PROJECT_NAME.
 """
 
@@ -29,24 +33,27 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
 import jwt
 
 ID_TOKEN_KEY = "logto.idToken"  # where the Logto SDK's storage keeps the ID token (the bake's)
-CSRF_SESSION_KEY = "app.csrf"  # where the baked app keeps the session's CSRF token
+CSRF_FIELD, CSRF_SALT = "csrf_token", "wtf-csrf-token"  # Flask-WTF's session key and salt
 SESSION_LIFETIME = timedelta(days=14)  # the baked app's PERMANENT_SESSION_LIFETIME
-#: The baked app's page routes: (rule, endpoint, methods), so its templates' links build here.
-PAGE_ROUTES = (
-    ("/", "home", ("GET",)),
-    ("/profile", "profile", ("GET",)),
-    ("/sign-in", "sign_in", ("GET",)),
-    ("/sign-up", "sign_up", ("GET",)),
-    ("/sign-in/<option>", "sign_in_with", ("GET",)),
-    ("/sign-out", "confirm_sign_out", ("GET",)),
-    ("/sign-out", "sign_out", ("POST",)),
+#: The baked app's routes: (blueprint, rule, endpoint, methods), so its templates' links build.
+ROUTES = (
+    ("pages", "/", "home", ("GET",)),
+    ("pages", "/profile", "profile", ("GET",)),
+    ("pages", "/favicon.ico", "favicon", ("GET",)),
+    ("logto", "/sign-in", "sign_in", ("GET",)),
+    ("logto", "/sign-up", "sign_up", ("GET",)),
+    ("logto", "/sign-in/<option>", "sign_in_with", ("GET",)),
+    ("logto", "/callback", "callback", ("GET",)),
+    ("logto", "/sign-out", "confirm_sign_out", ("GET",)),
+    ("logto", "/sign-out", "sign_out", ("POST",)),
+    ("health", "/healthz", "healthz", ("GET",)),
 )
 #: What the templates call the user: the first of these claims that is set (as the bake does).
 NAME_CLAIMS = ("name", "username", "email", "phone_number", "sub")
@@ -73,24 +80,15 @@ def user_name(claims: Mapping[str, Any]) -> str:
     return "there"
 
 
-def csrf_token(session: MutableMapping[str, Any]) -> str:
-    """The session's CSRF token, made on first need."""
-    token = session.get(CSRF_SESSION_KEY)
-    if not isinstance(token, str):
-        token = session[CSRF_SESSION_KEY] = secrets.token_urlsafe(32)
-    return token
-
-
-def page_context(session: MutableMapping[str, Any]) -> dict[str, Any]:
-    """What the baked app's pages get besides the Jinja globals (a context processor here)."""
+def page_context(session: Mapping[str, Any]) -> dict[str, Any]:
+    """What the baked app's context processor gives every template about the visitor (a
+    default bake has no sign-in buttons: no connector chosen)."""
     user = signed_in_claims(session)
-    if user is None:
-        return {"user": None, "sign_in_options": ()}
-    return {"user": user, "user_name": user_name(user), "csrf_token": csrf_token(session)}
+    return {"user": user, "user_name": user_name(user) if user else None, "sign_in_options": ()}
 
 
 def shown_claims(claims: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The profile page's claims list (not on the home page): here as (name, value) pairs."""
+    """The profile page's claims table (a global the home page does not call)."""
     return sorted(claims.items())
 
 
@@ -113,10 +111,18 @@ def configure(app: Any) -> None:
     register_globals(app)
 
 
-def add_page_routes(blueprint: Any, home: Callable[..., Any], stub: Callable[..., Any]) -> None:
-    for rule, endpoint, methods in PAGE_ROUTES:
-        view = home if endpoint == "home" else stub
-        blueprint.add_url_rule(rule, endpoint, view, methods=list(methods))
+def add_routes(
+    app: Any, blueprint: Callable[[str], Any], home: Callable[..., Any], stub: Callable[..., Any]
+) -> None:
+    """The bake's routes in blueprints of the same names; every page but home is a stub."""
+    blueprints: dict[str, Any] = {}
+    for name, rule, endpoint, methods in ROUTES:
+        view = home if (name, endpoint) == ("pages", "home") else stub
+        if name not in blueprints:
+            blueprints[name] = blueprint(name)
+        blueprints[name].add_url_rule(rule, endpoint, view, methods=list(methods))
+    for registered in blueprints.values():
+        app.register_blueprint(registered)
 
 
 def folders() -> dict[str, str]:
@@ -128,9 +134,12 @@ def folders() -> dict[str, str]:
 
 def control_flask() -> Any:
     from flask import Blueprint, Flask, render_template, session
+    from flask_wtf.csrf import CSRFProtect  # Flask's CSRF extension: `csrf_token()`
 
     app = Flask(__name__, **folders())
     configure(app)
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # as the bake sets it
+    CSRFProtect(app)
 
     @app.context_processor
     def signed_in() -> dict[str, Any]:
@@ -142,17 +151,28 @@ def control_flask() -> Any:
     def stub(**_: Any) -> str:
         return ""
 
-    pages = Blueprint("pages", __name__)
-    add_page_routes(pages, home, stub)
-    app.register_blueprint(pages)
+    add_routes(app, lambda name: Blueprint(name, __name__), home, stub)
     return app
 
 
 def control_quart() -> Any:
-    from quart import Blueprint, Quart, render_template, session
+    from itsdangerous import URLSafeTimedSerializer
+    from quart import Blueprint, Quart, current_app, g, render_template, session
 
     app = Quart(__name__, **folders())
     configure(app)
+
+    def csrf_token() -> str:
+        """Flask-WTF's `generate_csrf` in Quart (which has no CSRF extension): the session's
+        random token, signed with SECRET_KEY and a timestamp, once per request."""
+        if "csrf_token" not in g:
+            if CSRF_FIELD not in session:
+                session[CSRF_FIELD] = secrets.token_hex(20)
+            serializer = URLSafeTimedSerializer(current_app.secret_key, salt=CSRF_SALT)
+            g.csrf_token = serializer.dumps(session[CSRF_FIELD])
+        return str(g.csrf_token)
+
+    app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.context_processor
     async def signed_in() -> dict[str, Any]:
@@ -164,11 +184,5 @@ def control_quart() -> Any:
     async def stub(**_: Any) -> str:
         return ""
 
-    pages = Blueprint("pages", __name__)
-    add_page_routes(pages, home, stub)
-    app.register_blueprint(pages)
-    # A Quart blueprint brings Flask's sync default context processor, which Quart runs in a
-    # thread on every render of the blueprint's pages (~150 us of CPU); Quart's own async one
-    # (the app's) gives the templates the same names. Dropped, as the bake drops it.
-    app.template_context_processors.pop("pages", None)
+    add_routes(app, lambda name: Blueprint(name, __name__), home, stub)
     return app
