@@ -386,15 +386,16 @@ class User:
         raise BenchError(f"{self.base_url} set no {name} cookie")
 
 
-def get_page(url: str, cookie: str | None) -> tuple[int, str]:
+def get_page(url: str, cookie: str | None) -> tuple[int, str, bool]:
+    """Status, body, and whether the answer sets a cookie."""
     headers = {"Cookie": f"session={cookie}"} if cookie else {}
     request = urllib.request.Request(url, headers=headers)
     try:
         with _OPENER.open(request, timeout=30) as response:
-            return response.status, response.read().decode()
+            return response.status, response.read().decode(), "Set-Cookie" in response.headers
     except urllib.error.HTTPError as error:
         with error:
-            return error.code, error.read().decode()
+            return error.code, error.read().decode(), "Set-Cookie" in error.headers
 
 
 def timed_get(url: str) -> float:
@@ -487,20 +488,27 @@ def first_difference(a: str, b: str) -> str:
     return f"bake {len(a.splitlines())} lines, control {len(b.splitlines())} lines"
 
 
+@dataclass(frozen=True)
+class HtmlCheck:
+    pages: int  # compared, a signed-out visitor's included
+    sessions: int  # the signed-in ones
+    cookies_set: dict[str, int]  # of those, the answers that set a cookie, by kind
+
+
 def check_same_html(
     baked: Running, control: Running, users: Sequence[SignedIn], sample: int
-) -> int:
+) -> HtmlCheck:
     """The control's home page is the bake's, byte for byte but for the CSRF token's value,
-    for a signed-out visitor and `sample` sessions spread over `users`; returns how many
-    pages were compared."""
+    for a signed-out visitor and `sample` sessions spread over `users`."""
     framework = baked.contender.framework
     step = max(1, len(users) // max(sample, 1))
-    cases: list[SignedIn | None] = [None, *users[::step][:sample]]
-    for case in cases:
+    sessions = users[::step][:sample]
+    cookies_set = {"baked": 0, "control": 0}
+    for case in [None, *sessions]:
         cookie = case.cookie if case else None
         who = case.name if case else "a signed-out visitor"
-        bake_status, bake_html = get_page(f"{baked.url}{PAGE}", cookie)
-        control_status, control_html = get_page(f"{control.url}{PAGE}", cookie)
+        bake_status, bake_html, bake_sets = get_page(f"{baked.url}{PAGE}", cookie)
+        control_status, control_html, control_sets = get_page(f"{control.url}{PAGE}", cookie)
         if bake_status != 200 or control_status != 200:
             failed = baked if bake_status != 200 else control
             raise BenchError(
@@ -515,7 +523,10 @@ def check_same_html(
                 f"{framework}: the control's HTML is not the bake's for {who} "
                 f"({first_difference(normalised(bake_html), normalised(control_html))})"
             )
-    return len(cases)
+        if case:
+            cookies_set["baked"] += bake_sets
+            cookies_set["control"] += control_sets
+    return HtmlCheck(len(sessions) + 1, len(sessions), cookies_set)
 
 
 # -- 1. throughput -----------------------------------------------------------------------------
@@ -763,7 +774,7 @@ def main() -> None:
 class Results:
     loads: dict[str, list[Load]]
     memory: dict[str, Memory]
-    compared_pages: dict[str, int]
+    html_checks: dict[str, HtmlCheck]
     sign_in_seconds: dict[str, float]
     back_channel: dict[str, BackChannel]
     stalls: dict[str, list[Stall]]
@@ -920,7 +931,13 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
     sign_ins = ", ".join(
         f"{framework} {seconds:.0f} s" for framework, seconds in results.sign_in_seconds.items()
     )
-    compared = ", ".join(f"{fw} {n}" for fw, n in results.compared_pages.items())
+    checks = results.html_checks
+    compared = ", ".join(f"{fw} {check.pages}" for fw, check in checks.items())
+    cookies_set = "; ".join(
+        f"{fw}: bake {check.cookies_set['baked']}, control {check.cookies_set['control']} "
+        f"of {check.sessions}"
+        for fw, check in checks.items()
+    )
     lines = [
         "## Signed-in throughput across many sessions, IdP back-channel, the slow-JWKS stall",
         "",
@@ -949,7 +966,8 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
         "framework's own `get_flashed_messages`. It adds nothing the bake adds beyond that "
         "page (no security headers, no sign-in machinery). Before anything is measured, its "
         f"HTML is checked equal to the bake's ({compared} pages: a signed-out visitor and a "
-        "sample of the sessions; only the CSRF token's value may differ). The Logto guide "
+        "sample of the sessions; only the CSRF token's value may differ; signed-in pages "
+        f"of the sample that set a cookie - {cookies_set}). The Logto guide "
         "pattern (its own session keys: each bake session renamed and re-signed) and a hello "
         "page (`bench/guide_app.py`) are **references**, not goals. "
         f"{options.rounds} interleaved round{'s' if options.rounds != 1 else ''}; medians.",
