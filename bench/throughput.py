@@ -4,9 +4,11 @@ slow-JWKS stall of the baked apps - one run, one machine.
 1. Throughput: the default Flask bake and the default-but-Quart bake (cookie sessions) under
    their README's production command (gunicorn; with uvicorn workers for Quart), `--workers`
    the same for every contender (1 by default: per-core throughput). `--sessions` (5,000)
-   distinct users sign in to each bake through its own /sign-in -> IdP -> /callback flow, with
-   ID tokens that outlive the run, and load its home page once (as a browser does; the page
-   keeps the session's CSRF token in the cookie). wrk then loads the signed-in home page `/`
+   sessions of distinct users per bake, ID tokens outliving the run: `--signed-in` (500) users
+   sign in through the bake's own /sign-in -> IdP -> /callback flow and load its home page
+   once (as a browser does; the page keeps the session's CSRF token in the cookie); the rest
+   are made in the layout those sign-ins wrote (an ID token signed by the IdP for a user of
+   its own, new values where two real sessions differ). wrk then loads the signed-in home page `/`
    with a Lua script that cycles through those cookies: each request a different session, in
    turn. The bake is compared with a control, the framework itself (bench/control_app.py):
    plain Flask / Quart opening the same cookie with its own SecureCookieSessionInterface and
@@ -26,10 +28,10 @@ paths, real ES384-signed tokens), served in this process on 127.0.0.1; its key r
 added here. Everything runs on loopback.
 
 Needs: `wrk` (`apt-get install -y wrk`), `flask[async]` (asgiref, for the guide pattern), and
-the template's dev dependencies. About 9 minutes with the defaults.
+the template's dev dependencies. About 7 minutes with the defaults on an idle machine.
 
-Run: python3 bench/throughput.py [--sessions 5000] [--rounds 3] [--duration 10] [--workers 1]
-                                 [--write]
+Run: python3 bench/throughput.py [--sessions 5000] [--signed-in 500] [--rounds 3]
+                                 [--duration 10] [--workers 1] [--write]
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ import platform
 import re
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -59,6 +62,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import jwt
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
@@ -87,6 +92,7 @@ ID_TOKEN_TTL_SECONDS = 6 * 3600  # no renewal during the run
 #: The goals: bake ÷ control (requests/s), a worker's peak RSS, the stall.
 GOAL_VS_CONTROL, GOAL_RSS_MB, GOAL_STALL_MS = 0.95, 150, 20.0
 MIN_SESSIONS = 5000  # more sessions than any per-process cache of the bake holds
+SIGNED_IN = 500  # of those, signed in through the bake's flow (~12 ms of CPU each)
 PAGE = "/"  # the signed-in home page
 #: What a signed-in answer of each kind of contender holds (the hello page reads no session).
 SIGNED_IN_MARKER = {
@@ -412,6 +418,8 @@ def timed_get(url: str) -> float:
 class SignedIn:
     cookie: str
     name: str  # the name the signed-in pages show
+    sub: str
+    minted: bool = False  # made in a real sign-in's layout (mint_sessions), not signed in
 
 
 def bench_user(fake_logto: ModuleType, index: int) -> Any:
@@ -437,7 +445,7 @@ def sign_in_users(
         status, _, body = browser.get(PAGE)
         if status != 200 or who.name not in body:
             raise BenchError(f"{running.url}{PAGE} does not show {who.name} after sign-in")
-        return SignedIn(browser.cookie(), who.name)
+        return SignedIn(browser.cookie(), who.name, who.sub)
 
     signed_in: list[SignedIn] = []
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
@@ -448,6 +456,85 @@ def sign_in_users(
     if len({s.cookie for s in signed_in}) != count:
         raise BenchError(f"{running.contender.key}: two sign-ins gave the same session cookie")
     return signed_in
+
+
+def session_serializer(framework: str, secret_key: str) -> Any:
+    """The framework's own cookie-session serializer under `secret_key`."""
+    if framework == "Flask":
+        from flask import Flask
+        from flask.sessions import SecureCookieSessionInterface
+    else:
+        from quart import Quart as Flask
+        from quart.sessions import SecureCookieSessionInterface
+    app = Flask(__name__, root_path=str(BENCH))
+    app.secret_key = secret_key
+    return SecureCookieSessionInterface().get_signing_serializer(app)
+
+
+#: A random value a session holds (a token, a CSRF value), inside JSON or alone.
+RANDOM_VALUE = re.compile(r"[A-Za-z0-9_-]{16,}")
+
+
+def fresh_like(value: str, other: str) -> str:
+    """`value` with each random-looking part that `other` (another sign-in's value) does not
+    share replaced by a new random one of the same length and alphabet; the rest kept."""
+
+    def new(match: re.Match[str]) -> str:
+        part = match.group()
+        if part in other:
+            return part
+        if re.fullmatch(r"[0-9a-f]+", part):
+            return secrets.token_hex(len(part))[: len(part)]
+        return secrets.token_urlsafe(len(part))[: len(part)]
+
+    return RANDOM_VALUE.sub(new, value)
+
+
+def mint_sessions(
+    framework: str,
+    secret_key: str,
+    real: Sequence[SignedIn],
+    idp: Any,
+    fake_logto: ModuleType,
+    indexes: range,
+) -> list[SignedIn]:
+    """Sessions for the users `indexes`, in the layout the bake's sign-in wrote for `real`
+    (at least two users who signed in through its flow, then loaded a page): the ID token
+    is signed by the IdP for its own user (the real token's claims, that user's `sub`, name,
+    username and email), every value that differs between two real sign-ins (refresh and
+    access tokens, the CSRF token) is new, the rest is copied."""
+    serializer = session_serializer(framework, secret_key)
+    first, second = serializer.loads(real[0].cookie), serializer.loads(real[1].cookie)
+    if first.keys() != second.keys():
+        raise BenchError(f"{framework}: two sign-ins wrote sessions of different layouts")
+
+    def holds_id_token(value: Any) -> bool:
+        try:
+            claims = jwt.decode(value, options={"verify_signature": False})
+        except (jwt.PyJWTError, TypeError):
+            return False
+        return bool(claims.get("sub") == real[0].sub)
+
+    id_keys = [key for key, value in first.items() if holds_id_token(value)]
+    if len(id_keys) != 1:
+        raise BenchError(f"{framework}: a session holds {len(id_keys)} ID tokens, expected 1")
+    id_key = id_keys[0]
+    claims = jwt.decode(first[id_key], options={"verify_signature": False})
+    header = jwt.get_unverified_header(first[id_key])
+    per_session = [key for key in first if key != id_key and first[key] != second[key]]
+    minted = []
+    for index in indexes:
+        who = bench_user(fake_logto, index)
+        session = dict(first)
+        session[id_key] = idp.sign(claims | who.claims())
+        if jwt.get_unverified_header(session[id_key]) != header:
+            raise BenchError(f"{framework}: a minted ID token's header is not the IdP's own")
+        for key in per_session:
+            session[key] = (
+                fresh_like(first[key], second[key]) if isinstance(first[key], str) else first[key]
+            )
+        minted.append(SignedIn(serializer.dumps(session), who.name, who.sub, minted=True))
+    return minted
 
 
 def guide_cookies(cookies: Sequence[str], secret_key: str) -> list[str]:
@@ -749,6 +836,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sessions", type=int, default=MIN_SESSIONS, help="signed-in users")
+    parser.add_argument(
+        "--signed-in",
+        type=int,
+        default=SIGNED_IN,
+        help="of those, how many sign in through the bake's flow (the rest: their layout)",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk rounds")
     parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=10, help="wrk -c")
@@ -759,6 +852,10 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
     options = parser.parse_args()
     check_requirements()
+    if options.signed_in < 2:
+        raise SystemExit("error: --signed-in must be at least 2 (the layout of a session)")
+    # Stopped from outside: leave through the context managers, which stop every server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("error: stopped (SIGTERM)"))
     try:
         report = run(options)
     except BenchError as error:
@@ -814,10 +911,22 @@ def run(options: argparse.Namespace) -> str:
                 for framework in FRAMEWORKS:
                     name = framework.lower()
                     baked = running[f"{name}-baked"]
-                    log(f"{options.sessions} users sign in to the {framework} bake")
+                    real = min(options.signed_in, options.sessions)
+                    log(f"{real} users sign in to the {framework} bake")
                     start = time.monotonic()
-                    users = sign_in_users(baked, idp, fake_logto, options.sessions)
+                    users = sign_in_users(baked, idp, fake_logto, real)
                     sign_in_seconds[framework] = time.monotonic() - start
+                    log(f"{options.sessions - real} more sessions in their layout")
+                    users += mint_sessions(
+                        framework,
+                        secret_key,
+                        users,
+                        idp,
+                        fake_logto,
+                        range(real, options.sessions),
+                    )
+                    if len({user.cookie for user in users}) != len(users):
+                        raise BenchError(f"{framework}: two sessions have the same cookie")
                     cookies = [user.cookie for user in users]
                     baked_file = write_cookies(base / f"{name}-sessions.txt", cookies)
                     guide_file = write_cookies(
@@ -919,7 +1028,13 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
         baked = f"{contender.framework.lower()}-baked"
         ratio[contender.key] = rate[baked] / rate[contender.key]
         cpu_ratio[contender.key] = cpu[contender.key] / cpu[baked]
-    defaults = {"sessions": MIN_SESSIONS, "rounds": 3, "duration": 10, "connections": 10}
+    defaults = {
+        "sessions": MIN_SESSIONS,
+        "signed_in": SIGNED_IN,
+        "rounds": 3,
+        "duration": 10,
+        "connections": 10,
+    }
     defaults |= {"workers": 1, "sample": 50, "stall_samples": 5, "jwks_delay": 0.5}
     command = "python3 bench/throughput.py" + "".join(
         f" --{name.replace('_', '-')} {getattr(options, name):g}"
@@ -929,8 +1044,9 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
     wrk = f"wrk -t1 -c{options.connections} -d{options.duration:g}s -s sessions.lua"
     workers = f"{options.workers} worker{'s' if options.workers != 1 else ''}"
     sign_ins = ", ".join(
-        f"{framework} {seconds:.0f} s" for framework, seconds in results.sign_in_seconds.items()
+        f"{framework} {seconds:.1f} s" for framework, seconds in results.sign_in_seconds.items()
     )
+    real = min(options.signed_in, options.sessions)
     checks = results.html_checks
     compared = ", ".join(f"{fw} {check.pages}" for fw, check in checks.items())
     cookies_set = "; ".join(
@@ -947,13 +1063,17 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
         "**How.** The default Flask bake and the default-but-Quart bake (cookie sessions) run "
         "the production command of their README (gunicorn; with uvicorn workers for Quart) on "
         f"127.0.0.1 with **{workers}** (the README documents 2; every contender gets the same "
-        f"count). **{options.sessions:,} distinct users** sign in to each bake through its own "
-        "`/sign-in` → IdP → `/callback` flow (the IdP is the bakes' `tests/fake_logto.py`, in "
-        "the bench process; each user has an own `sub`, name and email, ID tokens outlive the "
-        "run, so nothing is renewed) and open the home page once, as a browser does "
-        f"({sign_ins}). Then `{wrk}` loads the signed-in home page `{PAGE}` with a Lua script "
-        "that cycles through those session cookies: every request carries the next user's "
-        "cookie, so no session repeats within "
+        f"count). **{options.sessions:,} sessions of distinct users** per bake: {real:,} users "
+        "sign in through the bake's own `/sign-in` → IdP → `/callback` flow and open the home "
+        f"page once, as a browser does ({sign_ins}); the other {options.sessions - real:,} "
+        "sessions are made in the layout those sign-ins wrote (read off two of their cookies): "
+        "an ID token signed by the IdP for a user of its own, new values where two sign-ins "
+        "differ (refresh and access tokens, the CSRF token), the rest copied, signed with the "
+        "bake's SECRET_KEY. The IdP is the bakes' `tests/fake_logto.py`, in the bench "
+        "process; each user has an own `sub`, name, username and email; ID tokens outlive the "
+        f"run, so nothing is renewed. Then `{wrk}` loads the signed-in home page `{PAGE}` with "
+        "a Lua script that cycles through those session cookies: every request carries the "
+        "next user's cookie, so no session repeats within "
         f"{options.sessions:,} requests, more than any per-process cache would hold."
         "[^one-cookie]",
         "",
