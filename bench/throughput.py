@@ -46,6 +46,7 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -92,6 +93,7 @@ ID_TOKEN_TTL_SECONDS = 6 * 3600  # no renewal during the run
 #: The goals: bake ÷ control (requests/s), a worker's peak RSS, the stall.
 GOAL_VS_CONTROL, GOAL_RSS_MB, GOAL_STALL_MS = 0.95, 150, 20.0
 MIN_SESSIONS = 5000  # more sessions than any per-process cache of the bake holds
+BUSY_SHARE = 0.1  # other processes' share of the CPU above which a run is called busy
 SIGNED_IN = 500  # of those, signed in through the bake's flow (~12 ms of CPU each)
 PAGE = "/"  # the signed-in home page
 #: What a signed-in answer of each kind of contender holds (the hello page reads no session).
@@ -626,6 +628,21 @@ class Load:
     cpu_ms: float  # CPU time the workers spent per request
     not_ok: int  # answers that were not 200
     signed_out: int  # 200s without the signed-in marker
+    others: float  # the share of the machine's CPU that other processes used meanwhile
+
+
+def machine_busy_seconds() -> float:
+    """CPU time every core of the machine has spent busy since boot (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """This process's CPU time and its reaped children's (wrk)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def worker_pids(master: int) -> list[int]:
@@ -666,6 +683,7 @@ def run_wrk(script: Path, running: Running, seconds: float, connections: int) ->
     args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script), url]
     workers = worker_pids(running.pid)
     cpu_before = {pid: cpu_seconds(pid) for pid in workers}
+    busy_before, own_before, started = machine_busy_seconds(), own_cpu_seconds(), time.monotonic()
     result = subprocess.run(
         [*args, "--", str(running.cookie_file), marker],
         capture_output=True,
@@ -676,6 +694,10 @@ def run_wrk(script: Path, running: Running, seconds: float, connections: int) ->
     if worker_pids(running.pid) != workers:
         raise BenchError(f"{url}: a worker was restarted during the run")
     cpu = sum(cpu_seconds(pid) - before for pid, before in cpu_before.items())
+    ours = cpu + own_cpu_seconds() - own_before  # the server's workers, wrk, this process
+    others = (machine_busy_seconds() - busy_before - ours) / (
+        (time.monotonic() - started) * (os.cpu_count() or 1)
+    )
     rate = re.search(r"Requests/sec:\s*([\d.]+)", result.stdout)
     requests = re.search(r"(\d+) requests in", result.stdout)
     not_ok = re.search(r"not-200: (\d+)", result.stdout)
@@ -692,6 +714,7 @@ def run_wrk(script: Path, running: Running, seconds: float, connections: int) ->
         cpu * 1000 / max(count, 1),
         int(not_ok.group(1)),
         int(signed_out.group(1)),
+        max(others, 0.0),
     )
 
 
@@ -982,7 +1005,8 @@ def run(options: argparse.Namespace) -> str:
                         loads[server.contender.key].append(load)
                         log(
                             f"round {round_index + 1}: {server.contender.key} "
-                            f"{load.rate:.0f}/s, {load.cpu_ms:.3f} ms CPU per request"
+                            f"{load.rate:.0f}/s, {load.cpu_ms:.3f} ms CPU per request, "
+                            f"others {load.others:.0%} of the CPU"
                             + (f", {load.not_ok} not 200" if load.not_ok else "")
                             + (f", {load.signed_out} signed out" if load.signed_out else "")
                         )
@@ -1047,6 +1071,20 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
         f"{framework} {seconds:.1f} s" for framework, seconds in results.sign_in_seconds.items()
     )
     real = min(options.signed_in, options.sessions)
+    others = sorted(load.others for runs in loads.values() for load in runs)
+    busy_note = (
+        "Other processes used a median "
+        f"{statistics.median(others):.0%} (at most {others[-1]:.0%}) of the machine's CPU "
+        "during the wrk runs"
+    )
+    if statistics.median(others) > BUSY_SHARE:
+        busy_note = (
+            f"**The machine was busy with other work**: {busy_note[0].lower()}{busy_note[1:]}; "
+            "requests/s are lower than on an idle machine and noisier, the CPU-per-request "
+            "ratios are the steadier figures."
+        )
+    else:
+        busy_note += "."
     checks = results.html_checks
     compared = ", ".join(f"{fw} {check.pages}" for fw, check in checks.items())
     cookies_set = "; ".join(
@@ -1058,7 +1096,7 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
         "## Signed-in throughput across many sessions, IdP back-channel, the slow-JWKS stall",
         "",
         f"`{command} --write` — {machine()}; the whole run took "
-        f"{results.total_seconds / 60:.1f} min.",
+        f"{results.total_seconds / 60:.1f} min. {busy_note}",
         "",
         "**How.** The default Flask bake and the default-but-Quart bake (cookie sessions) run "
         "the production command of their README (gunicorn; with uvicorn workers for Quart) on "
