@@ -45,6 +45,9 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "jinja2",
         "jwt",
         "logto",
+        "logto_kit",  # the project's own machinery package, beside the app's
+        "flask_wtf",
+        "wtforms",
         "markupsafe",
         "psycopg",
         "pydantic",

@@ -74,7 +74,9 @@ STORE_VARIABLES = {
 
 #: Files that legitimately hold Jinja after baking: the app's own runtime page templates and
 #: the SMS texts, where Logto replaces the code placeholder.
-RUNTIME_TEMPLATES = re.compile(r"(^|/)templates/[^/]+\.html$|(^|/)twilio_sms_templates\.json$")
+RUNTIME_TEMPLATES = re.compile(
+    r"(^|/)templates/(logto/)?[^/]+\.html$|(^|/)twilio_sms_templates\.json$"
+)
 JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#")
 WORKFLOWS = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
 GITHUB_EXPRESSION = re.compile(r"\$\{\{ [a-z][\w.-]* \}\}")

@@ -85,7 +85,7 @@ def test_hostile_free_text_is_kept_as_data(cookies, tmp_path, text):
     metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert metadata["description"] == text
     assert metadata["authors"] == [{"name": text, "email": "you@example.com"}]
-    about = runpy.run_path(str(project / "hostile_app" / "about.py"))
+    about = runpy.run_path(str(project / "logto_kit" / "about.py"))
     assert about["PROJECT_NAME"] == text
     python_files_compile(project)
     assert (project / ".env").is_file()
@@ -146,6 +146,7 @@ BAD_ANSWERS = [
     ({"project_slug": "1abc"}, "error: project_slug: '1abc' is not a valid folder"),
     ({"project_slug": "a--b"}, "error: project_slug: 'a--b' is not a valid folder"),
     ({"package_name": "logto"}, "error: package_name: 'logto' would shadow a module"),
+    ({"package_name": "logto_kit"}, "error: package_name: 'logto_kit' would shadow a module"),
     ({"package_name": "json"}, "error: package_name: 'json' would shadow the standard library"),
     ({"package_name": "class"}, "error: package_name: 'class' is a Python keyword"),
     ({"package_name": "My-App"}, "error: package_name: 'My-App' is not a lowercase"),
@@ -206,7 +207,7 @@ def test_name_without_letters_falls_back_to_the_default_slug(cookies, tmp_path):
     result = bake(cookies, project_name="🎉🚀")
     assert result.exception is None, result.exception
     assert Path(result.project_path).name == "logto-web-app"
-    about = Path(result.project_path) / "logto_web_app" / "about.py"
+    about = Path(result.project_path) / "logto_kit" / "about.py"
     assert runpy.run_path(str(about))["PROJECT_NAME"] == "🎉🚀"
 
 

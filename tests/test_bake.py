@@ -40,16 +40,19 @@ def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[dict[st
 
 def test_bake_is_complete(baked: tuple[dict[str, Any], Path]) -> None:
     _answers, project = baked
-    package = project / "logto_web_app"
     for name in (
-        "web/app.py",
-        "web/views.py",
-        "auth/logto_auth.py",
-        "admin/cli.py",
-        "web/templates/home.html",
-        "web/static/style.css",
+        "logto_web_app/app.py",
+        "logto_web_app/views.py",
+        "logto_web_app/templates/home.html",
+        "logto_web_app/static/style.css",
+        "logto_kit/__init__.py",
+        "logto_kit/CHANGELOG.md",
+        "logto_kit/web/extension.py",
+        "logto_kit/auth/logto_auth.py",
+        "logto_kit/admin/cli.py",
+        "logto_kit/web/templates/logto/error.html",
     ):
-        assert (package / name).is_file(), name
+        assert (project / name).is_file(), name
     for name in (".env", ".env.example", ".gitignore", "README.md", "pyproject.toml"):
         assert (project / name).is_file(), name
     assert not (project / "_variants").exists(), "variants must be resolved"
@@ -61,18 +64,21 @@ def test_no_template_syntax_left(baked: tuple[dict[str, Any], Path]) -> None:
 
 
 def test_readme_layout_names_every_module(baked: tuple[dict[str, Any], Path]) -> None:
+    """Both packages: the app's modules by their path, the kit's by theirs or relative to it."""
     _, project = baked
-    package = project / "logto_web_app"
     readme = (project / "README.md").read_text(encoding="utf-8")
     layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
-    named = {token.removeprefix("logto_web_app/") for token in re.findall(r"`([^`]+)`", layout)}
-    missing = [
-        module
-        for path in sorted(package.rglob("*.py"))
-        if (module := path.relative_to(package).as_posix()).count("/") == 0
-        or not module.endswith("__init__.py")
-        if not any(fnmatch.fnmatch(module, pattern) for pattern in named)
-    ]
+    named = set(re.findall(r"`([^`]+)`", layout))
+    missing = []
+    for package in ("logto_web_app", "logto_kit"):
+        root = project / package
+        for path in sorted(root.rglob("*.py")):
+            module = path.relative_to(root).as_posix()
+            if "/" in module and module.endswith("__init__.py"):
+                continue  # a sub-package's `__init__.py`: its row is the folder's
+            names = [f"{package}/{module}", *([module] if package == "logto_kit" else [])]
+            if not any(fnmatch.fnmatch(name, pattern) for name in names for pattern in named):
+                missing.append(f"{package}/{module}")
     assert missing == []
 
 
@@ -165,7 +171,7 @@ def test_default_bake_from_the_command_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     project = tmp_path / "logto-web-app"
-    assert (project / "logto_web_app" / "web" / "app.py").is_file()
+    assert (project / "logto_web_app" / "app.py").is_file()
     assert "http://localhost:3000/callback" in result.stdout
     assert "Traceback" not in result.stderr
 
@@ -173,7 +179,7 @@ def test_default_bake_from_the_command_line(tmp_path: Path) -> None:
 def test_connectors_ship_only_when_chosen(baked: tuple[dict[str, Any], Path]) -> None:
     """A connector not chosen leaves no code, file, test or setting in the bake."""
     answers, project = baked
-    package = project / "logto_web_app"
+    package = project / "logto_kit"
     for connector, files in {
         "use_twilio": ["connectors/twilio.py", "connectors/twilio_sms_templates.json"],
         "use_patreon": ["connectors/patreon.py"],

@@ -245,7 +245,7 @@ def test_compose_volumes_are_declared_and_used(baked: tuple[dict[str, Any], Path
 
 SETTINGS_PROBE = """
 import json, sys
-from {package}.settings import load_settings
+from logto_kit.settings import load_settings
 settings = load_settings(environ=json.loads(sys.argv[1]), dotenv_path=None)
 print(json.dumps({{
     "logto_endpoint": settings.logto_endpoint,
@@ -387,7 +387,7 @@ def test_dockerfile_cmd_is_the_readmes_production_command(
     answers, project = baked
     command = final_command(dockerfile(project))
     assert command == readme_production_command(project)
-    assert command[:3] == ["gunicorn", "-c", f"python:{PACKAGE}.web.gunicorn_conf"]
+    assert command[:3] == ["gunicorn", "-c", "python:logto_kit.web.gunicorn_conf"]
     quart_workers = ["--worker-class", "uvicorn_worker.UvicornWorker"]
     assert (answers["web_framework"] == "Quart") is (command[3:5] == quart_workers)
     assert command[command.index("--bind") + 1] == DOCUMENTED_BIND

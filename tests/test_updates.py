@@ -25,6 +25,7 @@ import pytest
 
 from tests.bakes import combination_id
 from tests.conftest import TEMPLATE_ROOT
+from tests.support.owner_edits import make_owner_edits
 
 #: Flask and Quart with a server-side session store each, and the defaults (Flask, cookie).
 #: Redis is left out: the app checks its server at start, and the import check runs the app.
@@ -71,7 +72,8 @@ USER_ROUTE = {
     "Flask": '\n\n@blueprint.get("/team")\ndef team() -> str:\n    return "Our team"\n',
     "Quart": '\n\n@blueprint.get("/team")\nasync def team() -> str:\n    return "Our team"\n',
 }
-VIEWS_V2_LINE = "# Template revision 2 changed this line of the framework layer.\n"
+ROUTES_V2_LINE = "# Template revision 2 changed this line of the sign-in routes.\n"
+ROUTES = "logto_kit/web/sign_in_routes.py"
 ENV_EXAMPLE_V2_FIRST_LINE = "# Settings of this app (template revision 2)."
 ENV_EXAMPLE_V2_TAIL = "\n# Added by template revision 2.\nNEW_OPTION=on\n"
 
@@ -144,18 +146,18 @@ def fill_env(project: Path) -> bytes:
 def edit_like_a_user(project: Path, framework: str) -> None:
     with (project / "README.md").open("a", encoding="utf-8") as readme:
         readme.write(USER_README)
-    with (project / PACKAGE / "web" / "views.py").open("a", encoding="utf-8") as views:
+    with (project / PACKAGE / "views.py").open("a", encoding="utf-8") as views:
         views.write(USER_ROUTE[framework])
 
 
 def release_template_v2(template: Path) -> str:
-    """A later template version: a changed line in each framework layer and in `.env.example`,
-    a new setting, a new file at the top and a new framework-specific module."""
+    """A later template version: a changed line in each framework's sign-in routes and in
+    `.env.example`, a new setting, a new file at the top and a new framework-specific module."""
     for framework in ("flask", "quart"):
-        package = template / SLUG_DIR / "_variants" / framework / PACKAGE_DIR
-        views = package / "web" / "views.py"
-        views.write_text(VIEWS_V2_LINE + views.read_text(encoding="utf-8"), encoding="utf-8")
-        (package / "web" / "template_revision.py").write_text(
+        kit = template / SLUG_DIR / "_variants" / framework / "logto_kit"
+        routes = kit / "web" / "sign_in_routes.py"
+        routes.write_text(ROUTES_V2_LINE + routes.read_text(encoding="utf-8"), encoding="utf-8")
+        (kit / "web" / "template_revision.py").write_text(
             f'"""The template revision this project is at."""\n\nFRAMEWORK = "{framework}"\n',
             encoding="utf-8",
         )
@@ -223,7 +225,7 @@ def app_check(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess
     clean = {key: value for key, value in env.items() if key not in settings}
     code = (
         f"from {PACKAGE} import create_app\n"
-        f"from {PACKAGE}.web.template_revision import FRAMEWORK\n"
+        "from logto_kit.web.template_revision import FRAMEWORK\n"
         "rules = {rule.rule for rule in create_app().url_map.iter_rules()}\n"
         "assert {'/team', '/healthz', '/sign-in'} <= rules, rules\n"
         "print(FRAMEWORK)\n"
@@ -272,7 +274,7 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
     expected = snapshot(fresh / PROJECT)
     del expected[".env"]
     expected["README.md"] += USER_README.encode()
-    expected[f"{PACKAGE}/web/views.py"] += USER_ROUTE[framework].encode()
+    expected[f"{PACKAGE}/views.py"] += USER_ROUTE[framework].encode()
     actual = snapshot(project)
     for name in (".env", ".cruft.json"):
         del actual[name]
@@ -280,10 +282,11 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
     assert {name for name in expected if actual[name] != expected[name]} == set()
 
     # The template's changes arrived, for the chosen framework only.
-    views = (project / PACKAGE / "web" / "views.py").read_text(encoding="utf-8")
-    assert views.startswith(VIEWS_V2_LINE)
-    assert views.endswith(USER_ROUTE[framework])
-    revision = actual[f"{PACKAGE}/web/template_revision.py"].decode()
+    assert (project / ROUTES).read_text(encoding="utf-8").startswith(ROUTES_V2_LINE)
+    assert (
+        (project / PACKAGE / "views.py").read_text(encoding="utf-8").endswith(USER_ROUTE[framework])
+    )
+    revision = actual["logto_kit/web/template_revision.py"].decode()
     assert f'FRAMEWORK = "{framework.lower()}"' in revision
     assert actual[".env.example"].decode().startswith(ENV_EXAMPLE_V2_FIRST_LINE)
     assert actual["CHANGELOG.md"].decode().startswith("# Logto Web App changes")
@@ -295,8 +298,8 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
             " M .cruft.json",
             "A  CHANGELOG.md",
             "M  .env.example",
-            f"M  {PACKAGE}/web/views.py",
-            f"A  {PACKAGE}/web/template_revision.py",
+            f"M  {ROUTES}",
+            "A  logto_kit/web/template_revision.py",
             "!! .env",
         ]
     )
@@ -320,7 +323,7 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
     assert "Next steps:" in hook_text
     assert re.findall(r"^\+\+\+ upstream-template-new/(.+)$", patch, re.M) == [
         "README.md",
-        f"{PACKAGE}/web/views.py",
+        f"{PACKAGE}/views.py",
     ]
     removed = [line[1:] for line in patch.splitlines() if line[:1] == "-" and line[:3] != "---"]
     added = [line[1:] for line in patch.splitlines() if line[:1] == "+" and line[:3] != "+++"]
@@ -454,7 +457,9 @@ def test_a_cookiecutter_project_linked_with_cruft_takes_updates(
     update = cruft("update", "-y", cwd=project, env=env)
     assert update.returncode == 0, update.stdout + update.stderr
     assert (project / "CHANGELOG.md").is_file()
-    assert (project / PACKAGE / "web" / "template_revision.py").read_text().endswith('"quart"\n')
+    assert (
+        (project / "logto_kit" / "web" / "template_revision.py").read_text().endswith('"quart"\n')
+    )
     assert (project / ".env").read_bytes() == env_bytes
     state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
     assert state["commit"] == new_commit
@@ -512,3 +517,136 @@ def test_replay_over_the_existing_project_keeps_env_and_own_files(
     del regenerated["NOTES.md"]
     assert sorted(regenerated) == sorted(fresh), "no _variants/ or other leftovers"
     assert [name for name in fresh if regenerated[name] != fresh[name]] == []
+
+
+# --- the owner's app and the kit's updates ----------------------------------------------------
+
+OWNER_HOME_LINE = '  <p class="team-note">Questions? Write to {{ support_email }}.</p>\n'
+OWNER_SETTING = "SUPPORT_EMAIL=help@example.com\n"
+OWNER_ROUTES = {
+    "Flask": '''"""The team's own routes."""
+
+from flask import Blueprint, Flask
+
+from logto_kit.settings import PROJECT_ROOT, read_env
+
+blueprint = Blueprint("team", __name__)
+SUPPORT_EMAIL = read_env(PROJECT_ROOT / ".env").get("SUPPORT_EMAIL", "")
+
+
+@blueprint.get("/team")
+def team() -> str:
+    return f"Our team: {SUPPORT_EMAIL}"
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(blueprint)
+    app.jinja_env.globals["support_email"] = SUPPORT_EMAIL
+''',
+    "Quart": '''"""The team's own routes."""
+
+from quart import Blueprint, Quart
+
+from logto_kit.settings import PROJECT_ROOT, read_env
+
+blueprint = Blueprint("team", __name__)
+SUPPORT_EMAIL = read_env(PROJECT_ROOT / ".env").get("SUPPORT_EMAIL", "")
+
+
+@blueprint.get("/team")
+async def team() -> str:
+    return f"Our team: {SUPPORT_EMAIL}"
+
+
+def register(app: Quart) -> None:
+    app.register_blueprint(blueprint)
+    app.jinja_env.globals["support_email"] = SUPPORT_EMAIL
+''',
+}
+#: The machinery fix of template revision 3: a line of the sign-in flow and its sign-out page.
+FLOW_V3 = ("        The web layer lets only a form carrying", "        Only a form carrying")
+SIGN_OUT_V3 = ("<h1>Sign out?</h1>", "<h1>Sign out of {{ project_name }}?</h1>")
+
+
+def release_machinery_fix(template: Path) -> str:
+    """A template revision that changes only logto_kit: a sign-in-flow module and one of its
+    templates."""
+    kit = template / SLUG_DIR / "logto_kit"
+    for path, (old, new) in (
+        (kit / "auth" / "logto_auth.py", FLOW_V3),
+        (kit / "web" / "templates" / "logto" / "sign_out.html", SIGN_OUT_V3),
+    ):
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return commit_all(template, "Template revision 3: a fix to the sign-in flow")
+
+
+@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+def test_an_owners_edits_take_a_machinery_update_without_conflict(
+    framework: str, template: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Bake; make an owner's first-day edits, edits to `home.html`, a route module of their
+    own and a setting of their own; the template then fixes the machinery (a sign-in-flow
+    module and its template). `cruft update` applies with no conflict, every edit of the
+    owner's is intact, and the bake's own suite passes."""
+    answers = {"web_framework": framework, "session_backend": "cookie"}
+    project = cruft_create(template, answers, tmp_path / "projects", env)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "Generated")
+    fill_env(project)
+    make_owner_edits(project, PACKAGE, framework)
+    home = project / PACKAGE / "templates" / "home.html"
+    home.write_text(
+        home.read_text(encoding="utf-8").replace(
+            "{% endblock %}", OWNER_HOME_LINE + "{% endblock %}", 1
+        ),
+        encoding="utf-8",
+    )
+    (project / PACKAGE / "team.py").write_text(OWNER_ROUTES[framework], encoding="utf-8")
+    app_py = project / PACKAGE / "app.py"
+    app_py.write_text(
+        app_py.read_text(encoding="utf-8")
+        .replace("from . import messages, views", "from . import messages, team, views")
+        .replace(
+            "    messages.register(app)\n", "    messages.register(app)\n    team.register(app)\n"
+        ),
+        encoding="utf-8",
+    )
+    with (project / ".env").open("a", encoding="utf-8") as dotenv:
+        dotenv.write(OWNER_SETTING)
+    with (project / ".env.example").open("a", encoding="utf-8") as example:
+        example.write("\n# Where users write for help.\n" + OWNER_SETTING)
+    commit_all(project, "Our pages")
+    owners = snapshot(project)
+
+    release_machinery_fix(template)
+    update = cruft("update", "-y", cwd=project, env=env)
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert "conflict" not in (update.stdout + update.stderr).lower()
+    assert not list(project.rglob("*.rej")) and not list(project.rglob("*.orig"))
+
+    status = git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert sorted(status) == sorted(
+        [
+            " M .cruft.json",
+            "M  logto_kit/auth/logto_auth.py",
+            "M  logto_kit/web/templates/logto/sign_out.html",
+        ]
+    ), status
+    changed = {name for name, data in snapshot(project).items() if owners.get(name) != data}
+    assert changed == {
+        ".cruft.json",
+        "logto_kit/auth/logto_auth.py",
+        "logto_kit/web/templates/logto/sign_out.html",
+    }, "every file of the owner's is as they left it"
+    sign_out = (project / "logto_kit/web/templates/logto/sign_out.html").read_text()
+    assert SIGN_OUT_V3[1] in sign_out
+
+    # The bake's own suite, lint and types, with the owner's code in it.
+    for args in (
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        [sys.executable, "-m", "ruff", "check", "logto_kit"],
+    ):
+        result = run(args, project, env)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

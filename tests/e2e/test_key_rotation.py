@@ -61,7 +61,7 @@ def test_tokens_signed_by_a_rotated_key_verify_on_the_first_try(
             accounts=ACCOUNTS,
             id_token_ttl=ID_TOKEN_TTL,
         ) as (idp, app),
-        running_app(app, tmp_path) as url,  # its workers fetched the IdP's keys at start
+        running_app(app, tmp_path) as url,  # a worker fetches the keys at its first callback
     ):
         alice = HttpUser()
         assert sign_in_at_idp(alice, alice.open(f"{url}/sign-in"), "alice").url == f"{url}/"

@@ -15,14 +15,14 @@ server's output.
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.support.baked_app import BakedApp, production_command
+from tests.support.baked_app import production_command
 from tests.support.e2e_stack import idp_and_bake
 from tests.support.http_user import HttpUser, Page, sign_in_at_idp
+from tests.support.owner_edits import make_owner_edits
 from tests.support.processes import free_port, running_process
 
 pytestmark = pytest.mark.e2e
@@ -31,161 +31,6 @@ ACCOUNTS = {
     "alice": {"name": "Alice Example", "email": "alice@example.com"},
     "bob": {"name": "Bob Example", "email": "bob@example.com"},
 }
-
-FLASK_MODULE = '''
-"""The owner's own pages."""
-
-import itertools
-import uuid
-from pathlib import Path
-
-from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request
-from flask import url_for
-
-from ..auth.events import user_signed_in
-from .signed_in import current_user, login_required
-
-blueprint = Blueprint("messages", __name__)
-USERS_FILE = Path(__file__).resolve().parents[2] / "instance" / "users.txt"
-
-
-@blueprint.get("/messages")
-@login_required
-def messages() -> str:
-    return render_template("messages.html", unread=3)
-
-
-@blueprint.post("/messages/read")
-@login_required
-def mark_read() -> object:
-    user = current_user() or {}
-    current_app.logger.info("owner-log: %s read their messages", user["email"])
-    flash(f"Marked read for {user['email']}", "success")
-    return redirect(url_for("pages.home"))
-
-
-def remember_user(app: Flask, user: dict) -> None:
-    USERS_FILE.parent.mkdir(exist_ok=True)
-    known = USERS_FILE.read_text().split() if USERS_FILE.exists() else []
-    if user["sub"] not in known:
-        with USERS_FILE.open("a") as file:
-            file.write(user["sub"] + "\\n")
-
-
-def register(app: Flask) -> None:
-    app.register_blueprint(blueprint)
-    user_signed_in.connect(remember_user)
-    counter = itertools.count()
-
-    @app.context_processor
-    def fresh_values() -> dict:
-        return {"fresh_value": f"{uuid.uuid4().hex}-{next(counter)}"}
-
-    @app.url_value_preprocessor
-    def pull_lang(endpoint, values) -> None:
-        g.lang = request.args.get("lang")
-
-    @app.url_defaults
-    def add_lang(endpoint, values) -> None:
-        if g.get("lang") and endpoint != "static":
-            values.setdefault("lang", g.lang)
-'''
-
-QUART_MODULE = '''
-"""The owner's own pages."""
-
-import itertools
-import uuid
-from pathlib import Path
-
-from quart import Blueprint, Quart, current_app, flash, g, redirect, render_template, request
-from quart import url_for
-
-from ..auth.events import user_signed_in
-from .signed_in import current_user, login_required
-
-blueprint = Blueprint("messages", __name__)
-USERS_FILE = Path(__file__).resolve().parents[2] / "instance" / "users.txt"
-
-
-@blueprint.get("/messages")
-@login_required
-async def messages() -> str:
-    return await render_template("messages.html", unread=3)
-
-
-@blueprint.post("/messages/read")
-@login_required
-async def mark_read() -> object:
-    user = await current_user() or {}
-    current_app.logger.info("owner-log: %s read their messages", user["email"])
-    await flash(f"Marked read for {user['email']}", "success")
-    return redirect(url_for("pages.home"))
-
-
-async def remember_user(app: Quart, user: dict) -> None:
-    USERS_FILE.parent.mkdir(exist_ok=True)
-    known = USERS_FILE.read_text().split() if USERS_FILE.exists() else []
-    if user["sub"] not in known:
-        with USERS_FILE.open("a") as file:
-            file.write(user["sub"] + "\\n")
-
-
-def register(app: Quart) -> None:
-    app.register_blueprint(blueprint)
-    user_signed_in.connect(remember_user)
-    counter = itertools.count()
-
-    @app.context_processor
-    async def fresh_values() -> dict:
-        return {"fresh_value": f"{uuid.uuid4().hex}-{next(counter)}"}
-
-    @app.url_value_preprocessor
-    def pull_lang(endpoint, values) -> None:
-        g.lang = request.args.get("lang")
-
-    @app.url_defaults
-    def add_lang(endpoint, values) -> None:
-        if g.get("lang") and endpoint != "static":
-            values.setdefault("lang", g.lang)
-'''
-
-MESSAGES_TEMPLATE = """\
-{% extends "base.html" %}
-{% block content %}
-  <h1>Messages for <span data-testid="owner-user">{{ user_name }}</span></h1>
-  <p>{{ unread }} unread</p>
-  <p data-testid="fresh">{{ fresh_value }}</p>
-  <form method="post" action="{{ url_for('messages.mark_read') }}">
-    <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
-    <button type="submit">Mark all read</button>
-  </form>
-{% endblock %}
-"""
-
-
-def make_owner_edits(app: BakedApp) -> None:
-    """What a new owner does on day one, with the framework's own idioms."""
-    package = app.project / app.package
-    module = FLASK_MODULE if app.framework == "Flask" else QUART_MODULE
-    (package / "web" / "messages.py").write_text(textwrap.dedent(module), encoding="utf-8")
-    templates = package / "web" / "templates"
-    (templates / "messages.html").write_text(MESSAGES_TEMPLATE, encoding="utf-8")
-    home = templates / "home.html"
-    home_html = home.read_text(encoding="utf-8")
-    marker = "{% block content %}"
-    assert marker in home_html
-    home.write_text(
-        home_html.replace(marker, marker + '\n  <p data-testid="fresh">{{ fresh_value }}</p>', 1),
-        encoding="utf-8",
-    )
-    app_py = package / "web" / "app.py"
-    source = app_py.read_text(encoding="utf-8")
-    registered = "    register_security_headers(app, settings)\n"
-    assert registered in source
-    source = source.replace(registered, registered + "    messages.register(app)\n", 1)
-    source = source.replace("from . import ", "from . import messages, ", 1)
-    app_py.write_text(source, encoding="utf-8")
 
 
 def fresh_value(page: Page) -> str:
@@ -216,7 +61,7 @@ def test_an_owners_first_day_works_with_the_frameworks_own_idioms(
         app_port=port,
         accounts=ACCOUNTS,
     ) as (idp, app):
-        make_owner_edits(app)
+        make_owner_edits(app.project, app.package, app.framework)
         log_path = tmp_path / "server.log"
         with running_process(
             production_command(app),  # the README's: gunicorn, 2 workers

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from logto_kit.about import PROTECTED_API, SESSION_BACKEND
+from logto_kit.admin.management_api import ManagementApi
+from logto_kit.settings import Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.about import PROTECTED_API, SESSION_BACKEND
-from {{ cookiecutter.package_name }}.admin.management_api import ManagementApi
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto
 from .fake_management_api import FakeManagementApi

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from {{ cookiecutter.package_name }}.admin.management_api import ManagementApi
-from {{ cookiecutter.package_name }}.admin.provisioning import Plan, Target, apply, plan
-from {{ cookiecutter.package_name }}.connectors import CHOSEN
-from {{ cookiecutter.package_name }}.connectors.connector import Connector
+from logto_kit.admin.management_api import ManagementApi
+from logto_kit.admin.provisioning import Plan, Target, apply, plan
+from logto_kit.connectors import CHOSEN
+from logto_kit.connectors.connector import Connector
 
 from .connector_env import CONNECTOR_ENV
 

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from logto_kit.auth.session_storage import KEY_PREFIX
+from logto_kit.settings import Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.auth.session_storage import KEY_PREFIX
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto
 from .flows import callback_path, sign_in

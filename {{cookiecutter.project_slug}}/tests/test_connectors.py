@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from {{ cookiecutter.package_name }} import connectors as connectors_package
-from {{ cookiecutter.package_name }}.connectors import CHOSEN
-from {{ cookiecutter.package_name }}.connectors.connector import Connector
+from logto_kit import connectors as connectors_package
+from logto_kit.connectors import CHOSEN
+from logto_kit.connectors.connector import Connector
 
 from .connector_env import CONNECTOR_ENV
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from logto.OidcCore import OidcCore
 
+from logto_kit.auth import logto_auth
+from logto_kit.auth.session_storage import KEY_PREFIX
+from logto_kit.settings import Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.auth import logto_auth
-from {{ cookiecutter.package_name }}.auth.session_storage import KEY_PREFIX
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto, FakeUser
 from .flows import callback_path, sign_in

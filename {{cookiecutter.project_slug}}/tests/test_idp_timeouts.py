@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from {{ cookiecutter.package_name }}.auth import logto_client
+from logto_kit.auth import logto_client
 
 from .fake_logto import FakeLogto
 from .flows import callback_path
@@ -19,9 +19,9 @@ TOKEN_DELAY_SECONDS = 1.5
 def test_a_stalled_token_endpoint_times_out(
     client: PageClient, logto: FakeLogto, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(logto_client, "IDP_TIMEOUT_SECONDS", 0.2)
-    started = client.get("/sign-in")
+    started = client.get("/sign-in")  # fetches discovery, with the usual limit
     path, query = callback_path(logto.authorize(started.location))
+    monkeypatch.setattr(logto_client, "IDP_TIMEOUT_SECONDS", 0.2)
     logto.token_delay = TOKEN_DELAY_SECONDS
     begun = time.perf_counter()
     page = client.get(path, query)

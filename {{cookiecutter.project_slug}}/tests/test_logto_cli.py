@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from {{ cookiecutter.package_name }}.about import PROJECT_NAME, PROTECTED_API, WEB_FRAMEWORK
-from {{ cookiecutter.package_name }}.admin.cli import logto
-from {{ cookiecutter.package_name }}.connectors import CHOSEN
+from logto_kit.about import PROJECT_NAME, PROTECTED_API, WEB_FRAMEWORK
+from logto_kit.admin.cli import logto
+from logto_kit.connectors import CHOSEN
 
 from .connector_env import CONNECTOR_ENV
 from .fake_management_api import FakeManagementApi

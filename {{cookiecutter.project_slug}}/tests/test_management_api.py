@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.admin.management_api import (
+from logto_kit.admin.management_api import (
     ManagementApi,
     ManagementApiError,
     management_resource,

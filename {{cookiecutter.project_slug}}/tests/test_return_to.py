@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from {{ cookiecutter.package_name }}.auth.return_to import safe_return_path
+from logto_kit.auth.return_to import safe_return_path
 
 LOCAL = ["/", "/profile", "/profile?tab=claims#top", "/a/b/c", "/%7Euser", "/search?q=//x"]
 

@@ -5,23 +5,31 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from werkzeug.wrappers import Response
 
+import logto_kit
+from logto_kit.settings import Settings, SettingsError, load_settings
+from logto_kit.web.security_headers import SecurityHeaders, security_headers
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.settings import Settings, SettingsError, load_settings
-from {{ cookiecutter.package_name }}.web import security_headers as security_headers_module
-from {{ cookiecutter.package_name }}.web.security_headers import SecurityHeaders, security_headers
 
 from .fake_logto import FakeLogto
 from .flows import csrf_token_in, sign_in
 from .page_client import PageClient
 from .pages import Page
 
-TEMPLATES = Path(security_headers_module.__file__).parent / "templates"
+KIT = Path(logto_kit.__file__).parent  # the template's machinery
+APP = Path(sys.modules[create_app.__module__].__file__ or "").parent  # the project's own app
+TEMPLATES = {
+    path.relative_to(root).as_posix(): path
+    for root in (APP / "templates", KIT / "web" / "templates")
+    for path in root.rglob("*.html")
+}
 HTTPS_BASE_URL = "https://app.example.com"
 ALWAYS = {
     "x-content-type-options": "nosniff",
@@ -173,10 +181,9 @@ def test_the_core_imports_no_web_framework() -> None:
     store's parts instead of importing them."""
     framework = re.compile(r"^\s*(from|import) (flask|quart|werkzeug)\b", re.M)
     layers = re.compile(r"^\s*from \.\.(web|sessions|admin)\b", re.M)
-    package = TEMPLATES.parent.parent
     offenders = []
-    for path in sorted(package.rglob("*.py")):
-        where = path.relative_to(package)
+    for path in sorted(KIT.rglob("*.py")):
+        where = path.relative_to(KIT)
         text = path.read_text(encoding="utf-8")
         framework_layer = where.parts[0] == "web" or where.as_posix() == "sessions/interface.py"
         if not framework_layer and framework.search(text):
@@ -194,9 +201,22 @@ INLINE_CODE = re.compile(
 )
 
 
-@pytest.mark.parametrize("template", sorted(path.name for path in TEMPLATES.glob("*.html")))
+def test_the_kit_never_imports_the_app() -> None:
+    """logto_kit is the template's machinery: the app imports it, never the other way, so
+    template fixes to it never depend on the app's own code (and it could be a library)."""
+    app_package = create_app.__module__.split(".")[0]
+    imports_app = re.compile(rf"^\s*(from|import) {re.escape(app_package)}\b", re.M)
+    offenders = [
+        path.relative_to(KIT).as_posix()
+        for path in sorted(KIT.rglob("*.py"))
+        if imports_app.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
 def test_templates_hold_no_inline_script_or_style(template: str) -> None:
-    text = (TEMPLATES / template).read_text(encoding="utf-8")
+    text = TEMPLATES[template].read_text(encoding="utf-8")
     assert INLINE_CODE.findall(text) == []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from {{ cookiecutter.package_name }}.auth.session_storage import SessionStorage
+from logto_kit.auth.session_storage import SessionStorage
 
 
 def test_values_round_trip_under_a_prefix() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.about import PROTECTED_API
-from {{ cookiecutter.package_name }}.settings import (
+from logto_kit.about import PROTECTED_API
+from logto_kit.settings import (
     PROJECT_ROOT,
     Settings,
     SettingsError,

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from logto_kit.about import WEB_FRAMEWORK
+from logto_kit.settings import SettingsError, load_settings
+from logto_kit.web import setup_page
+
 from {{ cookiecutter.package_name }} import create_dev_app
-from {{ cookiecutter.package_name }}.about import WEB_FRAMEWORK
-from {{ cookiecutter.package_name }}.settings import SettingsError, load_settings
-from {{ cookiecutter.package_name }}.web import setup_page
 
 from .page_client import PageClient
 

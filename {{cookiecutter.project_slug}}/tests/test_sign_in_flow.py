@@ -9,13 +9,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from {{ cookiecutter.package_name }}.auth import pending_sign_ins
-from {{ cookiecutter.package_name }}.auth.pending_sign_ins import (
+from logto_kit.auth import pending_sign_ins
+from logto_kit.auth.pending_sign_ins import (
     MAX_PENDING,
     PENDING_KEY,
     PENDING_SECONDS,
 )
-from {{ cookiecutter.package_name }}.auth.session_storage import KEY_PREFIX
+from logto_kit.auth.session_storage import KEY_PREFIX
 
 from .fake_logto import FakeLogto
 from .flows import callback_path, csrf_token_in, query_of, sign_in

@@ -3,8 +3,8 @@ own, and completes; there is no button (and no route) for a connector not chosen
 
 from __future__ import annotations
 
-from {{ cookiecutter.package_name }}.auth.sign_in_options import with_params
-from {{ cookiecutter.package_name }}.connectors import CHOSEN
+from logto_kit.auth.sign_in_options import with_params
+from logto_kit.connectors import CHOSEN
 
 from .fake_logto import FakeLogto
 from .flows import callback_path, query_of

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from logto_kit.settings import Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto
 from .flows import sign_in

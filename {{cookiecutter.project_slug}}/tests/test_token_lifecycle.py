@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from {{ cookiecutter.package_name }}.auth import logto_auth, token_refresh
-from {{ cookiecutter.package_name }}.auth.session_storage import KEY_PREFIX
+from logto_kit.auth import logto_auth, token_refresh
+from logto_kit.auth.session_storage import KEY_PREFIX
 
 from .concurrent_pages import get_concurrently
 from .fake_logto import FakeLogto

@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import pytest
 
-from {{ cookiecutter.package_name }}.auth import token_refresh
-from {{ cookiecutter.package_name }}.auth.token_refresh import (
+from logto_kit.auth import token_refresh
+from logto_kit.auth.token_refresh import (
     RecentOutcomes,
     RefreshOutcome,
     TokenRefresher,

@@ -2,6 +2,6 @@
 `create_dev_app()` is what the development servers serve (a setup page until the settings are
 complete)."""
 
-from .web.app import create_app, create_dev_app
+from .app import create_app, create_dev_app
 
 __all__ = ["create_app", "create_dev_app"]

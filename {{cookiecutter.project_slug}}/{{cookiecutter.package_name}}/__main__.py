@@ -1,9 +1,11 @@
 """Development server: `python -m <package>` serves on APP_BASE_URL's host and port, with the
-debugger on loopback hosts only; a setup page until the settings are complete (setup_page.py),
-restarted when the code or `.env` changes."""
+debugger on loopback hosts only; a setup page until the settings are complete, restarted when
+the code or `.env` changes."""
 
-from .web.app import create_dev_app, serve_development
-from .web.setup_page import dev_server_address
+from logto_kit.web import serve_development
+from logto_kit.web.setup_page import dev_server_address
+
+from .app import create_dev_app
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from {{ cookiecutter.package_name }}.api.access_tokens import (
+from logto_kit.api.access_tokens import (
     AccessTokenVerifier,
     InsufficientScope,
     InvalidRequest,
@@ -24,7 +24,7 @@ from {{ cookiecutter.package_name }}.api.access_tokens import (
     bearer_token,
     require_scopes,
 )
-from {{ cookiecutter.package_name }}.auth.published_keys import KeysUnavailable
+from logto_kit.auth.published_keys import KeysUnavailable
 
 from .fake_logto import RSA_KID, FakeLogto
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from {{ cookiecutter.package_name }}.api.scopes import API_SCOPES, READ_ITEMS, WRITE_ITEMS
+from logto_kit.api.scopes import API_SCOPES, READ_ITEMS, WRITE_ITEMS
 
 from .conftest import API_RESOURCE
 from .fake_logto import FakeLogto, FakeUser

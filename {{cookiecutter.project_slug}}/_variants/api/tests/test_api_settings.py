@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from {{ cookiecutter.package_name }}.settings import SettingsError, load_settings
+from logto_kit.settings import SettingsError, load_settings
 
 from .test_settings import GOOD
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.api.scopes import API_SCOPES, ROLE_NAME
+from logto_kit.api.scopes import API_SCOPES, ROLE_NAME
 
 from .fake_management_api import FakeManagementApi
 from .test_logto_cli import OUR_PREFIXES, assert_one_error_line, run, write_env

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from logto_kit.settings import Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto, FakeUser
 from .flows import callback_path

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.about import PROJECT_NAME
-from {{ cookiecutter.package_name }}.admin.management_api import ManagementApi
-from {{ cookiecutter.package_name }}.admin.provisioning import plan
+from logto_kit.about import PROJECT_NAME
+from logto_kit.admin.management_api import ManagementApi
+from logto_kit.admin.provisioning import plan
 
 from .fake_management_api import FakeManagementApi
 from .provisioning_steps import provision, target

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.sessions.server_side import LogtoSession, SessionStore, new_sid
-from {{ cookiecutter.package_name }}.sessions.store import open_store
-from {{ cookiecutter.package_name }}.settings import Settings
+from logto_kit.sessions.server_side import LogtoSession, SessionStore, new_sid
+from logto_kit.sessions.store import open_store
+from logto_kit.settings import Settings
 
 TTL = 60
 

@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterator
 import pytest
 from jwt import PyJWKClient
 
-from {{ cookiecutter.package_name }}.auth.logout_tokens import (
+from logto_kit.auth.logout_tokens import (
     MAX_AGE_SECONDS,
     InvalidLogoutToken,
     LogoutTokenValidator,
 )
-from {{ cookiecutter.package_name }}.auth.logto_client import IDP_TIMEOUT_SECONDS
-from {{ cookiecutter.package_name }}.auth.published_keys import KeysUnavailable
+from logto_kit.auth.logto_client import IDP_TIMEOUT_SECONDS
+from logto_kit.auth.published_keys import KeysUnavailable
 
 from .fake_logto import KID, RSA_KID, FakeLogto
 from .logout_token_maker import (

@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from {{ cookiecutter.package_name }}.sessions.cookie_limit import COOKIE_LIMIT_BYTES
+from logto_kit.sessions.cookie_limit import COOKIE_LIMIT_BYTES
 
 from .fake_logto import FakeLogto, FakeUser
 from .flows import callback_path, csrf_token_in, sign_in

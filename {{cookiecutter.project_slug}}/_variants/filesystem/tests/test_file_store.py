@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from logto_kit.settings import Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto
 from .flows import sign_in

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Flask, session
 
-from {{ cookiecutter.package_name }}.sessions.interface import install, regenerate_session_id
-from {{ cookiecutter.package_name }}.sessions.server_side import SessionStore
+from logto_kit.sessions.interface import install, regenerate_session_id
+from logto_kit.sessions.server_side import SessionStore
 
 from .pages import Page
 

@@ -7,7 +7,7 @@ import gc
 import threading
 import warnings
 
-from {{ cookiecutter.package_name }}.web.async_bridge import run_coroutine
+from logto_kit.web.async_bridge import run_coroutine
 
 
 async def running_loop() -> asyncio.AbstractEventLoop:

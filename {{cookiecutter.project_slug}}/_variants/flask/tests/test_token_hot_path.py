@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.web import signed_in, views
-from {{ cookiecutter.package_name }}.web.async_bridge import run_coroutine
+from logto_kit.web import signed_in
+from logto_kit.web.async_bridge import run_coroutine
 
 from .fake_logto import FakeLogto
 from .flows import sign_in
@@ -26,7 +26,6 @@ def coroutines_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         run.append(repr(coroutine))
         return run_coroutine(coroutine)
 
-    monkeypatch.setattr(views, "run_coroutine", counting)
     monkeypatch.setattr(signed_in, "run_coroutine", counting)
     return run
 

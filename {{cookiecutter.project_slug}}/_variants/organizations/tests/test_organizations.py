@@ -9,7 +9,7 @@ import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from {{ cookiecutter.package_name }}.about import PROTECTED_API
+from logto_kit.about import PROTECTED_API
 
 from .conftest import API_RESOURCE
 from .fake_logto import FakeLogto, FakeUser

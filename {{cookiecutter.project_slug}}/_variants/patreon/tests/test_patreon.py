@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.admin.management_api import ManagementApi
-from {{ cookiecutter.package_name }}.admin.provisioning import apply, plan
-from {{ cookiecutter.package_name }}.connectors.patreon import CONNECTOR, callback_uri
-from {{ cookiecutter.package_name }}.settings import SettingsError
+from logto_kit.admin.management_api import ManagementApi
+from logto_kit.admin.provisioning import apply, plan
+from logto_kit.connectors.patreon import CONNECTOR, callback_uri
+from logto_kit.settings import SettingsError
 
 from .connector_env import CONNECTOR_ENV
 from .fake_management_api import FakeManagementApi

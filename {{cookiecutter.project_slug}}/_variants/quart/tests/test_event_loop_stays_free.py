@@ -10,9 +10,10 @@ import time
 
 from jwt.jwk_set_cache import JWKSetCache
 
+from logto_kit.auth.logto_client import BoundedOidcCore
+from logto_kit.settings import Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.auth.logto_client import BoundedOidcCore
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .fake_logto import FakeLogto
 from .flows import callback_path

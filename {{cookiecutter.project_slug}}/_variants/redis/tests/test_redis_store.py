@@ -8,8 +8,9 @@ import logging
 
 import pytest
 
+from logto_kit.settings import Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .servers import free_port
 

@@ -8,11 +8,12 @@ import asyncio
 
 import pytest
 
+from logto_kit.auth import logto_auth, token_refresh
+from logto_kit.auth.token_refresh import LockWaitTimeout
+from logto_kit.sessions.refresh_lock import shared_refresh_lock
+from logto_kit.settings import Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.auth import logto_auth, token_refresh
-from {{ cookiecutter.package_name }}.auth.token_refresh import LockWaitTimeout
-from {{ cookiecutter.package_name }}.sessions.refresh_lock import shared_refresh_lock
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from .concurrent_pages import get_concurrently
 from .fake_logto import FakeLogto

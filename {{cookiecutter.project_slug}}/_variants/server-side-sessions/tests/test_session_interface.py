@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.sessions import server_side as server_sessions
-from {{ cookiecutter.package_name }}.sessions.server_side import SID_RE, SessionStore
-from {{ cookiecutter.package_name }}.settings import SESSION_LIFETIME_SECONDS as LIFETIME
+from logto_kit.sessions import server_side as server_sessions
+from logto_kit.sessions.server_side import SID_RE, SessionStore
+from logto_kit.settings import SESSION_LIFETIME_SECONDS as LIFETIME
 
 from .tiny_session_app import TinySessionApp
 

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from logto_kit.settings import STORE_COMMAND_TIMEOUT_SECONDS, Settings
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.settings import STORE_COMMAND_TIMEOUT_SECONDS, Settings
 
 from .fake_logto import FakeLogto
 from .flows import sign_in

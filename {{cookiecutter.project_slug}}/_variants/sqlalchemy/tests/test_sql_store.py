@@ -11,9 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import create_engine, text
 
+from logto_kit.sessions.store import SqlStore
+from logto_kit.settings import Settings, SettingsError
+
 from {{ cookiecutter.package_name }} import create_app
-from {{ cookiecutter.package_name }}.sessions.store import SqlStore
-from {{ cookiecutter.package_name }}.settings import Settings, SettingsError
 
 from .servers import free_port
 

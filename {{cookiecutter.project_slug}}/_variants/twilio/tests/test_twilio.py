@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.admin.management_api import ManagementApi
-from {{ cookiecutter.package_name }}.admin.provisioning import ProvisioningError, plan
-from {{ cookiecutter.package_name }}.connectors.twilio import (
+from logto_kit.admin.management_api import ManagementApi
+from logto_kit.admin.provisioning import ProvisioningError, plan
+from logto_kit.connectors.twilio import (
     CODE_PLACEHOLDER,
     CONNECTOR,
     SMS_TEMPLATES_FILE,
@@ -19,7 +19,7 @@ from {{ cookiecutter.package_name }}.connectors.twilio import (
     sms_templates,
     with_phone_sign_in,
 )
-from {{ cookiecutter.package_name }}.settings import SettingsError
+from logto_kit.settings import SettingsError
 
 from .connector_env import CONNECTOR_ENV
 from .fake_management_api import FakeManagementApi

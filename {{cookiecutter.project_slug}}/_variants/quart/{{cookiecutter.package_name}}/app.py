@@ -1,0 +1,35 @@
+"""This app: `create_app()` builds it (the servers call it as a factory). Add your blueprints,
+extensions and context processors here, as Quart's docs do; `init_app` adds signing in with
+Logto (the `logto_kit` package: sessions, sign-in routes, CSRF protection, the signed-in user
+in every template, error pages, security headers)."""
+
+from __future__ import annotations
+
+from quart import Quart
+
+from logto_kit.settings import Settings, settings_complete
+from logto_kit.web import init_app, init_setup_page
+
+from . import views
+
+
+def create_app(settings: Settings | None = None) -> Quart:
+    """Without `settings`, read them from the environment and `.env`."""
+    app = Quart(__name__)
+    init_app(app, settings)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Quart) -> None:
+    app.register_blueprint(views.blueprint)
+
+
+def create_dev_app() -> Quart:
+    """What the development servers serve (`python -m <package>`, `quart run`): the app, or,
+    while settings Logto needs are missing, a page listing them at every path."""
+    if settings_complete():
+        return create_app()
+    app = Quart(__name__)
+    register_blueprints(app)  # the pages' links, and `quart routes`
+    return init_setup_page(app)
