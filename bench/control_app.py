@@ -15,7 +15,8 @@ framework itself doing that page's work, and nothing else the baked app adds.
   through the framework's own `get_flashed_messages` (a Jinja global of both);
 - serve the baked app's routes in blueprints of the same names (`pages`, `logto`, `health`)
   at the same paths, so the templates' `url_for` builds the same links; every page but the
-  home page is a stub. Nothing of the framework is tuned or left out.
+  home page is a stub; the sign-in machinery's template folder (`logto/...`) is the `logto`
+  blueprint's, as in the bake. Nothing of the framework is tuned or left out.
 
 What the templates get lives in `page_context()`, `register_globals()` and the CSRF set-up of
 each factory: the places to change when the baked app's templates take something else.
@@ -25,11 +26,12 @@ value aside) before measuring.
 Each is a factory for `gunicorn 'control_app:control_flask()'` (Quart's: in uvicorn workers),
 run with `bench/` as the working directory. Settings come from the environment: SECRET_KEY
 (the baked app's name for it), CONTROL_TEMPLATES and CONTROL_STATIC (the baked app's
-folders), CONTROL_PROJECT_NAME.
+folders), CONTROL_BLUEPRINT_TEMPLATES (the machinery's template folder), CONTROL_PROJECT_NAME.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import time
@@ -112,14 +114,24 @@ def configure(app: Any) -> None:
 
 
 def add_routes(
-    app: Any, blueprint: Callable[[str], Any], home: Callable[..., Any], stub: Callable[..., Any]
+    app: Any, blueprint: Callable[..., Any], home: Callable[..., Any], stub: Callable[..., Any]
 ) -> None:
-    """The bake's routes in blueprints of the same names; every page but home is a stub."""
+    """The bake's routes in blueprints of the same names; every page but home is a stub. The
+    bake's other template folders (its sign-in machinery's: `logto/...`) are the `logto`
+    blueprint's, as in the bake; Jinja looks in the app's folder first, then theirs."""
+    extra = [
+        folder
+        for folder in os.environ.get("CONTROL_BLUEPRINT_TEMPLATES", "").split(os.pathsep)
+        if folder
+    ]
+    if len(extra) > 1:
+        raise RuntimeError(f"more than one other template folder: {extra}")
     blueprints: dict[str, Any] = {}
     for name, rule, endpoint, methods in ROUTES:
         view = home if (name, endpoint) == ("pages", "home") else stub
         if name not in blueprints:
-            blueprints[name] = blueprint(name)
+            folder = extra[0] if name == "logto" and extra else None
+            blueprints[name] = blueprint(name, template_folder=folder)
         blueprints[name].add_url_rule(rule, endpoint, view, methods=list(methods))
     for registered in blueprints.values():
         app.register_blueprint(registered)
@@ -151,7 +163,7 @@ def control_flask() -> Any:
     def stub(**_: Any) -> str:
         return ""
 
-    add_routes(app, lambda name: Blueprint(name, __name__), home, stub)
+    add_routes(app, functools.partial(Blueprint, import_name=__name__), home, stub)
     return app
 
 
@@ -184,5 +196,5 @@ def control_quart() -> Any:
     async def stub(**_: Any) -> str:
         return ""
 
-    add_routes(app, lambda name: Blueprint(name, __name__), home, stub)
+    add_routes(app, functools.partial(Blueprint, import_name=__name__), home, stub)
     return app

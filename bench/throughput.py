@@ -258,13 +258,21 @@ def factory_command(framework: str, target: str, workers: int) -> Callable[[int]
 
 
 def bake_folders(app: BakedApp) -> tuple[tuple[str, str], ...]:
-    """The control's environment: the bake's templates and static folders, its name."""
+    """The control's environment: the bake's templates (the app's own folder, which holds
+    home.html, and the sign-in machinery's, which a blueprint serves), its static folder and
+    its name."""
     homes = sorted((app.project / app.package).glob("**/templates/home.html"))
     if len(homes) != 1:
         raise BenchError(f"{app.project}: expected one templates/home.html, found {len(homes)}")
     templates = homes[0].parent
+    others = sorted(
+        str(folder)
+        for folder in app.project.glob("*/**/templates")
+        if folder.is_dir() and folder != templates and "tests" not in folder.parts
+    )
     return (
         ("CONTROL_TEMPLATES", str(templates)),
+        ("CONTROL_BLUEPRINT_TEMPLATES", os.pathsep.join(others)),
         ("CONTROL_STATIC", str(templates.parent / "static")),
         ("CONTROL_PROJECT_NAME", PROJECT_NAME),
     )
