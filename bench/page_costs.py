@@ -41,8 +41,8 @@ from tests.fake_logto import FakeLogto
 from tests.flows import callback_path, sign_in
 from tests.page_client import PageClient
 from logto_web_app import create_app
-from logto_web_app.auth import logto_auth
-from logto_web_app.settings import Settings
+from logto_kit.auth import logto_auth
+from logto_kit.settings import Settings
 import guide_app
 
 def median_us(call, n=requests):
