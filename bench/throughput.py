@@ -28,7 +28,7 @@ paths, real ES384-signed tokens), served in this process on 127.0.0.1; its key r
 added here. Everything runs on loopback.
 
 Needs: `wrk` (`apt-get install -y wrk`), `flask[async]` (asgiref, for the guide pattern), and
-the template's dev dependencies. About 7 minutes with the defaults on an idle machine.
+the template's dev dependencies. About 6 minutes with the defaults.
 
 Run: python3 bench/throughput.py [--sessions 5000] [--signed-in 500] [--rounds 3]
                                  [--duration 10] [--workers 1] [--write]
@@ -1126,7 +1126,8 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
         "**The control is the framework itself** (`bench/control_app.py`): plain Flask / Quart "
         "under the same server, opening the same cookie with the framework's own "
         "`SecureCookieSessionInterface` and the same SECRET_KEY, and rendering the bake's own "
-        "templates (its `templates/` folder) with the context the bake gives them: the "
+        "templates (its template folders: the app's and the sign-in machinery's `logto/`) "
+        "with the context the bake gives them: the "
         "user's ID token claims (decoded from the session with PyJWT), `user_name`, the "
         "sign-in options, the same Jinja globals, `csrf_token()` (Flask-WTF's `CSRFProtect` "
         "for Flask; for Quart, which has no CSRF extension, the same signed, timestamped "
@@ -1143,8 +1144,9 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
         "",
         "**Measured.** Requests/s as wrk counted them. Server CPU per request: the utime + "
         "stime (`/proc/<pid>/stat`) of the gunicorn workers over the run ÷ its requests; it "
-        "does not depend on what else the machine runs, so its ratio is the steadier one on a "
-        "busy machine. Peak RSS: each worker's `VmHWM` after the last round (sign-ins "
+        "depends less on what else the machine runs, so its ratio is the steadier one on a "
+        "busy machine (though not immune: other work evicts caches and shares the cores' "
+        "time). Peak RSS: each worker's `VmHWM` after the last round (sign-ins "
         "included); growth: its RSS after the last round less after the warm-up. Not 200 / "
         "signed out: every answer of every round that was not a 200, or a 200 without the "
         "signed-in page (a cookie the app did not accept).",
