@@ -188,6 +188,7 @@ def test_connectors_ship_only_when_chosen(baked: tuple[dict[str, Any], Path]) ->
         name = connector.removeprefix("use_")
         assert all((package / file).is_file() is chosen for file in files), connector
         assert (project / "tests" / f"test_{name}.py").is_file() is chosen
+        assert (project / "tests" / f"{name}_connector.py").is_file() is chosen
         mentions = [
             path.relative_to(project).as_posix()
             for path in (*package.rglob("*.py"), project / ".env", project / ".env.example")

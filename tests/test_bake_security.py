@@ -39,10 +39,12 @@ def baked(request: pytest.FixtureRequest, cookies_session: Any) -> tuple[dict[st
     return answers, bake(cookies_session, answers)
 
 
-def package_dir(project: Path) -> Path:
+def package_dirs(project: Path) -> list[Path]:
+    """The packages the bake ships: the app's own and the template's machinery (logto_kit)."""
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    (package,) = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
-    return project / str(package)
+    packages = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    assert "logto_kit" in packages and len(packages) == 2, packages
+    return [project / str(package) for package in packages]
 
 
 def declared_dependencies(project: Path) -> list[str]:
@@ -103,11 +105,8 @@ def bakes_needing(combinations: list[str]) -> str:
 
 def test_bandit_finds_no_medium_or_high_issue(baked: tuple[dict[str, Any], Path]) -> None:
     _, project = baked
-    package = package_dir(project)
-    result = run(
-        [sys.executable, "-m", "bandit", "--recursive", "--format", "json", "--quiet", "."],
-        cwd=package,
-    )
+    packages = [package.name for package in package_dirs(project)]
+    result = run([sys.executable, "-m", "bandit", "-r", "-f", "json", "-q", *packages], cwd=project)
     try:
         report = json.loads(result.stdout)
     except ValueError:
@@ -115,7 +114,7 @@ def test_bandit_finds_no_medium_or_high_issue(baked: tuple[dict[str, Any], Path]
     assert report["errors"] == [], report["errors"]
     assert report["metrics"]["_totals"]["loc"] > 500, "bandit scanned (almost) nothing"
     findings = [
-        f"{package.name}/{issue['filename'].removeprefix('./')}:{issue['line_number']}: "
+        f"{issue['filename'].removeprefix('./')}:{issue['line_number']}: "
         f"{issue['test_id']} {issue['issue_severity']} severity, {issue['issue_confidence']} "
         f"confidence: {issue['issue_text']}"
         for issue in report["results"]

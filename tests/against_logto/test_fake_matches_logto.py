@@ -26,6 +26,11 @@ from tests.support.baked_app import TEMPLATE_ROOT
 from tests.support.real_logto import LogtoInstance, LogtoTenant
 
 BAKED_TESTS = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "tests"
+#: The connectors' own test modules (`<name>_connector.py`): the fake then has both installed.
+CONNECTOR_TESTS = [
+    TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "_variants" / name / "tests"
+    for name in ("twilio", "patreon")
+]
 BAKED_TESTS_PACKAGE = "baked_tests"
 FAKE_M2M = ("m2m-app", "m2m-secret")  # FakeManagementApi's defaults
 
@@ -238,11 +243,12 @@ SCENARIOS: dict[str, list[Step]] = {
 @pytest.fixture(scope="module")
 def fake_module() -> Iterator[Any]:
     """fake_management_api from the template's baked tests (it holds no template tags), in a
-    package of its own: it imports its neighbours relatively, as the baked `tests` does."""
+    package of its own: it imports its neighbours relatively, as the baked `tests` does; the
+    package also holds both connectors' test modules, as a bake with both has them."""
     spec = importlib.util.spec_from_file_location(
         BAKED_TESTS_PACKAGE,
         BAKED_TESTS / "__init__.py",
-        submodule_search_locations=[str(BAKED_TESTS)],
+        submodule_search_locations=[str(BAKED_TESTS), *map(str, CONNECTOR_TESTS)],
     )
     assert spec and spec.loader
     sys.modules[BAKED_TESTS_PACKAGE] = importlib.util.module_from_spec(spec)

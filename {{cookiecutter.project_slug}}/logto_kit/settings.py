@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from .about import PROTECTED_API, SESSION_BACKEND
+from .sessions.store_settings import STORE_SETTINGS, StoreSettings, store_fields
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -32,19 +33,14 @@ WHERE_TO_FIND = {
     "SECRET_KEY": (
         'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
     ),
-    "REDIS_URL": "set the Redis server's URL, e.g. redis://localhost:6379/0",
-    "DATABASE_URL": (
-        "set a SQLAlchemy database URL, e.g. sqlite:///instance/sessions.sqlite3 or "
-        "postgresql://user:password@localhost:5432/app"
-    ),
     "LOGTO_API_RESOURCE": (
         "copy the API identifier from Logto Console > API resources, e.g. https://api.example.com"
     ),
-    "SESSION_DIR": "set a directory for session files, e.g. instance/sessions",
     "APP_BASE_URL": (
         "set the URL this app is served at, e.g. http://localhost:3000 "
         "(its /callback must be a Redirect URI of your app in Logto Console)"
     ),
+    **STORE_SETTINGS,  # where sessions live (sessions/store_settings.py)
 }
 
 
@@ -82,17 +78,17 @@ class AppUris:
 
 
 @dataclass(frozen=True)
-class Settings(AppUris):
+class Settings(StoreSettings, AppUris):
+    """What the app is run with. The session store's own settings (`StoreSettings`, from
+    sessions/store_settings.py) are keyword-only fields."""
+
     logto_endpoint: str
     logto_app_id: str
     logto_app_secret: str
     secret_key: str
     app_base_url: str
 
-    session_backend: str = "cookie"
-    redis_url: str | None = None
-    database_url: str | None = None
-    session_dir: Path | None = None
+    session_backend: str = SESSION_BACKEND
     api_resource: str | None = None  # this app's API resource indicator (PROTECTED_API)
     log_level: str = "INFO"
 
@@ -119,7 +115,6 @@ def backchannel_logout_uri(app_base_url: str) -> str:
 def load_settings(
     environ: Mapping[str, str] | None = None,
     dotenv_path: Path | None = PROJECT_ROOT / ".env",
-    session_backend: str = SESSION_BACKEND,
     protected_api: bool = PROTECTED_API,
 ) -> Settings:
     """Read settings; real environment variables win over `.env` entries. Raises one
@@ -141,13 +136,13 @@ def load_settings(
         "secret_key": checked(lambda: _secret_key(values)),
         "app_base_url": checked(lambda: required_origin(values, "APP_BASE_URL")),
         "log_level": checked(lambda: _log_level(values)),
-        **(checked(lambda: _session_store(values, session_backend)) or {}),
+        **(checked(lambda: _session_store(values)) or {}),
     }
     if protected_api:
         fields["api_resource"] = checked(lambda: _api_resource(values))
     if problems:
         raise SettingsError(*problems)
-    return Settings(session_backend=session_backend, **fields)
+    return Settings(**fields)
 
 
 def settings_complete() -> bool:
@@ -159,15 +154,13 @@ def settings_complete() -> bool:
     return True
 
 
-def _session_store(values: Mapping[str, str | None], backend: str) -> dict[str, Any]:
-    """The one setting where a server-side backend keeps sessions."""
-    if backend == "redis":
-        return {"redis_url": _redis_url(values)}
-    if backend == "sqlalchemy":
-        return {"database_url": _database_url(values)}
-    if backend == "filesystem":
-        return {"session_dir": _project_path(values, "SESSION_DIR")}
-    return {}
+def _session_store(values: Mapping[str, str | None]) -> dict[str, Any]:
+    """The settings that say where sessions live (sessions/store_settings.py)."""
+    given = {name: required(values, name) for name in STORE_SETTINGS}
+    try:
+        return store_fields(given, PROJECT_ROOT)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
 
 
 @contextmanager
@@ -267,30 +260,6 @@ def required_origin(values: Mapping[str, str | None], name: str, where: str | No
     return value
 
 
-def _redis_url(values: Mapping[str, str | None]) -> str:
-    value = required(values, "REDIS_URL")
-    parts = urlsplit(value)
-    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
-        raise SettingsError(
-            f"REDIS_URL={value!r} must start with redis://, rediss:// or unix://: "
-            f"{WHERE_TO_FIND['REDIS_URL']}"
-        )
-    return value
-
-
-def _database_url(values: Mapping[str, str | None]) -> str:
-    """A SQLAlchemy URL; relative SQLite paths are made relative to the project."""
-    value = required(values, "DATABASE_URL")
-    scheme, separator, rest = value.partition("://")
-    if not separator or not scheme:
-        raise SettingsError(f"DATABASE_URL={value!r} is not a URL: {WHERE_TO_FIND['DATABASE_URL']}")
-    if scheme in ("postgres", "postgresql"):
-        scheme = "postgresql+psycopg"  # the driver this project installs
-    if scheme == "sqlite" and rest.startswith("/") and not rest.startswith("//"):
-        rest = "/" + str(PROJECT_ROOT / rest[1:])
-    return f"{scheme}://{rest}"
-
-
 def _api_resource(values: Mapping[str, str | None]) -> str:
     """An absolute http(s) URI without a fragment (RFC 8707): the API's access token audience."""
     value = required(values, "LOGTO_API_RESOURCE")
@@ -309,11 +278,6 @@ def _log_level(values: Mapping[str, str | None]) -> str:
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level!r})")
     return level
-
-
-def _project_path(values: Mapping[str, str | None], name: str) -> Path:
-    path = Path(required(values, name)).expanduser()
-    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def origin_problem(url: str) -> str | None:

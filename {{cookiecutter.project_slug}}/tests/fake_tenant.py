@@ -8,23 +8,24 @@ import secrets
 import time
 from typing import Any
 
+from .chosen_connectors import IN_LOGTO
 from .fake_rbac import FakeRbac
 from .management_api_rules import check_sign_in_experience
 
-# factory id -> (connector type, social target); what this fake Logto has installed
-FACTORIES: dict[str, tuple[str, str]] = {
-    "twilio-short-message-service": ("Sms", "twilio-sms"),
-    "aliyun-short-message-service": ("Sms", "aliyun-sms"),
-    "patreon-universal": ("Social", "patreon"),
-    "google-universal": ("Social", "google"),
+# What this fake Logto has installed: two of Logto's connectors that are the tenant's own (no
+# project adds them), and this project's. factory id -> (connector type, social target, the
+# config keys its guard requires as strings: Logto answers 400 without them)
+INSTALLED: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "aliyun-short-message-service": (
+        "Sms",
+        "aliyun-sms",
+        ("accessKeyId", "accessKeySecret", "signName"),
+    ),
+    "google-universal": ("Social", "google", ("clientId", "clientSecret")),
+    **IN_LOGTO,
 }
-# factory id -> the config keys its guard requires (strings); Logto answers 400 without them
-REQUIRED_CONFIG: dict[str, tuple[str, ...]] = {
-    "twilio-short-message-service": ("accountSID", "authToken", "fromMessagingServiceSID"),
-    "aliyun-short-message-service": ("accessKeyId", "accessKeySecret", "signName"),
-    "patreon-universal": ("clientId", "clientSecret"),
-    "google-universal": ("clientId", "clientSecret"),
-}
+FACTORIES = {factory: (kind, target) for factory, (kind, target, _) in INSTALLED.items()}
+REQUIRED_CONFIG = {factory: keys for factory, (_, _, keys) in INSTALLED.items()}
 SMS_USAGE_TYPES = {"Register", "SignIn", "ForgotPassword", "Generic"}
 Response = tuple[int, Any]
 

@@ -1,4 +1,4 @@
-"""A page as the tests' clients return it, the same for Flask and Quart."""
+"""A page as the tests' client (page_client.py) returns it."""
 
 from __future__ import annotations
 

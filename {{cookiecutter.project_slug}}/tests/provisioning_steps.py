@@ -11,7 +11,7 @@ from logto_kit.admin.provisioning import Plan, Target, apply, plan
 from logto_kit.connectors import CHOSEN
 from logto_kit.connectors.connector import Connector
 
-from .connector_env import CONNECTOR_ENV
+from .chosen_connectors import CONNECTOR_ENV
 
 PHONE_CODE = {
     "identifier": "phone",

@@ -14,29 +14,21 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from dotenv import dotenv_values
 
 from logto_kit.about import PROJECT_NAME, PROTECTED_API, WEB_FRAMEWORK
 from logto_kit.admin.cli import logto
 from logto_kit.connectors import CHOSEN
+from logto_kit.settings import PROJECT_ROOT
 
-from .connector_env import CONNECTOR_ENV
+from .chosen_connectors import CONNECTOR_ENV
 from .fake_management_api import FakeManagementApi
+from .session_store import store_env
 
 BASE_URL = "http://localhost:3000"
-CHOSEN_IDS = {connector.factory_id for connector in CHOSEN}
-USE_TWILIO = "twilio-short-message-service" in CHOSEN_IDS
-USE_PATREON = "patreon-universal" in CHOSEN_IDS
-CODE_PLACEHOLDER = "{" * 2 + "code" + "}" * 2
-OUR_PREFIXES = (
-    "LOGTO_",
-    "TWILIO_",
-    "PATREON_",
-    "APP_BASE_URL",
-    "SECRET_KEY",
-    "REDIS_URL",
-    "DATABASE_URL",
-    "SESSION_DIR",
-)
+#: What the app and the commands read: the variables of .env.example, LOGTO_ENV_FILE.
+OUR_PREFIXES = ("LOGTO_", *dotenv_values(PROJECT_ROOT / ".env.example"))
+SECRET_KEY = "Vq3-k9ZpX2r_Lm8Tn4Wb7Yc1Hd6Jf0Gs5Ae"
 
 
 @pytest.fixture(autouse=True)
@@ -59,10 +51,8 @@ def write_env(path: Path, endpoint: str, **changes: str) -> Path:
         "LOGTO_APP_ID": "your-app-id",
         "LOGTO_APP_SECRET": "your-app-secret",
         "APP_BASE_URL": BASE_URL,
-        "SECRET_KEY": "Vq3-k9ZpX2r_Lm8Tn4Wb7Yc1Hd6Jf0Gs5Ae",
-        "REDIS_URL": "redis://localhost:6379/0",
-        "DATABASE_URL": "sqlite:///instance/sessions.sqlite3",
-        "SESSION_DIR": "instance/sessions",
+        "SECRET_KEY": SECRET_KEY,
+        **store_env(path.parent),
         "LOGTO_API_RESOURCE": "https://api.test.example",
         "LOGTO_M2M_APP_ID": "m2m-app",
         "LOGTO_M2M_APP_SECRET": "m2m-secret",
@@ -110,20 +100,17 @@ def test_provision_sets_up_the_tenant_and_env(fake: FakeManagementApi, env_file:
     env = env_values(env_file)
     assert env["LOGTO_APP_ID"] == app["id"]
     assert env["LOGTO_APP_SECRET"] == fake.secrets[app["id"]][0]["value"]
-    assert env["PATREON_CLIENT_ID"] == CONNECTOR_ENV["PATREON_CLIENT_ID"]
+    kept = {"SECRET_KEY": SECRET_KEY, **CONNECTOR_ENV}
+    assert {name: env[name] for name in kept} == kept
     assert env_file.read_text(encoding="utf-8").startswith("# kept as is\n")
     factories = {c["connectorId"]: c for c in fake.connectors}
-    sign_in_exp = fake.sign_in_experience
-    assert ("twilio-short-message-service" in factories) is USE_TWILIO
-    assert ("patreon-universal" in factories) is USE_PATREON
-    assert ("patreon" in sign_in_exp["socialSignInConnectorTargets"]) is USE_PATREON
-    phone_methods = [m for m in sign_in_exp["signIn"]["methods"] if m["identifier"] == "phone"]
-    assert bool(phone_methods) is USE_TWILIO
-    if USE_PATREON:
-        assert factories["patreon-universal"]["id"] == "patreon"
-        assert f"{fake.endpoint}/callback/patreon" in result.output
-    if not (USE_TWILIO or USE_PATREON):
-        assert not [r for r in fake.changes() if "sign-in-exp" in r.path]
+    assert set(factories) == {connector.factory_id for connector in CHOSEN}
+    for connector in CHOSEN:  # each connector's own tests check what it asks of the tenant
+        made = factories[connector.factory_id]["id"]
+        assert made == (connector.connector_id or made)
+        assert all(note in result.output for note in connector.notes(fake.endpoint, made))
+    sign_in_exp_changes = [r for r in fake.changes() if "sign-in-exp" in r.path]
+    assert bool(sign_in_exp_changes) is bool(CHOSEN)  # no connector: the tenant's, untouched
 
 
 def test_second_provision_changes_nothing(fake: FakeManagementApi, env_file: Path) -> None:
@@ -162,8 +149,7 @@ def test_existing_social_targets_and_methods_are_kept(
     fake.add_connector("google-universal", {"clientId": "g", "clientSecret": "g"})
     fake.sign_in_experience["socialSignInConnectorTargets"] = ["google"]
     assert run(env_file, "provision").exit_code == 0
-    expected = ["google", "patreon"] if USE_PATREON else ["google"]
-    assert fake.sign_in_experience["socialSignInConnectorTargets"] == expected
+    assert fake.sign_in_experience["socialSignInConnectorTargets"][0] == "google"
     methods = fake.sign_in_experience["signIn"]["methods"]
     assert methods[0]["identifier"] == "username"
 
@@ -198,22 +184,21 @@ def test_provision_needs_an_m2m_app(fake: FakeManagementApi, tmp_path: Path) -> 
 def test_connectors_masks_secrets_unless_asked(env_file: Path) -> None:
     masked, shown = run(env_file, "connectors"), run(env_file, "connectors", "--show-secrets")
     assert masked.exit_code == shown.exit_code == 0
-    if not (USE_TWILIO or USE_PATREON):
-        assert "No connector was chosen" in masked.output
+    if not CHOSEN:
+        none = "This project has no connector: none was chosen when it was generated.\n"
+        assert masked.output == shown.output == none
         return
-    for secret in ("TWILIO_AUTH_TOKEN", "PATREON_CLIENT_SECRET"):
-        assert CONNECTOR_ENV[secret] not in masked.output
-    blocks = [json.loads(block) for block in _json_blocks(shown.output)]
-    assert len(blocks) == USE_TWILIO + USE_PATREON
-    if USE_TWILIO:
-        assert '"authToken": "ab…(masked)"' in masked.output
-        twilio = next(block for block in blocks if "authToken" in block)
-        assert twilio["authToken"] == CONNECTOR_ENV["TWILIO_AUTH_TOKEN"]
-        assert all(CODE_PLACEHOLDER in t["content"] for t in twilio["templates"])
-        assert all("{" * 2 + "code" + "}" * 2 in t["content"] for t in twilio["templates"])
-    if USE_PATREON:
-        assert '"clientSecret": "pa…(masked)"' in masked.output
-        assert "/callback/patreon" in masked.output
+    configs = [connector.config(CONNECTOR_ENV) for connector in CHOSEN]
+    assert [json.loads(block) for block in _json_blocks(shown.output)] == configs
+    for connector, config in zip(CHOSEN, configs, strict=True):
+        assert f"# {connector.factory_id}: paste into {connector.paste_where}" in masked.output
+        for key in connector.secret_keys:
+            assert config[key] not in masked.output
+            assert f'"{key}": "{config[key][:2]}…(masked)"' in masked.output
+        if connector.connector_id:
+            endpoint = env_values(env_file)["LOGTO_ENDPOINT"]
+            for note in connector.notes(endpoint, connector.connector_id):
+                assert note in masked.output
 
 
 def _json_blocks(output: str) -> list[str]:
@@ -250,8 +235,9 @@ def test_doctor_reports_a_wrong_redirect_uri_then_passes(
 def test_doctor_lists_every_tenant_problem_then_passes(
     fake: FakeManagementApi, env_file: Path
 ) -> None:
-    """Before provisioning: one `fix:` line per problem, in one run; after it: all ok."""
-    fake.add_connector("patreon-universal", {"clientId": "other-id", "clientSecret": "x" * 8})
+    """Before provisioning: one `fix:` line per problem, in one run; after it: all ok. A
+    connector of the tenant's own is left alone."""
+    fake.add_connector("google-universal", {"clientId": "g", "clientSecret": "g"})
     result = run(env_file, "doctor")
     assert result.exit_code == 1
     fixes = [line for line in result.output.splitlines() if line.startswith("fix: ")]
@@ -263,10 +249,15 @@ def test_doctor_lists_every_tenant_problem_then_passes(
         "LOGTO_APP_SECRET is still the placeholder",
     ]
     expected += ["the app's registration is unchecked"]
-    expected += ["no Twilio SMS connector"] * USE_TWILIO
-    expected += ["holds other credentials than .env"] * USE_PATREON  # connectors, then buttons
-    expected += ["phone sign-in with an SMS code is off"] * USE_TWILIO
-    expected += ["Patreon is not a social sign-in"] * USE_PATREON
+    expected += [f"no {connector.name} connector" for connector in CHOSEN]  # then the buttons
+    expected += [  # each connector's own tests check what these say
+        message
+        for connector in CHOSEN
+        for kind, message in connector.check_sign_in_experience(
+            fake.sign_in_experience, f"{WEB_FRAMEWORK.lower()} logto provision"
+        )
+        if kind == "fix"
+    ]
     assert len(fixes) == len(expected), result.output
     for fix, fragment in zip(fixes, expected, strict=True):
         assert fragment in fix
@@ -275,23 +266,29 @@ def test_doctor_lists_every_tenant_problem_then_passes(
     result = run(env_file, "doctor")
     assert result.exit_code == 0, result.output
     assert "fix:" not in result.output
-    if USE_TWILIO:
-        assert "note: phone sign-up is off (new users sign up with a username)" in result.output
+    for connector in CHOSEN:  # credentials changed in the tenant: said, and put back
+        (stored,) = [c for c in fake.connectors if c["connectorId"] == connector.factory_id]
+        changed = dict.fromkeys(connector.secret_keys, "changed")
+        stored["config"] = {**stored["config"], **changed}
+        result = run(env_file, "doctor")
+        fixes = [line for line in result.output.splitlines() if line.startswith("fix: ")]
+        assert fixes == [
+            f"fix: the {connector.name} connector (id {stored['id']}) holds other credentials "
+            f"than .env: run `{WEB_FRAMEWORK.lower()} logto provision` to update it"
+        ]
+        assert run(env_file, "provision").exit_code == 0
+    assert run(env_file, "doctor").exit_code == 0
 
 
-def test_phone_sign_up_option(fake: FakeManagementApi, env_file: Path) -> None:
-    """Twilio's `--phone-sign-up`; a bake without Twilio has no such option."""
-    if not USE_TWILIO:
-        refused = run(env_file, "provision", "--phone-sign-up")
-        assert refused.exit_code == 2 and "No such option" in refused.output
-        return
-    dry = run(env_file, "provision", "--dry-run")
-    assert "phone sign-up left off" in dry.output
-    result = run(env_file, "provision", "--phone-sign-up")
-    assert result.exit_code == 0, result.output
-    secondary = fake.sign_in_experience["signUp"].get("secondaryIdentifiers", [])
-    assert secondary == [{"identifier": "phone", "verify": True}]
-    assert "left off" not in result.output
+def test_provision_has_the_options_of_the_chosen_connectors(env_file: Path) -> None:
+    """Each connector adds its own `provision` options (`flags`); an option no connector of
+    this project adds is refused."""
+    command = logto.commands["provision"]
+    options = {option for param in command.params for option in param.opts}
+    options -= {"--dry-run", "--env-file", "--assign-role"}
+    assert options == {flag.option for connector in CHOSEN for flag in connector.flags}
+    refused = run(env_file, "provision", "--no-such-option")
+    assert refused.exit_code == 2 and "No such option" in refused.output
 
 
 def test_doctor_flags_an_id_token_lifetime_the_app_would_renew_on_every_page(

@@ -71,7 +71,7 @@ def test_logto_rules_answer_as_logto_does(fake: FakeManagementApi, api: Manageme
     }
     with pytest.raises(ManagementApiError, match="passwordless_requires_verify"):
         api.patch("/api/sign-in-exp", {"signUp": secondary_phone})
-    updated = api.patch("/api/sign-in-exp", {"socialSignInConnectorTargets": ["patreon"]})
+    updated = api.patch("/api/sign-in-exp", {"socialSignInConnectorTargets": ["google"]})
     assert updated["socialSignInConnectorTargets"] == []  # no connector: dropped, silently
     neither = {**PHONE_CODE, "identifier": "username", "verificationCode": False}
     sign_in = {"methods": [neither]}

@@ -13,6 +13,7 @@ import pytest
 from werkzeug.wrappers import Response
 
 import logto_kit
+from logto_kit.about import WEB_FRAMEWORK
 from logto_kit.settings import Settings, SettingsError, load_settings
 from logto_kit.web.security_headers import SecurityHeaders, security_headers
 
@@ -22,6 +23,7 @@ from .fake_logto import FakeLogto
 from .flows import csrf_token_in, sign_in
 from .page_client import PageClient
 from .pages import Page
+from .session_store import store_env
 
 KIT = Path(logto_kit.__file__).parent  # the template's machinery
 APP = Path(sys.modules[create_app.__module__].__file__ or "").parent  # the project's own app
@@ -42,6 +44,7 @@ GOOD_ENV = {
     "LOGTO_APP_SECRET": "app-secret-456",
     "APP_BASE_URL": "http://localhost:3000",
     "LOGTO_API_RESOURCE": "https://api.test.example",  # read by projects with an API
+    **store_env(Path("instance")),
 }
 GENERATE_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
@@ -175,11 +178,11 @@ def test_a_header_the_view_set_is_kept(settings: Settings) -> None:
 
 def test_the_core_imports_no_web_framework() -> None:
     """Only the framework layer (web/) and the framework's session interface
-    (sessions/interface.py) may import Flask, Quart or werkzeug; the sign-in flow (auth/), the
-    stores and their locks (sessions/), the `logto` commands (admin/) and the settings serve
-    both frameworks as they are, and the sign-in flow is given the framework's and the
-    store's parts instead of importing them."""
-    framework = re.compile(r"^\s*(from|import) (flask|quart|werkzeug)\b", re.M)
+    (sessions/interface.py) may import the web framework or werkzeug; the sign-in flow (auth/),
+    the stores and their locks (sessions/), the `logto` commands (admin/) and the settings know
+    no web framework, and the sign-in flow is given the framework's and the store's parts
+    instead of importing them."""
+    framework = re.compile(rf"^\s*(from|import) ({WEB_FRAMEWORK.lower()}|werkzeug)\b", re.M)
     layers = re.compile(r"^\s*from \.\.(web|sessions|admin)\b", re.M)
     offenders = []
     for path in sorted(KIT.rglob("*.py")):
@@ -238,7 +241,7 @@ def test_rendered_pages_load_only_same_origin_resources(
 
 
 def load_with_key(secret_key: str) -> Settings:
-    return load_settings({**GOOD_ENV, "SECRET_KEY": secret_key}, None, "cookie")
+    return load_settings({**GOOD_ENV, "SECRET_KEY": secret_key}, None)
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,8 @@ from logto_kit.settings import (
     load_settings,
 )
 
+from .session_store import store_env
+
 GOOD = {
     "LOGTO_ENDPOINT": "https://tenant.logto.app",
     "LOGTO_APP_ID": "app-id-123",
@@ -24,17 +26,18 @@ GOOD = {
     "SECRET_KEY": "Vq3-k9ZpX2r_Lm8Tn4Wb7Yc1Hd6Jf0Gs5Ae",
     "APP_BASE_URL": "http://localhost:3000",
     "LOGTO_API_RESOURCE": "https://api.test.example",  # read by projects with an API
+    **store_env(Path("instance")),  # where sessions live: its own tests check its values
 }
 REQUIRED = [name for name in GOOD if PROTECTED_API or name != "LOGTO_API_RESOURCE"]
 
 
 def load(**changes: str | None) -> Settings:
     environ = {key: value for key, value in {**GOOD, **changes}.items() if value is not None}
-    return load_settings(environ, dotenv_path=None, session_backend="cookie")
+    return load_settings(environ, dotenv_path=None)
 
 
 def test_good_settings_and_derived_uris() -> None:
-    settings = load_settings(GOOD, dotenv_path=None, session_backend="cookie")
+    settings = load_settings(GOOD, dotenv_path=None)
     assert settings.logto_endpoint == "https://tenant.logto.app"
     assert settings.redirect_uri == "http://localhost:3000/callback"
     assert settings.post_sign_out_redirect_uri == "http://localhost:3000/"
@@ -42,7 +45,7 @@ def test_good_settings_and_derived_uris() -> None:
 
 
 def test_trailing_slash_is_forgiven() -> None:
-    settings = load_settings({**GOOD, "APP_BASE_URL": "https://app.example.com/"}, None, "cookie")
+    settings = load_settings({**GOOD, "APP_BASE_URL": "https://app.example.com/"}, None)
     assert settings.app_base_url == "https://app.example.com"
     assert settings.uses_https
 
@@ -107,14 +110,14 @@ def test_malformed_urls_are_refused(name: str, url: str) -> None:
     "url", ["http://localhost:3001", "http://127.0.0.1:8080", "http://[::1]:3000"]
 )
 def test_plain_http_is_fine_for_local_hosts(url: str) -> None:
-    assert load_settings({**GOOD, "LOGTO_ENDPOINT": url}, None, "cookie").logto_endpoint == url
+    assert load_settings({**GOOD, "LOGTO_ENDPOINT": url}, None).logto_endpoint == url
 
 
 def test_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
     dotenv.write_text("\n".join(f"{key}={value}" for key, value in GOOD.items()))
-    assert load_settings({}, dotenv, "cookie").logto_app_id == "app-id-123"
-    assert load_settings({"LOGTO_APP_ID": "from-env"}, dotenv, "cookie").logto_app_id == "from-env"
+    assert load_settings({}, dotenv).logto_app_id == "app-id-123"
+    assert load_settings({"LOGTO_APP_ID": "from-env"}, dotenv).logto_app_id == "from-env"
 
 
 def test_fresh_project_stops_at_start_with_one_line() -> None:
@@ -133,57 +136,3 @@ def test_fresh_project_stops_at_start_with_one_line() -> None:
         "error: LOGTO_APP_ID is still the placeholder 'your-app-id': copy it from "
         "Logto Console > Applications > your app > App ID"
     ]
-
-
-def load_for(backend: str, **extra: str) -> Settings:
-    return load_settings({**GOOD, **extra}, dotenv_path=None, session_backend=backend)
-
-
-def test_each_server_side_backend_needs_its_variable() -> None:
-    for backend, name in (
-        ("redis", "REDIS_URL"),
-        ("sqlalchemy", "DATABASE_URL"),
-        ("filesystem", "SESSION_DIR"),
-    ):
-        with pytest.raises(SettingsError, match=rf"^{name} is not set"):
-            load_for(backend)
-
-
-@pytest.mark.parametrize("url", ["redis://localhost:6379/0", "rediss://cache.example:6380/1"])
-def test_redis_url(url: str) -> None:
-    assert load_for("redis", REDIS_URL=url).redis_url == url
-
-
-@pytest.mark.parametrize("url", ["http://localhost:6379", "localhost:6379", "redis://"])
-def test_bad_redis_url(url: str) -> None:
-    with pytest.raises(SettingsError, match=r"^REDIS_URL="):
-        load_for("redis", REDIS_URL=url)
-
-
-def test_database_url_relative_sqlite_is_in_the_project() -> None:
-    settings = load_for("sqlalchemy", DATABASE_URL="sqlite:///instance/sessions.sqlite3")
-    assert settings.database_url == f"sqlite:///{PROJECT_ROOT / 'instance/sessions.sqlite3'}"
-    absolute = load_for("sqlalchemy", DATABASE_URL="sqlite:////var/lib/app/s.db")
-    assert absolute.database_url == "sqlite:////var/lib/app/s.db"
-
-
-@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
-def test_database_url_postgres_uses_the_installed_driver(scheme: str) -> None:
-    settings = load_for("sqlalchemy", DATABASE_URL=f"{scheme}://u:p@db:5432/app")
-    assert settings.database_url == "postgresql+psycopg://u:p@db:5432/app"
-
-
-def test_bad_database_url() -> None:
-    with pytest.raises(SettingsError, match=r"^DATABASE_URL="):
-        load_for("sqlalchemy", DATABASE_URL="not a url")
-
-
-def test_session_dir_relative_to_the_project() -> None:
-    relative = load_for("filesystem", SESSION_DIR="instance/s")
-    assert relative.session_dir == PROJECT_ROOT / "instance/s"
-    assert load_for("filesystem", SESSION_DIR="/srv/s").session_dir == Path("/srv/s")
-
-
-def test_cookie_backend_needs_no_store_variable() -> None:
-    settings = load_for("cookie")
-    assert (settings.redis_url, settings.database_url, settings.session_dir) == (None, None, None)

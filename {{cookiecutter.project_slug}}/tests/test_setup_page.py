@@ -16,6 +16,7 @@ from logto_kit.web import setup_page
 from {{ cookiecutter.package_name }} import create_dev_app
 
 from .page_client import PageClient
+from .session_store import store_env
 
 PLACEHOLDERS = {
     "LOGTO_ENDPOINT": "https://your-tenant.logto.app",
@@ -36,9 +37,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
         **PLACEHOLDERS,
         "APP_BASE_URL": "http://localhost:3000",
         "SECRET_KEY": "Vq3-k9ZpX2r_Lm8Tn4Wb7Yc1Hd6Jf0Gs5Ae",
-        "REDIS_URL": "redis://127.0.0.1:9/0",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'sessions.sqlite3'}",
-        "SESSION_DIR": str(tmp_path / "sessions"),
+        **store_env(tmp_path),  # where sessions live, well-formed
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)

@@ -92,7 +92,7 @@ def test_off_site_next_is_ignored(client: PageClient, logto: FakeLogto) -> None:
 
 
 def test_the_return_path_is_sent_percent_encoded(client: PageClient, logto: FakeLogto) -> None:
-    """Quart would send a raw space in `Location`; both frameworks send a valid URL."""
+    """A space in the return path is encoded: `Location` always holds a valid URL."""
     callback = sign_in(client, logto, next_path="/ /evil.example?q=é")
     assert callback.status == 302
     assert callback.location == "/%20/evil.example?q=%C3%A9"

@@ -1,6 +1,7 @@
-"""`flask logto ...` / `quart logto ...`: set up and check the Logto side of this app.
+"""`logto ...`, a command group of the web framework's CLI (the README's `... logto provision`):
+set up and check the Logto side of this app.
 
-The group is a `flask.commands` / `quart.commands` entry point and never builds the web
+The group is the framework's `commands` entry point (pyproject.toml) and never builds the web
 app, so it works while `.env` still holds placeholders. Every failure is one line on
 stderr starting with `error: ` and a non-zero exit code.
 """
@@ -66,7 +67,7 @@ env_file_option = click.option(
 
 def settings_environ() -> Mapping[str, str] | None:
     """None (the real environment wins) for the default .env; {} for a chosen file, since
-    `flask`/`quart` have already loaded the project's .env into the environment."""
+    the framework's CLI has already loaded the project's .env into the environment."""
     source = click.get_current_context().get_parameter_source("env_file")
     return None if source in (None, click.core.ParameterSource.DEFAULT) else {}
 
@@ -92,7 +93,7 @@ def connectors(show_secrets: bool, env_file: Path) -> None:
         values = read_env(env_file, environ)
         configs = connector_configs(values)
     if not configs:
-        click.echo("No connector was chosen for this project (use_twilio and use_patreon).")
+        click.echo("This project has no connector: none was chosen when it was generated.")
         return
     endpoint = (values.get("LOGTO_ENDPOINT") or "").strip().removesuffix("/")
     if not endpoint or origin_problem(endpoint):
@@ -117,7 +118,7 @@ def masked(config: Mapping[str, Any], secret_keys: tuple[str, ...]) -> dict[str,
 
 
 def with_connector_flags(command: Callable[..., None]) -> Callable[..., None]:
-    """`provision`'s options that the chosen connectors add (e.g. Twilio's --phone-sign-up)."""
+    """`provision`'s options that the chosen connectors add (each connector's `flags`)."""
     for connector in CHOSEN:
         for flag in connector.flags:
             command = click.option(flag.option, is_flag=True, help=flag.help)(command)

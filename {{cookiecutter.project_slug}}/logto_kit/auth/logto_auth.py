@@ -1,4 +1,4 @@
-"""Sign-in, callback, sign-out and the current user: the flow both web frameworks share.
+"""Sign-in, callback, sign-out and the current user: the sign-in flow, free of any web framework.
 
 Signed in means holding an ID token that has not expired. Reading the user (`current_user`)
 costs no call to Logto; once the ID token has expired, `refreshed_user` renews it with the
@@ -108,7 +108,7 @@ class LogtoAuth:
         option: SignInOption | None = None,
     ) -> str:
         """Start a sign-in; Logto opens on its sign-up screen when `sign_up` is set, or where
-        `option` (phone, Patreon) points. Sign-ins started in other tabs stay pending."""
+        `option` (a connector's button) points. Sign-ins started in other tabs stay pending."""
         self._session.pop(USERINFO_KEY, None)
         mode: InteractionMode | None = "signUp" if sign_up else None
         try:

@@ -14,8 +14,8 @@ KEY_PREFIX = "logto."
 class SessionStorage(Storage):
     """Stores the SDK's values (ID token, tokens, sign-in session) under `logto.*` session keys.
 
-    `session` is the framework's session proxy (`flask.session` / `quart.session`), which
-    resolves to the current request's session, so one instance serves every request.
+    `session` is the web framework's session proxy, which resolves to the current request's
+    session, so one instance serves every request.
     """
 
     def __init__(self, session: MutableMapping[str, Any]) -> None:

@@ -17,7 +17,7 @@ from .logto_auth import CurrentUser, LogtoAuth, display_name
 from .sign_in_options import SignInOption
 
 User = dict[str, Any]
-#: The sign-in buttons of the chosen connectors (phone, Patreon), by their path segment.
+#: The sign-in buttons of the chosen connectors, by their path segment.
 SIGN_IN_OPTIONS: dict[str, SignInOption] = {
     connector.button.slug: connector.button for connector in CHOSEN
 }

@@ -8,9 +8,10 @@ tabs, a page and its fetches) must therefore make ONE refresh request between th
 on with its result:
 
 * requests are keyed by a hash of the refresh token they hold: exactly those that would clash;
-* in a process, a lock per key (`KeyedLocks`: threads under Flask, tasks under Quart) lets one
-  request refresh while the others wait; its outcome (new tokens, refused, or Logto unreachable)
-  is kept for a short while (`RecentOutcomes`) and the waiters take it instead of refreshing;
+* in a process, a lock per key (`KeyedLocks`: the web layer's, for its threads or tasks) lets
+  one request refresh while the others wait; its outcome (new tokens, refused, or Logto
+  unreachable) is kept for a short while (`RecentOutcomes`) and the waiters take it instead of
+  refreshing;
 * across processes and instances that share a server-side session store, the store's own lock
   and an outcome record there (`SharedRefreshLock`, in refresh_lock.py) do the same. Signed-cookie
   sessions share no store: there each process is covered, not several.
@@ -193,7 +194,7 @@ class RecentOutcomes:
     def __init__(self, max_entries: int = RECENT_OUTCOMES_MAX) -> None:
         self.max_entries = max_entries
         self._entries: OrderedDict[str, RefreshOutcome] = OrderedDict()
-        self._guard = threading.Lock()  # Flask's request threads share this
+        self._guard = threading.Lock()  # request threads may share this
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -44,8 +44,8 @@ class Shape:
 class Connector(ABC):
     """One connector. Subclasses set the attributes and `config`; the rest is optional."""
 
-    name: str  # as people say it: "Twilio SMS"
-    factory_id: str  # Logto's connector id: "twilio-short-message-service"
+    name: str  # as people say it
+    factory_id: str  # the id of Logto's connector (its factory), e.g. "google-universal"
     order: int  # place among the buttons and in every listing
     button: SignInOption  # the home page's button: /sign-in/<slug>
     paste_where: str  # where its JSON goes in Logto Console
@@ -75,7 +75,7 @@ class Connector(ABC):
         self, sign_in_exp: Mapping[str, Any], provision: str
     ) -> list[tuple[CheckKind, str]]:
         """`logto doctor`'s lines about the sign-in experience; `provision` is this project's
-        command, e.g. `flask logto provision`."""
+        command (the framework's CLI `... logto provision`)."""
         return []
 
 

@@ -1,4 +1,5 @@
-"""What both frameworks' `init_app` build alike; `web/extension.py` adds each framework's part."""
+"""The framework-free parts `init_app` (web/extension.py) puts together: the session cookie's
+config and the sign-in flow."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60
 
 
 class ResponseHeaders(Protocol):
-    """What both frameworks' response headers offer (werkzeug's `Headers`)."""
+    """What the framework's response headers offer (werkzeug's `Headers`)."""
 
     def items(self) -> Iterable[tuple[str, str]]: ...
     def add(self, key: str, value: Any, /, **kwargs: Any) -> None: ...
@@ -54,7 +54,7 @@ def security_headers(settings: Settings) -> dict[str, str]:
 
 
 class SecurityHeaders:
-    """The headers for these settings, added to a response by each framework's
+    """The headers for these settings, added to a response by the framework's
     `after_request` hook. A header a view has set already is kept (a page may loosen its
     own policy on purpose)."""
 

@@ -14,11 +14,11 @@ from .test_settings import GOOD
 )
 def test_the_api_resource_must_be_an_http_uri(bad: str) -> None:
     with pytest.raises(SettingsError, match=r"^LOGTO_API_RESOURCE=.* is not an http\(s\) URI"):
-        load_settings({**GOOD, "LOGTO_API_RESOURCE": bad}, None, "cookie")
+        load_settings({**GOOD, "LOGTO_API_RESOURCE": bad}, None)
 
 
 def test_the_api_resource_is_read() -> None:
-    settings = load_settings(GOOD, None, "cookie")
+    settings = load_settings(GOOD, None)
     assert settings.api_resource == "https://api.test.example"
     with pytest.raises(SettingsError, match=r"^LOGTO_API_RESOURCE is not set"):
-        load_settings({**GOOD, "LOGTO_API_RESOURCE": ""}, None, "cookie")
+        load_settings({**GOOD, "LOGTO_API_RESOURCE": ""}, None)

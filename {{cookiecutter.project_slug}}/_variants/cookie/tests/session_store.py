@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -11,4 +12,9 @@ StoreProbe = Callable[[str], bool]
 
 @pytest.fixture
 def store_settings() -> dict[str, object]:
+    return {}
+
+
+def store_env(directory: Path) -> dict[str, str]:
+    """Well-formed `.env` values for this store: the signed cookie needs none."""
     return {}

@@ -41,3 +41,8 @@ def outage(session_dir: Path) -> Outage:
         {"session_dir": session_dir},
         {"unwritable": Fault(begin, session_dir.unlink, keeps_sessions=False)},
     )
+
+
+def store_env(directory: Path) -> dict[str, str]:
+    """Well-formed `.env` values for this store, the folder in `directory`."""
+    return {"SESSION_DIR": str(directory / "sessions")}

@@ -1,5 +1,6 @@
-"""A session folder that cannot be used at start is one warning line naming SESSION_DIR (the
-app starts anyway, test_store_outage.py); a folder deleted while serving is made again."""
+"""SESSION_DIR is read with the other settings (a relative folder is the project's); a session
+folder that cannot be used at start is one warning line naming SESSION_DIR (the app starts
+anyway, test_store_outage.py); a folder deleted while serving is made again."""
 
 from __future__ import annotations
 
@@ -10,13 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from logto_kit.settings import Settings
+from logto_kit.settings import PROJECT_ROOT, Settings, load_settings
 
 from {{ cookiecutter.package_name }} import create_app
 
 from .fake_logto import FakeLogto
 from .flows import sign_in
 from .page_client import PageClient
+from .test_settings import GOOD
+
+
+def test_session_dir_relative_to_the_project() -> None:
+    relative = load_settings({**GOOD, "SESSION_DIR": "instance/s"}, None)
+    assert relative.session_dir == PROJECT_ROOT / "instance/s"
+    absolute = load_settings({**GOOD, "SESSION_DIR": "/srv/s"}, None)
+    assert absolute.session_dir == Path("/srv/s")
 
 
 def test_unusable_session_dir_is_named(

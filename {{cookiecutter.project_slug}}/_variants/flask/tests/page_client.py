@@ -1,4 +1,4 @@
-"""A small synchronous test client over Flask's, shared in shape with the Quart variant."""
+"""A small synchronous test client over Flask's, returning `Page`s (pages.py)."""
 
 from __future__ import annotations
 

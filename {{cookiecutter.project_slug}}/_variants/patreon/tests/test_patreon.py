@@ -13,11 +13,11 @@ from logto_kit.admin.provisioning import apply, plan
 from logto_kit.connectors.patreon import CONNECTOR, callback_uri
 from logto_kit.settings import SettingsError
 
-from .connector_env import CONNECTOR_ENV
 from .fake_management_api import FakeManagementApi
+from .patreon_connector import ENV
 from .provisioning_steps import provision, target
 
-PATREON = {k: v for k, v in CONNECTOR_ENV.items() if k.startswith("PATREON_")}
+PATREON = ENV
 
 
 def only_patreon(**changes: str) -> dict[Any, dict[str, Any]]:
@@ -31,6 +31,8 @@ def test_config_has_the_shape_logto_takes() -> None:
         "scope": "identity identity[email]",
     }
     assert callback_uri("https://t.logto.app") == "https://t.logto.app/callback/patreon"
+    assert CONNECTOR.secret_keys == ("clientSecret",)
+    assert CONNECTOR.paste_where.startswith("Logto Console > Connectors > Social connectors")
 
 
 def test_the_button_goes_straight_to_patreon() -> None:
@@ -77,3 +79,13 @@ def test_patreon_under_another_id_is_used(
     result = plan(api, target(tmp_path, only_patreon()))
     assert [step.request for step in result.steps if "connectors" in step.path] == []
     assert f"{fake.endpoint}/callback/abc123" in " ".join(result.notes)
+
+
+def test_doctor_says_whether_patreon_is_a_social_button() -> None:
+    command = "cli logto provision"
+    (missing,) = CONNECTOR.check_sign_in_experience({"socialSignInConnectorTargets": []}, command)
+    assert missing[0] == "fix"
+    assert missing[1].startswith("Patreon is not a social sign-in button")
+    assert f"run `{command}`" in missing[1]
+    targets = {"socialSignInConnectorTargets": ["google", "patreon"]}
+    assert [kind for kind, _ in CONNECTOR.check_sign_in_experience(targets, command)] == ["ok"]

@@ -1,5 +1,5 @@
 """A Quart app with nothing but the session interface and five routes, for
-test_session_interface.py (the Flask variant has the same shape)."""
+test_session_interface.py."""
 
 from __future__ import annotations
 

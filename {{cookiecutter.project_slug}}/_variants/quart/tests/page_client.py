@@ -1,4 +1,4 @@
-"""A small synchronous test client over Quart's, shared in shape with the Flask variant.
+"""A small synchronous test client over Quart's, returning `Page`s (pages.py).
 
 The app runs on one event loop kept for the client's life; its startup (`before_serving`,
 which warms up the Logto client) runs as under a real server.

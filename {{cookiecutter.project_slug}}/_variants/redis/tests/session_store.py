@@ -9,7 +9,8 @@ import pytest
 from redis import Redis
 
 from .fault_proxy import fault_proxy
-from .servers import TEST_REDIS_URL, given_server, running_redis
+from .redis_server import TEST_REDIS_URL, running_redis
+from .servers import given_server
 from .store_outages import Fault, Outage
 
 StoreProbe = Callable[[str], bool]
@@ -49,3 +50,8 @@ def outage(redis_url: str) -> Iterator[Outage]:
                 "stopped": Fault(proxy.refuse, proxy.restore, keeps_sessions=True),
             },
         )
+
+
+def store_env(directory: Path) -> dict[str, str]:
+    """Well-formed `.env` values for this store (nothing listens at that port)."""
+    return {"REDIS_URL": "redis://127.0.0.1:9/0"}

@@ -1,5 +1,6 @@
-"""An unreachable Redis at start is one warning line naming REDIS_URL (password masked);
-the app starts anyway and answers 503 until Redis answers (test_store_outage.py)."""
+"""REDIS_URL is read with the other settings and must be a Redis URL; an unreachable Redis at
+start is one warning line naming REDIS_URL (password masked): the app starts anyway and answers
+503 until Redis answers (test_store_outage.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,23 @@ import logging
 
 import pytest
 
-from logto_kit.settings import Settings
+from logto_kit.settings import Settings, SettingsError, load_settings
 
 from {{ cookiecutter.package_name }} import create_app
 
 from .servers import free_port
+from .test_settings import GOOD
+
+
+@pytest.mark.parametrize("url", ["redis://localhost:6379/0", "rediss://cache.example:6380/1"])
+def test_redis_url(url: str) -> None:
+    assert load_settings({**GOOD, "REDIS_URL": url}, None).redis_url == url
+
+
+@pytest.mark.parametrize("url", ["http://localhost:6379", "localhost:6379", "redis://"])
+def test_bad_redis_url(url: str) -> None:
+    with pytest.raises(SettingsError, match=r"^REDIS_URL=.* must start with redis://"):
+        load_settings({**GOOD, "REDIS_URL": url}, None)
 
 
 def start_warnings(settings: Settings, caplog: pytest.LogCaptureFixture) -> list[str]:

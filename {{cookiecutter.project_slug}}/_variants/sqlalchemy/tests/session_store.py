@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
 
 from .fault_proxy import fault_proxy
-from .servers import TEST_POSTGRES_URL, given_server, running_postgres
+from .postgres_server import TEST_POSTGRES_URL, running_postgres
+from .servers import given_server
 from .store_outages import Fault, Outage
 
 StoreProbe = Callable[[str], bool]
@@ -90,3 +91,8 @@ def outage(postgres_url: str) -> Iterator[Outage]:
             {"database_url": proxy.url},
             {"stopped": Fault(proxy.refuse, proxy.restore, keeps_sessions=True)},
         )
+
+
+def store_env(directory: Path) -> dict[str, str]:
+    """Well-formed `.env` values for this store, the SQLite file in `directory`."""
+    return {"DATABASE_URL": f"sqlite:///{directory / 'sessions.sqlite3'}"}

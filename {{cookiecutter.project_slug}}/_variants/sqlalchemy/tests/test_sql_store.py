@@ -1,5 +1,7 @@
-"""An unreachable database at start is one warning line naming DATABASE_URL (the app starts
-anyway, test_store_outage.py); a `sessions` table of another shape stops the start."""
+"""DATABASE_URL is read with the other settings (a relative SQLite path is the project's, a
+PostgreSQL URL gets the installed driver); an unreachable database at start is one warning line
+naming DATABASE_URL (the app starts anyway, test_store_outage.py); a `sessions` table of another
+shape stops the start."""
 
 from __future__ import annotations
 
@@ -12,11 +14,38 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from logto_kit.sessions.store import SqlStore
-from logto_kit.settings import Settings, SettingsError
+from logto_kit.settings import (
+    PROJECT_ROOT,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 
 from {{ cookiecutter.package_name }} import create_app
 
 from .servers import free_port
+from .test_settings import GOOD
+
+
+def load(database_url: str) -> Settings:
+    return load_settings({**GOOD, "DATABASE_URL": database_url}, None)
+
+
+def test_database_url_relative_sqlite_is_in_the_project() -> None:
+    relative = load("sqlite:///instance/sessions.sqlite3")
+    assert relative.database_url == f"sqlite:///{PROJECT_ROOT / 'instance/sessions.sqlite3'}"
+    assert load("sqlite:////var/lib/app/s.db").database_url == "sqlite:////var/lib/app/s.db"
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_database_url_postgres_uses_the_installed_driver(scheme: str) -> None:
+    settings = load(f"{scheme}://u:p@db:5432/app")
+    assert settings.database_url == "postgresql+psycopg://u:p@db:5432/app"
+
+
+def test_bad_database_url() -> None:
+    with pytest.raises(SettingsError, match=r"^DATABASE_URL='not a url' is not a URL"):
+        load("not a url")
 
 
 def test_unreachable_postgres_is_named_with_password_masked(
@@ -35,7 +64,6 @@ def test_unreachable_postgres_is_named_with_password_masked(
 def test_workers_starting_together_all_start(settings: Settings) -> None:
     """gunicorn starts workers at once; each creates the sessions table if missing, and none
     fails for another doing the same (each worker's start-up step: the store made ready)."""
-    assert settings.database_url is not None
     engine = create_engine(settings.database_url)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS sessions"))
@@ -57,8 +85,7 @@ def test_workers_starting_together_all_start(settings: Settings) -> None:
 
 
 def test_a_table_of_another_shape_stops_the_start_with_one_line(settings: Settings) -> None:
-    """Another app's `sessions` table (or the other framework's layout) is not written to."""
-    assert settings.database_url is not None
+    """Another app's `sessions` table (or a layout other than this one) is not written to."""
     engine = create_engine(settings.database_url)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS sessions"))

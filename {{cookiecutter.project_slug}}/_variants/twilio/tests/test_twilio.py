@@ -21,11 +21,12 @@ from logto_kit.connectors.twilio import (
 )
 from logto_kit.settings import SettingsError
 
-from .connector_env import CONNECTOR_ENV
 from .fake_management_api import FakeManagementApi
 from .provisioning_steps import PHONE_CODE, provision, target
+from .test_logto_cli import run, write_env
+from .twilio_connector import ENV
 
-TWILIO = {k: v for k, v in CONNECTOR_ENV.items() if k.startswith("TWILIO_")}
+TWILIO = ENV
 USERNAME_FIRST = {"identifiers": ["username"], "password": True, "verify": False}
 EMAIL_FIRST = {"identifiers": ["email"], "password": True, "verify": True}
 
@@ -50,6 +51,8 @@ def test_sms_templates_cover_every_required_use() -> None:
 def test_config_has_the_shape_logto_takes() -> None:
     config = CONNECTOR.config(TWILIO)
     assert set(config) == {"accountSID", "authToken", "fromMessagingServiceSID", "templates"}
+    assert CONNECTOR.secret_keys == ("authToken",)
+    assert CONNECTOR.paste_where.startswith("Logto Console > Connectors > Email and SMS")
     assert config["fromMessagingServiceSID"] == TWILIO["TWILIO_MESSAGING_SERVICE_SID"]
 
 
@@ -165,3 +168,32 @@ def test_phone_sign_in_merge() -> None:
     password_only = {**PHONE_CODE, "password": True, "verificationCode": False}
     assert with_phone_sign_in([password_only]) == [{**password_only, "verificationCode": True}]
     assert with_phone_sign_in([PHONE_CODE]) == [PHONE_CODE]
+
+
+def test_doctor_says_whether_phone_sign_in_and_sign_up_are_on() -> None:
+    command = "cli logto provision"
+    no_methods: dict[str, Any] = {"methods": []}
+    off = CONNECTOR.check_sign_in_experience({"signIn": no_methods}, command)
+    assert [kind for kind, _ in off] == ["fix"]
+    assert off[0][1].startswith("phone sign-in with an SMS code is off")
+    assert f"run `{command}`" in off[0][1]
+    on = {"signIn": {"methods": [PHONE_CODE]}, "signUp": USERNAME_FIRST}
+    (ok, note) = CONNECTOR.check_sign_in_experience(on, command)
+    assert ok[0] == "ok"
+    assert note[0] == "note"
+    assert note[1].startswith("phone sign-up is off (new users sign up with a username)")
+    assert f"run `{command} --phone-sign-up`" in note[1]
+
+
+def test_provision_takes_phone_sign_up_from_the_command_line(
+    fake: FakeManagementApi, tmp_path: Path
+) -> None:
+    """`logto provision` leaves phone sign-up off, `--phone-sign-up` turns it on."""
+    env_file = write_env(tmp_path / ".env", fake.endpoint)
+    dry = run(env_file, "provision", "--dry-run")
+    assert "phone sign-up left off" in dry.output
+    result = run(env_file, "provision", "--phone-sign-up")
+    assert result.exit_code == 0, result.output
+    secondary = fake.sign_in_experience["signUp"].get("secondaryIdentifiers", [])
+    assert secondary == [{"identifier": "phone", "verify": True}]
+    assert "left off" not in result.output

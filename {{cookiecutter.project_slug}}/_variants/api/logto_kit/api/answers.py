@@ -1,5 +1,5 @@
-"""What the API answers when it refuses a request, the same for Flask and Quart: each is
-(JSON body, status, headers), which both frameworks return as they are."""
+"""What the API answers when it refuses a request, framework-free: each is (JSON body, status,
+headers), which the routes (web/api.py) return as they are."""
 
 from __future__ import annotations
 

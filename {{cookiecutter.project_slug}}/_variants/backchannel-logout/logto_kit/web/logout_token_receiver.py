@@ -1,5 +1,5 @@
-"""What `POST /backchannel-logout` does, for either framework (web/backchannel_logout.py holds
-each framework's route): Logto's logout token ends the sessions of that Logto session.
+"""What `POST /backchannel-logout` does, framework-free (web/backchannel_logout.py holds the
+route): Logto's logout token ends the sessions of that Logto session.
 
 - `logto_session_of` tells the session layer which Logto session a signed-in session belongs
   to (the `sid` and `sub` of its ID token), so it is bound when first written after sign-in;
@@ -111,7 +111,7 @@ class BackchannelLogout:
 
     @staticmethod
     def check(validator: LogoutTokenValidator, token: str | None) -> LogoutRequest | Answer:
-        """Blocking (a key fetch): Quart runs it in a thread."""
+        """Blocking (a key fetch): an async route runs it in a thread."""
         try:
             return validator.validate(token)
         except InvalidLogoutToken as error:
@@ -122,7 +122,7 @@ class BackchannelLogout:
             return unavailable("Logto's signing keys cannot be fetched")
 
     def end_sessions(self, request: LogoutRequest) -> Answer:
-        """Blocking (store calls): Quart runs it on the store's threads."""
+        """Blocking (store calls): an async route runs it on the store's threads."""
         try:
             if not remember_logout_token(self.store, request.jti, request.remember_until):
                 logger.warning("back-channel logout refused: jti %r was used", request.jti)

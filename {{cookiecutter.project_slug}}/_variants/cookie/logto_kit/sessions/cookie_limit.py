@@ -25,7 +25,7 @@ SESSION_TOO_LARGE = Failure(
 
 def oversized_session_failure(app: Any, session: Any) -> Failure | None:
     """A `Failure` to show instead of saving `session` when its signed cookie would be
-    dropped by browsers. `app` is the Flask or Quart app (same session-interface API)."""
+    dropped by browsers. `app` is the web app (its session interface signs the cookie)."""
     if not session.modified or not session:
         return None
     serializer = app.session_interface.get_signing_serializer(app)

@@ -93,5 +93,4 @@ class FileRefreshLock:
 def shared_refresh_lock(
     settings: Settings, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> SharedRefreshLock | None:
-    assert settings.session_dir is not None
     return FileRefreshLock(settings.session_dir, wait_seconds)

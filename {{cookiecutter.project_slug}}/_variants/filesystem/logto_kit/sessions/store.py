@@ -156,7 +156,6 @@ def open_store(settings: Settings) -> FileStore:
     """The store and its folder; if the folder cannot be made or written yet, one line names
     SESSION_DIR (store_check.py)."""
     directory = settings.session_dir
-    assert directory is not None
     store = FileStore(directory)
     check_at_start(
         store,

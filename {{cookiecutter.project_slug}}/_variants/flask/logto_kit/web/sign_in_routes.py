@@ -31,7 +31,7 @@ def sign_up() -> Response:
 
 @blueprint.get("/sign-in/<option>")
 def sign_in_with(option: str) -> Response:
-    """Phone or Patreon sign-in: Logto opens on that screen (or goes straight to Patreon)."""
+    """A chosen connector's sign-in: Logto opens where its button points."""
     if option not in SIGN_IN_OPTIONS:
         abort(404)
     return start_sign_in(sign_up=False, option=SIGN_IN_OPTIONS[option])

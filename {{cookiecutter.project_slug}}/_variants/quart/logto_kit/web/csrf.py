@@ -1,7 +1,7 @@
 """CSRF protection for every POST, PUT, PATCH and DELETE, the app's own forms included. Quart
-has no maintained CSRF extension, so this is the check Flask-WTF's `CSRFProtect` makes, in
-the same format (a Flask project's forms stay valid if it moves to Quart): the session keeps
-a random token, each page's `csrf_token()` is that token signed with SECRET_KEY, and an
+has no maintained CSRF extension, so this is the check WTForms' CSRF extensions make, in
+their format (salt `wtf-csrf-token`, field `csrf_token`): the session keeps a random token,
+each page's `csrf_token()` is that token signed with SECRET_KEY, and an
 unsafe request must send it back as the form field `csrf_token` or the `X-CSRFToken` header.
 A request without it gets the 403 page (error_pages.py). Routes that other sites or machines
 call with their own credentials are exempt where they are declared (`csrf.exempt(...)`: the
@@ -74,7 +74,7 @@ def csrf_token() -> str:
     """This session's token for a form (the same for every form of one request)."""
     if "csrf_token" not in g:
         if FIELD not in session:
-            session[FIELD] = secrets.token_hex(20)  # as long as Flask-WTF's
+            session[FIELD] = secrets.token_hex(20)
         g.csrf_token = _serializer().dumps(session[FIELD])
     return str(g.csrf_token)
 

@@ -33,7 +33,7 @@ async def sign_up() -> Response:
 
 @blueprint.get("/sign-in/<option>")
 async def sign_in_with(option: str) -> Response:
-    """Phone or Patreon sign-in: Logto opens on that screen (or goes straight to Patreon)."""
+    """A chosen connector's sign-in: Logto opens where its button points."""
     if option not in SIGN_IN_OPTIONS:
         abort(404)
     return await start_sign_in(sign_up=False, option=SIGN_IN_OPTIONS[option])

@@ -4,7 +4,7 @@ See token_refresh.py. `logto-refresh-lock:<key>` is the lock, redis-py's own (`S
 a random token): it ends by itself if its holder dies (after LEASE_SECONDS) and only its
 holder releases it. `logto-refresh:<key>` holds the outcome for the others, with a TTL.
 A refresh is rare (once per ID token lifetime and session), so each makes its own connection:
-the request's event loop may be any (Flask runs one per thread).
+it works whichever event loop (or thread) the request runs on.
 """
 
 from __future__ import annotations
@@ -90,5 +90,4 @@ class RedisRefreshLock:
 def shared_refresh_lock(
     settings: Settings, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> SharedRefreshLock | None:
-    assert settings.redis_url is not None
     return RedisRefreshLock(settings.redis_url, wait_seconds)

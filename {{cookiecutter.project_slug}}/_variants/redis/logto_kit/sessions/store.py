@@ -94,7 +94,6 @@ class RedisStore(SessionStore):
 def open_store(settings: Settings) -> RedisStore:
     """The store; if Redis cannot be reached yet, one line names REDIS_URL (store_check.py)."""
     url = settings.redis_url
-    assert url is not None
     store = RedisStore(url)
     fix = "start it (redis-server) or fix REDIS_URL"
     check_at_start(store, lambda error: unreachable("Redis", "REDIS_URL", url, error, fix))

@@ -1,8 +1,9 @@
 """Server-side sessions: the cookie holds only a random id, the data sits in a store.
 
-One layout for Flask and Quart (the same Redis keys, SQL table and files), so switching
-framework keeps users signed in. This module decides what a request reads and writes; each
-framework's `interface.py` only adapts it. The id is renewed after sign-in (no session
+One layout whatever web framework serves the app (the same Redis keys, SQL table and
+files), so a project generated again with another framework keeps its users signed in. This
+module decides what a request reads and writes; the framework's `interface.py` only adapts
+it. The id is renewed after sign-in (no session
 fixation), an id the client made up is never adopted, a malformed one never reaches the store,
 and a request reads the store at most once and writes it at most once (only when the session
 changed). Sign-out deletes the record.
@@ -58,7 +59,7 @@ LogtoSessionReader = Callable[[Mapping[str, Any]], LogtoSession | None]
 class SessionStore(ABC):
     """One backend's records: a session's data as JSON under its id, kept `ttl_seconds`.
 
-    Calls block: Flask makes them in the request's thread, Quart in a worker thread. Every
+    Calls block: the session interface (interface.py) makes them off the event loop. Every
     PURGE_EVERY_N_SAVES-th save also removes expired records (where the store keeps them).
     `prepare` runs before the first call, and again after any call failed."""
 
@@ -141,7 +142,8 @@ class SessionStore(ABC):
 
 class StoredSession(dict[str, Any]):
     """A session's data, noting whether it was read (`accessed`) or changed (`modified`),
-    its id, and what its save must do. Each framework mixes in its own `SessionMixin`."""
+    its id, and what its save must do. The session interface mixes in the framework's
+    `SessionMixin`."""
 
     def __init__(self, initial: dict[str, Any] | None = None, *, sid: str, new: bool) -> None:
         super().__init__(initial or {})
@@ -286,8 +288,8 @@ def send_cookie(
     interface: Any, app: Any, response: Any, session: StoredSession, cookie: Cookie
 ) -> None:
     """Set (to the session's id) or delete the session cookie on `response`, with the
-    attributes of the app config. Flask's and Quart's session interfaces and responses have
-    the same methods for this."""
+    attributes of the app config, through the framework's own session interface and response
+    methods."""
     response.vary.add("Cookie")
     name, options = interface.get_cookie_name(app), _cookie_options(interface, app)
     if cookie is Cookie.DELETE:

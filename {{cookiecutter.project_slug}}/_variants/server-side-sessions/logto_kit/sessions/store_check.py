@@ -35,7 +35,7 @@ def masked(url: str) -> str:
 
 
 def unreachable(what: str, variable: str, address: str, error: BaseException, fix: str) -> str:
-    """`cannot reach Redis at redis://host:6379/0 (REDIS_URL): <reason>: <fix>`."""
+    """`cannot reach <what> at <address, password masked> (<variable>): <reason>: <fix>`."""
     error = getattr(error, "orig", None) or error  # SQLAlchemy's: the driver's own error
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return f"cannot reach {what} at {masked(address)} ({variable}): {reason}: {fix}"

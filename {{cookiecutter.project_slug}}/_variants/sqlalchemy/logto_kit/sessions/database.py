@@ -1,5 +1,5 @@
 """The SQL database that holds sessions: one way to connect to it, for the session store and
-the token-refresh lock of either framework."""
+the token-refresh lock."""
 
 from __future__ import annotations
 

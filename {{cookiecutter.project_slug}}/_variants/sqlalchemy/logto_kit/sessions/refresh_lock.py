@@ -222,7 +222,6 @@ def _advisory_unlock(connection: sa.Connection, params: dict[str, int], address:
 def shared_refresh_lock(
     settings: Settings, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> SharedRefreshLock | None:
-    assert settings.database_url is not None
     url = sa.make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         return None  # an in-memory database lives in one process: nothing to share

@@ -162,7 +162,6 @@ def open_store(settings: Settings) -> SqlStore:
     """The store and its table; if the database cannot be reached yet, one line names
     DATABASE_URL (store_check.py)."""
     url = settings.database_url
-    assert url is not None
     try:
         store = SqlStore(url)
     except (ArgumentError, ImportError) as error:  # not a database this project can open
