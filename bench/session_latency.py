@@ -38,7 +38,7 @@ from tests.fake_logto import FakeLogto
 from tests.flows import sign_in
 from tests.page_client import PageClient
 from logto_web_app import create_app
-from logto_web_app.settings import Settings
+from logto_kit.settings import Settings
 
 store = {k: (v if k != "session_dir" else __import__("pathlib").Path(v))
          for k, v in json.loads(store_json).items()}

@@ -46,7 +46,7 @@ from tests.flows import sign_in
 from tests.page_client import PageClient
 from tests import session_store
 from logto_web_app import create_app
-from logto_web_app.settings import Settings
+from logto_kit.settings import Settings
 
 def timed(client, path="/"):
     started = time.perf_counter()

@@ -1,0 +1,200 @@
+"""The control bench/throughput.py measures the baked apps' signed-in home page against: the
+framework itself doing that page's work, and nothing else the baked app adds.
+
+`control_flask()` / `control_quart()` are plain Flask / Quart apps that
+
+- open the session cookie with the framework's own `SecureCookieSessionInterface` (the
+  default; SECRET_KEY is the baked app's, so the baked app's cookies open here);
+- render the baked app's own templates (its `templates/` and `static/` folders, given by
+  path) with the context the baked app gives them: a context processor with `user` (the ID
+  token's claims, decoded unverified from the session: the token was verified when the user
+  signed in; None once it has expired), `user_name` and `sign_in_options`; the Jinja globals
+  `project_name`, `shown_claims` and `nav_links`; `csrf_token()` (Flask: Flask-WTF's
+  `CSRFProtect`; Quart, which has no CSRF extension: the same token made the same way, a
+  random value in the session signed with SECRET_KEY and a timestamp); flashed messages
+  through the framework's own `get_flashed_messages` (a Jinja global of both);
+- serve the baked app's routes in blueprints of the same names (`pages`, `logto`, `health`)
+  at the same paths, so the templates' `url_for` builds the same links; every page but the
+  home page is a stub; the sign-in machinery's template folder (`logto/...`) is the `logto`
+  blueprint's, as in the bake. Nothing of the framework is tuned or left out.
+
+What the templates get lives in `page_context()`, `register_globals()` and the CSRF set-up of
+each factory: the places to change when the baked app's templates take something else.
+bench/throughput.py checks this control's HTML equal to the baked app's (the CSRF token's
+value aside) before measuring.
+
+Each is a factory for `gunicorn 'control_app:control_flask()'` (Quart's: in uvicorn workers),
+run with `bench/` as the working directory. Settings come from the environment: SECRET_KEY
+(the baked app's name for it), CONTROL_TEMPLATES and CONTROL_STATIC (the baked app's
+folders), CONTROL_BLUEPRINT_TEMPLATES (the machinery's template folder), CONTROL_PROJECT_NAME.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import jwt
+
+ID_TOKEN_KEY = "logto.idToken"  # where the Logto SDK's storage keeps the ID token (the bake's)
+CSRF_FIELD, CSRF_SALT = "csrf_token", "wtf-csrf-token"  # Flask-WTF's session key and salt
+SESSION_LIFETIME = timedelta(days=14)  # the baked app's PERMANENT_SESSION_LIFETIME
+#: The baked app's routes: (blueprint, rule, endpoint, methods), so its templates' links build.
+ROUTES = (
+    ("pages", "/", "home", ("GET",)),
+    ("pages", "/profile", "profile", ("GET",)),
+    ("pages", "/favicon.ico", "favicon", ("GET",)),
+    ("logto", "/sign-in", "sign_in", ("GET",)),
+    ("logto", "/sign-up", "sign_up", ("GET",)),
+    ("logto", "/sign-in/<option>", "sign_in_with", ("GET",)),
+    ("logto", "/callback", "callback", ("GET",)),
+    ("logto", "/sign-out", "confirm_sign_out", ("GET",)),
+    ("logto", "/sign-out", "sign_out", ("POST",)),
+    ("health", "/healthz", "healthz", ("GET",)),
+)
+#: What the templates call the user: the first of these claims that is set (as the bake does).
+NAME_CLAIMS = ("name", "username", "email", "phone_number", "sub")
+
+
+def signed_in_claims(session: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ID token's claims while it has not expired, else None (signed out)."""
+    token = session.get(ID_TOKEN_KEY)
+    if not isinstance(token, str):
+        return None
+    try:
+        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    exp = claims.get("exp")
+    return claims if isinstance(exp, int) and exp > time.time() else None
+
+
+def user_name(claims: Mapping[str, Any]) -> str:
+    for claim in NAME_CLAIMS:
+        value = claims.get(claim)
+        if isinstance(value, str) and value:
+            return value
+    return "there"
+
+
+def page_context(session: Mapping[str, Any]) -> dict[str, Any]:
+    """What the baked app's context processor gives every template about the visitor (a
+    default bake has no sign-in buttons: no connector chosen)."""
+    user = signed_in_claims(session)
+    return {"user": user, "user_name": user_name(user) if user else None, "sign_in_options": ()}
+
+
+def shown_claims(claims: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The profile page's claims table (a global the home page does not call)."""
+    return sorted(claims.items())
+
+
+def register_globals(app: Any) -> None:
+    app.jinja_env.globals.update(
+        project_name=os.environ.get("CONTROL_PROJECT_NAME", "Logto Web App"),
+        shown_claims=shown_claims,
+        nav_links=[],
+    )
+
+
+def configure(app: Any) -> None:
+    """The session cookie as the baked app sets it (same key, same lifetime: same check)."""
+    app.secret_key = os.environ["SECRET_KEY"]
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+    )
+    register_globals(app)
+
+
+def add_routes(
+    app: Any, blueprint: Callable[..., Any], home: Callable[..., Any], stub: Callable[..., Any]
+) -> None:
+    """The bake's routes in blueprints of the same names; every page but home is a stub. The
+    bake's other template folders (its sign-in machinery's: `logto/...`) are the `logto`
+    blueprint's, as in the bake; Jinja looks in the app's folder first, then theirs."""
+    extra = [
+        folder
+        for folder in os.environ.get("CONTROL_BLUEPRINT_TEMPLATES", "").split(os.pathsep)
+        if folder
+    ]
+    if len(extra) > 1:
+        raise RuntimeError(f"more than one other template folder: {extra}")
+    blueprints: dict[str, Any] = {}
+    for name, rule, endpoint, methods in ROUTES:
+        view = home if (name, endpoint) == ("pages", "home") else stub
+        if name not in blueprints:
+            folder = extra[0] if name == "logto" and extra else None
+            blueprints[name] = blueprint(name, template_folder=folder)
+        blueprints[name].add_url_rule(rule, endpoint, view, methods=list(methods))
+    for registered in blueprints.values():
+        app.register_blueprint(registered)
+
+
+def folders() -> dict[str, str]:
+    return {
+        "template_folder": os.environ["CONTROL_TEMPLATES"],
+        "static_folder": os.environ["CONTROL_STATIC"],
+    }
+
+
+def control_flask() -> Any:
+    from flask import Blueprint, Flask, render_template, session
+    from flask_wtf.csrf import CSRFProtect  # Flask's CSRF extension: `csrf_token()`
+
+    app = Flask(__name__, **folders())
+    configure(app)
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # as the bake sets it
+    CSRFProtect(app)
+
+    @app.context_processor
+    def signed_in() -> dict[str, Any]:
+        return page_context(session)
+
+    def home() -> str:
+        return render_template("home.html")
+
+    def stub(**_: Any) -> str:
+        return ""
+
+    add_routes(app, functools.partial(Blueprint, import_name=__name__), home, stub)
+    return app
+
+
+def control_quart() -> Any:
+    from itsdangerous import URLSafeTimedSerializer
+    from quart import Blueprint, Quart, current_app, g, render_template, session
+
+    app = Quart(__name__, **folders())
+    configure(app)
+
+    def csrf_token() -> str:
+        """Flask-WTF's `generate_csrf` in Quart (which has no CSRF extension): the session's
+        random token, signed with SECRET_KEY and a timestamp, once per request."""
+        if "csrf_token" not in g:
+            if CSRF_FIELD not in session:
+                session[CSRF_FIELD] = secrets.token_hex(20)
+            serializer = URLSafeTimedSerializer(current_app.secret_key, salt=CSRF_SALT)
+            g.csrf_token = serializer.dumps(session[CSRF_FIELD])
+        return str(g.csrf_token)
+
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+    @app.context_processor
+    async def signed_in() -> dict[str, Any]:
+        return page_context(session)
+
+    async def home() -> str:
+        return await render_template("home.html")
+
+    async def stub(**_: Any) -> str:
+        return ""
+
+    add_routes(app, functools.partial(Blueprint, import_name=__name__), home, stub)
+    return app
