@@ -44,6 +44,16 @@ def test_good_settings_and_derived_uris() -> None:
     assert not settings.uses_https
 
 
+def test_log_level_defaults_to_info_and_must_be_a_level() -> None:
+    assert load().log_level == "INFO"
+    assert load(LOG_LEVEL=" debug ").log_level == "DEBUG"
+    with pytest.raises(SettingsError) as refused:
+        load(LOG_LEVEL="loud")
+    assert refused.value.problems == [
+        "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (got 'LOUD')"
+    ]
+
+
 def test_trailing_slash_is_forgiven() -> None:
     settings = load_settings({**GOOD, "APP_BASE_URL": "https://app.example.com/"}, None)
     assert settings.app_base_url == "https://app.example.com"
