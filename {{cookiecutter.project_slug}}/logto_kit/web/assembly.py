@@ -4,6 +4,7 @@ config and the sign-in flow."""
 from __future__ import annotations
 
 from collections.abc import MutableMapping
+from datetime import timedelta
 from typing import Any
 
 from ..auth.logto_auth import LogtoAuth
@@ -19,7 +20,7 @@ def session_cookie_config(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": settings.uses_https,
-        "PERMANENT_SESSION_LIFETIME": SESSION_LIFETIME_SECONDS,
+        "PERMANENT_SESSION_LIFETIME": timedelta(seconds=SESSION_LIFETIME_SECONDS),
     }
 
 

@@ -60,11 +60,12 @@ class SecurityHeaders:
 
     def __init__(self, settings: Settings) -> None:
         self.headers = security_headers(settings)
+        self._by_lower_name = [(name.lower(), name, value) for name, value in self.headers.items()]
 
     def add_to(self, headers: ResponseHeaders) -> None:
         present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
-        for name, value in self.headers.items():
-            if name.lower() not in present:
+        for lower_name, name, value in self._by_lower_name:
+            if lower_name not in present:
                 headers.add(name, value)
         html = (headers.get("Content-Type") or "").startswith("text/html")  # not static files
         if html and "cache-control" not in present:

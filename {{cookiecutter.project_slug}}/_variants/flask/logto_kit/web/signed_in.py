@@ -31,16 +31,20 @@ def logto_auth() -> LogtoAuth:
 
 
 def request_user() -> RequestUser:
-    if "request_user" not in g:
-        g.request_user = RequestUser(logto_auth())
-    return cast(RequestUser, g.request_user)
+    seen = g.get("request_user")
+    if seen is None:
+        seen = g.request_user = RequestUser(logto_auth())
+    return cast(RequestUser, seen)
 
 
 def current_user() -> User | None:
     """The signed-in user's ID token claims, or None. Only an expired ID token calls Logto
     (to renew it, once per request); while Logto cannot be reached for that, raises
     `Failure`, which the app answers with its 503 page."""
-    seen = request_user()
+    return user_seen_by(request_user())
+
+
+def user_seen_by(seen: RequestUser) -> User | None:
     known = seen.known()
     if known is NEEDS_REFRESH:
         return run_coroutine(seen.renewed())
@@ -74,7 +78,7 @@ def signed_in_context() -> dict[str, Any]:
     seen = request_user()
     if seen.showing_failure:
         return page_context(None)
-    return page_context(current_user())
+    return page_context(user_seen_by(seen))
 
 
 def register_signed_in_context(app: Flask) -> None:
