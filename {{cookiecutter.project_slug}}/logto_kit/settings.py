@@ -145,15 +145,6 @@ def load_settings(
     return Settings(**fields)
 
 
-def settings_complete() -> bool:
-    """Whether the environment and `.env` hold every setting, each well-formed."""
-    try:
-        load_settings()
-    except SettingsError:
-        return False
-    return True
-
-
 def _session_store(values: Mapping[str, str | None]) -> dict[str, Any]:
     """The settings that say where sessions live (sessions/store_settings.py)."""
     given = {name: required(values, name) for name in STORE_SETTINGS}

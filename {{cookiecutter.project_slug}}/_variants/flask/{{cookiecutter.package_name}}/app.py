@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from logto_kit.settings import Settings, settings_complete
+from logto_kit.settings import Settings, SettingsError, load_settings
 from logto_kit.web import init_app, init_setup_page
 
 from . import views
@@ -28,8 +28,10 @@ def register_blueprints(app: Flask) -> None:
 def create_dev_app() -> Flask:
     """What the development servers serve (`python -m <package>`, `flask run`): the app, or,
     while settings Logto needs are missing, a page listing them at every path."""
-    if settings_complete():
-        return create_app()
-    app = Flask(__name__)
-    register_blueprints(app)  # the pages' links, and `flask routes`
-    return init_setup_page(app)
+    try:
+        settings = load_settings()
+    except SettingsError:
+        app = Flask(__name__)
+        register_blueprints(app)  # the pages' links, and `flask routes`
+        return init_setup_page(app)
+    return create_app(settings)
