@@ -23,11 +23,57 @@ import pytest
 LOG_TAIL_LINES = 40
 
 
+PORTS_PER_WORKER = 400
+_last_handed_out: int | None = None
+
+
+def _ephemeral_ports() -> range:
+    """The kernel's range for ports it picks itself (client sockets, `bind(port 0)`)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)  # Linux's default
+
+
+def _worker_ports() -> range:
+    """This test process's own block of ports, below the ephemeral range.
+
+    A port the kernel hands to `bind(0)` is in the ephemeral range, where any client
+    socket (to the IdP, to Redis) or another xdist worker may take it between the moment
+    it is chosen and the moment a server binds it; a server that then binds late is not
+    the one a test talks to. Ports from a block per xdist worker, outside that range,
+    are taken by nobody else in the test run."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    index = int(worker) if worker.isdigit() else 0
+    first = 10000 + index * PORTS_PER_WORKER
+    block = range(first, first + PORTS_PER_WORKER)
+    if block.stop > _ephemeral_ports().start:
+        raise RuntimeError(f"no port block below the ephemeral range for worker {worker}")
+    return block
+
+
 def free_port() -> int:
-    """Return a TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """Return a TCP port on 127.0.0.1 that is free now and that no other test in this run
+    will be given (see `_worker_ports`). Ports are handed out in turn, so one is reused
+    only after the whole block has been."""
+    global _last_handed_out
+    block = _worker_ports()
+    if _last_handed_out is None:
+        # An offset of this process's own, so two test runs side by side rarely meet.
+        start = os.getpid() % len(block)
+    else:
+        start = block.index(_last_handed_out) + 1
+    for step in range(len(block)):
+        port = block[(start + step) % len(block)]
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _last_handed_out = port
+        return port
+    raise RuntimeError(f"every port of {block} is in use")
 
 
 def require_binary(name: str, install_hint: str) -> str:
