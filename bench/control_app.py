@@ -171,6 +171,25 @@ def control_flask() -> Any:
 
 
 def control_quart() -> Any:
+    """Plain Quart, less the one thing the bake removes from it (as the bake does, at start):
+    Flask's empty default context processor, which every Quart blueprint inherits and Quart
+    runs in a worker thread on every render (the bake's logto_kit/web/thread_free_templates.py).
+    So the ratio to the bake is the bake's own work; `plain_quart()` is Quart as shipped."""
+    from flask.templating import _default_template_ctx_processor as flask_default
+
+    app = plain_quart()
+
+    @app.before_serving
+    async def thread_free_templates() -> None:
+        for processors in app.template_context_processors.values():
+            processors[:] = [p for p in processors if p is not flask_default]
+
+    return app
+
+
+def plain_quart() -> Any:
+    """The control as Quart ships it: a blueprint's page also waits on a worker thread for
+    Flask's default context processor."""
     from itsdangerous import URLSafeTimedSerializer
     from quart import Blueprint, Quart, current_app, g, render_template, session
 

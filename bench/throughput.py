@@ -100,6 +100,7 @@ PAGE = "/"  # the signed-in home page
 SIGNED_IN_MARKER = {
     "baked": 'data-testid="user-name"',
     "control": 'data-testid="user-name"',
+    "plain": 'data-testid="user-name"',
     "guide": "Sign out",
     "hello": "",
 }
@@ -211,13 +212,14 @@ class Contender:
 
     @property
     def reference(self) -> bool:
-        return self.kind in ("guide", "hello")
+        return self.kind in ("guide", "hello", "plain")
 
     @property
     def label(self) -> str:
         return {
             "baked": "baked app (this template)",
             "control": f"control: plain {self.framework}, the bake's templates",
+            "plain": "the control as Quart ships it (a thread per render)",
             "guide": "Logto guide pattern" + (" (Quart port)" if self.framework == "Quart" else ""),
             "hello": "hello page" + (" (sync)" if self.framework == "Flask" else " (async)"),
         }[self.kind]
@@ -301,6 +303,19 @@ def contenders(apps: dict[str, BakedApp], workers: int) -> list[Contender]:
             Contender(f"{name}-guide", framework, "guide", guide, BENCH),
             Contender(f"{name}-hello", framework, "hello", hello, BENCH),
         ]
+        if framework == "Quart":  # see control_app.control_quart
+            plain = factory_command(framework, "control_app:plain_quart()", workers)
+            found.append(
+                Contender(
+                    "quart-plain",
+                    framework,
+                    "plain",
+                    plain,
+                    BENCH,
+                    bake_folders(app),
+                    ready_path="/healthz",
+                )
+            )
     return found
 
 
@@ -963,8 +978,9 @@ def run(options: argparse.Namespace) -> str:
                     guide_file = write_cookies(
                         base / f"{name}-guide-sessions.txt", guide_cookies(cookies, secret_key)
                     )
-                    for kind in ("baked", "control", "hello"):
-                        running[f"{name}-{kind}"].cookie_file = baked_file
+                    for kind in ("baked", "control", "plain", "hello"):
+                        if f"{name}-{kind}" in running:
+                            running[f"{name}-{kind}"].cookie_file = baked_file
                     running[f"{name}-guide"].cookie_file = guide_file
                     log(f"{framework}: the control's HTML against the bake's")
                     compared[framework] = check_same_html(
@@ -1135,7 +1151,12 @@ def render(options: argparse.Namespace, all_contenders: list[Contender], results
         "token) and flashed messages through the framework's own `get_flashed_messages`, "
         "with the bake's routes in blueprints of the same names. It adds nothing else the "
         "bake adds (no security headers, no sign-in machinery), and tunes nothing of the "
-        "framework. Before anything is measured, its "
+        "framework but the one thing the bake removes from Quart: Flask's empty default "
+        "context processor, which every Quart blueprint inherits and Quart runs in a worker "
+        "thread on every render (the bake drops it at start, "
+        "`logto_kit/web/thread_free_templates.py`; the control does the same, so the ratio "
+        "is the bake's own work; Quart as shipped is a reference row). "
+        "Before anything is measured, its "
         f"HTML is checked equal to the bake's ({compared} pages: a signed-out visitor and a "
         "sample of the sessions; only the CSRF token's value may differ; signed-in pages "
         f"of the sample that set a cookie - {cookies_set}). The Logto guide "

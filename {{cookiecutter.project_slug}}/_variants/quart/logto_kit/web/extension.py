@@ -27,6 +27,7 @@ from .keyed_locks import KeyedLocks
 from .security_headers import SecurityHeaders
 from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
 from .signed_in import register_signed_in_context
+from .thread_free_templates import register_thread_free_templates
 
 
 def init_app(app: Quart, settings: Settings | None = None) -> LogtoAuth:
@@ -42,6 +43,7 @@ def init_app(app: Quart, settings: Settings | None = None) -> LogtoAuth:
     register_csrf(app)
     register_pages(app)
     register_signed_in_context(app)
+    register_thread_free_templates(app)
     register_optional_parts(app, settings, auth)
     register_security_headers(app, settings)
     return auth
