@@ -9,9 +9,10 @@ framework itself doing that page's work, and nothing else the baked app adds.
   path) with the context the baked app gives them: a context processor with `user` (the ID
   token's claims, decoded unverified from the session: the token was verified when the user
   signed in; None once it has expired), `user_name` and `sign_in_options`; the Jinja globals
-  `project_name`, `shown_claims` and `nav_links`; `csrf_token()` (Flask: Flask-WTF's
-  `CSRFProtect`; Quart, which has no CSRF extension: the same token made the same way, a
-  random value in the session signed with SECRET_KEY and a timestamp); flashed messages
+  `project_name`, `shown_claims` and `nav_links`; `csrf_token()` and the check of every
+  request (Flask: Flask-WTF's `CSRFProtect`; Quart, which has no CSRF extension: the same
+  token made the same way, a random value in the session signed with SECRET_KEY and a
+  timestamp, and the same check before every request); flashed messages
   through the framework's own `get_flashed_messages` (a Jinja global of both);
 - serve the baked app's routes in blueprints of the same names (`pages`, `logto`, `health`)
   at the same paths, so the templates' `url_for` builds the same links; every page but the
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hmac
 import json
 import os
 import secrets
@@ -43,6 +45,7 @@ from typing import Any
 
 ID_TOKEN_KEY = "logto.idToken"  # where the Logto SDK's storage keeps the ID token (the bake's)
 CSRF_FIELD, CSRF_SALT = "csrf_token", "wtf-csrf-token"  # Flask-WTF's session key and salt
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})  # Flask-WTF's default
 SESSION_LIFETIME = timedelta(days=14)  # the baked app's PERMANENT_SESSION_LIFETIME
 #: The baked app's routes: (blueprint, rule, endpoint, methods), so its templates' links build.
 ROUTES = (
@@ -190,8 +193,8 @@ def control_quart() -> Any:
 def plain_quart() -> Any:
     """The control as Quart ships it: a blueprint's page also waits on a worker thread for
     Flask's default context processor."""
-    from itsdangerous import URLSafeTimedSerializer
-    from quart import Blueprint, Quart, current_app, g, render_template, session
+    from itsdangerous import BadData, URLSafeTimedSerializer
+    from quart import Blueprint, Quart, abort, current_app, g, render_template, request, session
 
     app = Quart(__name__, **folders())
     configure(app)
@@ -207,6 +210,23 @@ def plain_quart() -> Any:
         return str(g.csrf_token)
 
     app.jinja_env.globals["csrf_token"] = csrf_token
+
+    @app.before_request
+    async def csrf_protect() -> None:
+        """Flask-WTF's `CSRFProtect` check before every request, as the Flask control runs
+        it: safe methods pass; an unsafe one needs the session's token, signed."""
+        if request.method in SAFE_METHODS:
+            return
+        submitted = (await request.form).get(CSRF_FIELD, "")
+        serializer = URLSafeTimedSerializer(current_app.secret_key, salt=CSRF_SALT)
+        try:
+            expected = serializer.loads(submitted)
+        except BadData:
+            abort(400)
+        if not isinstance(expected, str) or not hmac.compare_digest(
+            expected, str(session.get(CSRF_FIELD, ""))
+        ):
+            abort(400)
 
     @app.context_processor
     async def signed_in() -> dict[str, Any]:
