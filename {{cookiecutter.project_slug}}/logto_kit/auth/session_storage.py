@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from logto import Storage
 from logto.Storage import PersistKey
 
 KEY_PREFIX = "logto."
+ID_TOKEN_KEY = KEY_PREFIX + "idToken"
+
+
+def holds_sign_in(data: Mapping[str, Any]) -> bool:
+    """Whether a session's data holds a signed-in user (an ID token): what a server-side
+    store keeps. A session without one is a signed-out visitor's."""
+    return isinstance(data.get(ID_TOKEN_KEY), str)
 
 
 class SessionStorage(Storage):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from .store_outages import Fault, Outage
 
 StoreProbe = Callable[[str], bool]
+StoreRecords = Callable[[], list[tuple[str, float]]]
 
 
 @pytest.fixture
@@ -27,6 +29,18 @@ def store_settings(session_dir: Path) -> dict[str, object]:
 def store_probe(session_dir: Path) -> StoreProbe:
     """Whether the store holds a record for a session id: `<sid>.json`."""
     return lambda sid: (session_dir / f"{sid}.json").exists()
+
+
+@pytest.fixture
+def store_records(session_dir: Path) -> StoreRecords:
+    """The id of every session record in the store, each with the seconds it has left to
+    live (a file's modification time is its expiry)."""
+
+    def records() -> list[tuple[str, float]]:
+        files = session_dir.glob("*.json") if session_dir.is_dir() else []
+        return [(path.stem, path.stat().st_mtime - time.time()) for path in files]
+
+    return records
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""A Flask app with nothing but the session interface and five routes, for
-test_session_interface.py."""
+"""A Flask app with nothing but the session interface and a few routes, for
+test_session_interface.py. A session holding `user` is a signed-in one (the app's: an ID
+token): only those are stored."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import Flask, session
@@ -12,12 +14,15 @@ from logto_kit.sessions.server_side import SessionStore
 
 from .pages import Page
 
+SECRET_KEY = "tiny-session-app-secret-key-for-its-tests"
+
 
 class TinySessionApp:
     def __init__(self, store: SessionStore, **config: Any) -> None:
         self.app = app = Flask(__name__)
         app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", **config)
-        install(app, store)
+        app.secret_key = SECRET_KEY  # signs a signed-out visitor's session cookie
+        install(app, store, holds_sign_in=lambda data: "user" in data)
 
         @app.get("/read")
         def read() -> str:
@@ -27,6 +32,26 @@ class TinySessionApp:
         def set_value(value: str) -> str:
             session["user"] = value
             return "set"
+
+        @app.post("/note/<value>")
+        def note(value: str) -> str:
+            session["note"] = value  # what a signed-out visitor's session holds
+            return "noted"
+
+        @app.get("/read-note")
+        def read_note() -> str:
+            return str(session.get("note", ""))
+
+        @app.post("/big-note")
+        def big_note() -> str:
+            session["note"] = secrets.token_hex(3000)  # more than a browser keeps in a cookie
+            return "noted"
+
+        @app.post("/sign-out-and-note")
+        def sign_out_and_note() -> str:
+            session.clear()
+            session["note"] = "signed out"  # a flashed message, say
+            return "signed out"
 
         @app.post("/sign-in")
         def sign_in() -> str:

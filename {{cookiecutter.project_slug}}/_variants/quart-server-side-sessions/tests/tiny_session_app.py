@@ -1,9 +1,11 @@
-"""A Quart app with nothing but the session interface and five routes, for
-test_session_interface.py."""
+"""A Quart app with nothing but the session interface and a few routes, for
+test_session_interface.py. A session holding `user` is a signed-in one (the app's: an ID
+token): only those are stored."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from typing import Any
 
 from quart import Quart, session
@@ -13,12 +15,15 @@ from logto_kit.sessions.server_side import SessionStore
 
 from .pages import Page
 
+SECRET_KEY = "tiny-session-app-secret-key-for-its-tests"
+
 
 class TinySessionApp:
     def __init__(self, store: SessionStore, **config: Any) -> None:
         self.app = app = Quart(__name__)
         app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", **config)
-        install(app, store)
+        app.secret_key = SECRET_KEY  # signs a signed-out visitor's session cookie
+        install(app, store, holds_sign_in=lambda data: "user" in data)
 
         @app.get("/read")
         async def read() -> str:
@@ -28,6 +33,26 @@ class TinySessionApp:
         async def set_value(value: str) -> str:
             session["user"] = value
             return "set"
+
+        @app.post("/note/<value>")
+        async def note(value: str) -> str:
+            session["note"] = value  # what a signed-out visitor's session holds
+            return "noted"
+
+        @app.get("/read-note")
+        async def read_note() -> str:
+            return str(session.get("note", ""))
+
+        @app.post("/big-note")
+        async def big_note() -> str:
+            session["note"] = secrets.token_hex(3000)  # more than a browser keeps in a cookie
+            return "noted"
+
+        @app.post("/sign-out-and-note")
+        async def sign_out_and_note() -> str:
+            session.clear()
+            session["note"] = "signed out"  # a flashed message, say
+            return "signed out"
 
         @app.post("/sign-in")
         async def sign_in() -> str:

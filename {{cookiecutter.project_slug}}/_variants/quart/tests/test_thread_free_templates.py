@@ -47,7 +47,7 @@ def test_pages_render_without_a_worker_thread_and_plain_processors_still_run(
             handed_to_threads.clear()
             page = await client.get("/mine")
             assert page.status_code == 200
-            return on_home, handed_to_threads, await page.get_data(as_text=True)
+            return on_home, list(handed_to_threads), await page.get_data(as_text=True)
 
     on_home, on_mine, body = asyncio.run(scenario())
     assert on_home == []  # the home page (a blueprint's) never left the event loop

@@ -14,6 +14,7 @@ from .servers import given_server
 from .store_outages import Fault, Outage
 
 StoreProbe = Callable[[str], bool]
+StoreRecords = Callable[[], list[tuple[str, float]]]
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +38,19 @@ def store_probe(redis_url: str) -> StoreProbe:
     """Whether the store holds a record for a session id."""
     client = Redis.from_url(redis_url)
     return lambda sid: bool(client.exists(f"session:{sid}"))
+
+
+@pytest.fixture
+def store_records(redis_url: str) -> StoreRecords:
+    """The id of every session record in the store (the database was emptied for this test),
+    each with the seconds it has left to live."""
+    client = Redis.from_url(redis_url)
+
+    def records() -> list[tuple[str, float]]:
+        keys = [key.decode() for key in client.scan_iter(match="session:*")]
+        return [(key.removeprefix("session:"), client.pttl(key) / 1000) for key in keys]
+
+    return records
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 
 Security: an id the client made up is never adopted (no fixation), sign-in renews the id and
 deletes the old record, sign-out deletes the record and the cookie, and a malformed cookie
-never reaches the store. Cost: a request reads at most once and writes at most once, and a
-request that changes nothing writes nothing.
+never reaches the store. Only signed-in sessions are stored: a signed-out visitor's session
+stays in a signed cookie, so anonymous traffic cannot fill the store. Cost: a request reads at
+most once and writes at most once, and a request that changes nothing writes nothing.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 from logto_kit.sessions import server_side as server_sessions
 from logto_kit.sessions.server_side import SID_RE, SessionStore
 from logto_kit.settings import SESSION_LIFETIME_SECONDS as LIFETIME
 
-from .tiny_session_app import TinySessionApp
+from .tiny_session_app import SECRET_KEY, TinySessionApp
 
 
 class MemoryStore(SessionStore):
@@ -191,6 +193,68 @@ def test_a_store_failure_shows_the_error_page_and_is_logged_with_the_store_addre
     assert result.calls == [("load", sid)] + ([("save", sid)] if action == "save" else [])
     assert browser.store.records[sid][0] == {"user": "alice"}
     assert f"session store at memory://sessions: {action} failed: connection refused" in caplog.text
+
+
+def test_a_signed_out_visitors_session_stays_in_a_signed_cookie_never_in_the_store() -> None:
+    browser = Browser()
+    noted = browser.send("POST", "/note/hello")
+    assert noted.calls == [] and browser.store.records == {}
+    assert not SID_RE.fullmatch(noted.cookie)  # the data itself, signed
+    read = browser.send("GET", "/read-note", noted.cookie)
+    assert (read.text, read.calls) == ("hello", [])
+
+
+def test_many_signed_out_visitors_leave_no_record() -> None:
+    browser = Browser()
+    for index in range(200):
+        assert browser.send("POST", f"/note/visitor-{index}").calls == []
+    assert browser.store.records == {}
+
+
+@pytest.mark.parametrize("tampered", ["flip", "other-key", "holds-sign-in"])
+def test_a_signed_cookie_is_trusted_only_as_the_app_signed_it(tampered: str) -> None:
+    """A forged or re-signed cookie opens an empty session; so does a signed cookie holding a
+    sign-in (the app never makes one: sign-ins live in the store, where sign-out ends them)."""
+    browser = Browser()
+    serializer = URLSafeTimedSerializer(SECRET_KEY, salt="cookie-session")
+    cookie = {
+        "flip": browser.send("POST", "/note/hello").cookie[:-2] + "AA",
+        "other-key": URLSafeTimedSerializer("another key", salt="cookie-session").dumps(
+            {"note": "hello"}
+        ),
+        "holds-sign-in": serializer.dumps({"note": "hello", "user": "mallory"}),
+    }[tampered]
+    assert serializer.loads(serializer.dumps({"note": "hello"})) == {"note": "hello"}
+    for path in ("/read-note", "/read"):
+        result = browser.send("GET", path, cookie)
+        assert (result.text, result.calls) == ("", [])
+
+
+def test_signing_in_moves_the_visitors_session_into_the_store() -> None:
+    browser = Browser()
+    visitor = browser.send("POST", "/note/hello").cookie
+    result = browser.send("POST", "/sign-in", visitor)
+    sid = result.cookie
+    assert SID_RE.fullmatch(sid) and result.calls == [("save", sid)]
+    assert browser.store.records == {sid: ({"note": "hello", "user": "signed-in"}, LIFETIME)}
+
+
+def test_a_session_that_loses_its_sign_in_leaves_the_store_for_the_cookie() -> None:
+    browser = Browser()
+    sid = browser.signed_in_as("alice")
+    result = browser.send("POST", "/sign-out-and-note", sid)
+    assert result.calls == [("load", sid), ("delete", sid)] and browser.store.records == {}
+    assert browser.send("GET", "/read-note", result.cookie).text == "signed out"
+
+
+def test_a_signed_out_session_too_large_for_a_cookie_is_not_sent_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    browser = Browser()
+    with caplog.at_level(logging.ERROR):
+        result = browser.send("POST", "/big-note")
+    assert (result.status, result.set_cookies, result.calls) == (200, [], [])
+    assert "keep less in the session before sign-in" in caplog.text
 
 
 def test_regenerate_refuses_a_session_that_is_not_server_side() -> None:

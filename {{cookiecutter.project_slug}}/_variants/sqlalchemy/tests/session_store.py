@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from .servers import given_server
 from .store_outages import Fault, Outage
 
 StoreProbe = Callable[[str], bool]
+StoreRecords = Callable[[], list[tuple[str, float]]]
 
 
 @contextlib.contextmanager
@@ -77,6 +79,22 @@ def store_probe(database_url: str) -> Iterator[StoreProbe]:
             return connection.execute(query, {"sid": sid}).first() is not None
 
     yield has
+    engine.dispose()
+
+
+@pytest.fixture
+def store_records(database_url: str) -> Iterator[StoreRecords]:
+    """The id of every session record in the store (a database of this test's own), each with
+    the seconds it has left to live."""
+    engine = create_engine(database_url)
+
+    def records() -> list[tuple[str, float]]:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, expires_at FROM sessions")).all()
+        now = time.time()
+        return [(str(sid), float(expires_at) - now) for sid, expires_at in rows]
+
+    yield records
     engine.dispose()
 
 

@@ -31,7 +31,7 @@ from ..auth.logout_tokens import (
 from ..auth.logto_auth import LogtoAuth, decoded_id_token_claims
 from ..auth.logto_client import BoundedOidcCore, IdpUnavailable
 from ..auth.published_keys import KeysUnavailable
-from ..auth.session_storage import KEY_PREFIX
+from ..auth.session_storage import ID_TOKEN_KEY
 from ..sessions import SessionStoreError
 from ..sessions.server_side import (
     LogtoSession,
@@ -43,7 +43,6 @@ from ..sessions.server_side import (
 
 PATH = "/backchannel-logout"
 FORM_FIELD = "logout_token"
-ID_TOKEN_KEY = KEY_PREFIX + "idToken"  # where auth/session_storage.py keeps the ID token
 
 logger = logging.getLogger(__name__)
 

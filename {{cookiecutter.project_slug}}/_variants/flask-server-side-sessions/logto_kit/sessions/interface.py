@@ -1,15 +1,21 @@
 """Server-side sessions for Flask: server_side.py's records, read and written by Flask's
-session interface in the request's thread."""
+session interface in the request's thread; a signed-out visitor's session in Flask's own
+signed cookie format."""
 
 from __future__ import annotations
 
-from flask import Flask, Request, Response, session
-from flask.sessions import SessionInterface, SessionMixin
+from typing import Any
 
+from flask import Flask, Request, Response, session
+from flask.sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from ..auth.session_storage import holds_sign_in
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
 from .server_side import (
     LogtoSessionReader,
     SessionStore,
+    SignInReader,
     StoredSession,
     needs_write,
     open_stored,
@@ -33,14 +39,27 @@ class StoredSessionInterface(SessionInterface):
     #: Paths served without a session (Logto's back-channel logout): no cookie is read.
     sessionless_paths: frozenset[str] = frozenset()
 
-    def __init__(self, store: SessionStore, ttl_seconds: int = SESSION_LIFETIME_SECONDS) -> None:
-        self.store, self.ttl_seconds = store, ttl_seconds
+    def __init__(
+        self,
+        store: SessionStore,
+        holds_sign_in: SignInReader = holds_sign_in,
+        ttl_seconds: int = SESSION_LIFETIME_SECONDS,
+    ) -> None:
+        self.store, self.holds_sign_in, self.ttl_seconds = store, holds_sign_in, ttl_seconds
 
     def open_session(self, app: Flask, request: Request) -> FlaskStoredSession:
         cookie = request.cookies.get(self.get_cookie_name(app), "")
         if request.path in self.sessionless_paths:
             cookie = ""  # a new, empty session that is never saved
-        return open_stored(self.store, cookie, FlaskStoredSession)
+
+        def open_signed(value: str) -> dict[str, Any] | None:
+            try:
+                data = _signer(app).loads(value, max_age=self.ttl_seconds)
+            except BadSignature:
+                return None
+            return data if isinstance(data, dict) else None
+
+        return open_stored(self.store, cookie, FlaskStoredSession, self.holds_sign_in, open_signed)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not isinstance(session, StoredSession) or session.load_error is not None:
@@ -48,13 +67,25 @@ class StoredSessionInterface(SessionInterface):
         if session.accessed:
             response.vary.add("Cookie")
         if needs_write(session, self.should_set_cookie(app, session)):
-            cookie = write_back(self.store, session, self.ttl_seconds, self.logto_session_of)
-            send_cookie(self, app, response, session, cookie)
+            cookie = write_back(
+                self.store, session, self.ttl_seconds, self.holds_sign_in, self.logto_session_of
+            )
+            send_cookie(self, app, response, session, cookie, _signer(app).dumps)
 
 
-def install(app: Flask, store: SessionStore) -> StoredSessionInterface:
-    """Use `store` for `app`'s sessions."""
-    interface = StoredSessionInterface(store)
+def _signer(app: Flask) -> URLSafeTimedSerializer:
+    """Flask's own signing of cookie sessions (SECRET_KEY, its salt and JSON tags)."""
+    signer = SecureCookieSessionInterface().get_signing_serializer(app)
+    if signer is None:
+        raise RuntimeError("server-side sessions need the app's SECRET_KEY")
+    return signer
+
+
+def install(
+    app: Flask, store: SessionStore, holds_sign_in: SignInReader = holds_sign_in
+) -> StoredSessionInterface:
+    """Use `store` for `app`'s signed-in sessions (`holds_sign_in` tells them apart)."""
+    interface = StoredSessionInterface(store, holds_sign_in)
     app.session_interface = interface
 
     @app.before_request

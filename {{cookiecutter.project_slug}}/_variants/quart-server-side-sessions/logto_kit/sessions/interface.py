@@ -1,6 +1,7 @@
 """Server-side sessions for Quart: server_side.py's records, read and written by Quart's
 session interface on threads of its own (STORE_THREADS): the event loop never waits on the
-store, and a store that hangs holds up neither the loop nor the executor other work uses."""
+store, and a store that hangs holds up neither the loop nor the executor other work uses. A
+signed-out visitor's session is in Quart's own signed cookie format."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from quart import Quart, session
-from quart.sessions import SessionInterface, SessionMixin
+from quart.sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
 from quart.wrappers import BaseRequestWebsocket, Response
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from ..auth.session_storage import holds_sign_in
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
 from .server_side import (
+    SID_RE,
     LogtoSessionReader,
     SessionStore,
+    SignInReader,
     StoredSession,
     needs_write,
     open_stored,
@@ -57,14 +62,30 @@ class StoredSessionInterface(SessionInterface):
     #: Paths served without a session (Logto's back-channel logout): no cookie is read.
     sessionless_paths: frozenset[str] = frozenset()
 
-    def __init__(self, store: SessionStore, ttl_seconds: int = SESSION_LIFETIME_SECONDS) -> None:
-        self.store, self.ttl_seconds = store, ttl_seconds
+    def __init__(
+        self,
+        store: SessionStore,
+        holds_sign_in: SignInReader = holds_sign_in,
+        ttl_seconds: int = SESSION_LIFETIME_SECONDS,
+    ) -> None:
+        self.store, self.holds_sign_in, self.ttl_seconds = store, holds_sign_in, ttl_seconds
 
     async def open_session(self, app: Quart, request: BaseRequestWebsocket) -> QuartStoredSession:
         cookie = request.cookies.get(self.get_cookie_name(app), "")
         if request.path in self.sessionless_paths:
             cookie = ""  # a new, empty session that is never saved
-        return await _in_thread(open_stored, self.store, cookie, QuartStoredSession)
+
+        def open_signed(value: str) -> dict[str, Any] | None:
+            try:
+                data = _signer(app).loads(value, max_age=self.ttl_seconds)
+            except BadSignature:
+                return None
+            return data if isinstance(data, dict) else None
+
+        opened = (self.store, cookie, QuartStoredSession, self.holds_sign_in, open_signed)
+        if not SID_RE.fullmatch(cookie):  # no store call: no thread
+            return open_stored(*opened)
+        return await _in_thread(open_stored, *opened)
 
     async def save_session(
         self, app: Quart, session: SessionMixin, response: Response | WerkzeugResponse | None
@@ -80,15 +101,28 @@ class StoredSessionInterface(SessionInterface):
         if accessed:
             response.vary.add("Cookie")
         if needs_write(session, cookie_wanted):
-            cookie = await _in_thread(
-                write_back, self.store, session, self.ttl_seconds, self.logto_session_of
-            )
-            send_cookie(self, app, response, session, cookie)
+            saved = (self.store, session, self.ttl_seconds, self.holds_sign_in)
+            if session.new and session.previous_sid is None and not self.holds_sign_in(session):
+                cookie = write_back(*saved)  # a signed-out visitor's: no store call, no thread
+            else:
+                cookie = await _in_thread(write_back, *saved, self.logto_session_of)
+            send_cookie(self, app, response, session, cookie, _signer(app).dumps)
 
 
-def install(app: Quart, store: SessionStore) -> StoredSessionInterface:
-    """Use `store` for `app`'s sessions; it is closed when the server stops."""
-    interface = StoredSessionInterface(store)
+def _signer(app: Quart) -> URLSafeTimedSerializer:
+    """Quart's own signing of cookie sessions (SECRET_KEY, its salt and JSON tags)."""
+    signer = SecureCookieSessionInterface().get_signing_serializer(app)
+    if signer is None:
+        raise RuntimeError("server-side sessions need the app's SECRET_KEY")
+    return signer
+
+
+def install(
+    app: Quart, store: SessionStore, holds_sign_in: SignInReader = holds_sign_in
+) -> StoredSessionInterface:
+    """Use `store` for `app`'s signed-in sessions (`holds_sign_in` tells them apart); it is
+    closed when the server stops."""
+    interface = StoredSessionInterface(store, holds_sign_in)
     app.session_interface = interface  # type: ignore[assignment]  # Quart's annotation is narrow
 
     @app.before_request

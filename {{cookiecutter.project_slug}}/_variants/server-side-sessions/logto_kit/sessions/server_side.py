@@ -1,5 +1,12 @@
 """Server-side sessions: the cookie holds only a random id, the data sits in a store.
 
+Only a signed-in user's session is stored. A signed-out visitor's session (a sign-in under
+way, a CSRF token, a flashed message) stays in the cookie, signed with SECRET_KEY as the
+framework's own cookie sessions are, and never reaches the store: anonymous requests, however
+many, cannot fill it. Its pending sign-ins are few and short-lived (auth/pending_sign_ins.py).
+A stored session that no longer holds a sign-in (signed out, then a message flashed) leaves
+the store for the cookie the same way.
+
 One layout whatever web framework serves the app (the same Redis keys, SQL table and
 files), so a project generated again with another framework keeps its users signed in. This
 module decides what a request reads and writes; the framework's `interface.py` only adapts
@@ -35,6 +42,7 @@ from . import SessionStoreError
 
 logger = logging.getLogger(__name__)
 SID_RE = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
+COOKIE_LIMIT_BYTES = 4093  # name + "=" + value, the most every major browser keeps
 T = TypeVar("T")
 
 
@@ -54,6 +62,10 @@ class LogtoSession:
 
 #: Reads the Logto session out of a session's data (None: not signed in).
 LogtoSessionReader = Callable[[Mapping[str, Any]], LogtoSession | None]
+#: Whether a session's data holds a signed-in user: only such a session is stored.
+SignInReader = Callable[[Mapping[str, Any]], bool]
+#: Opens a signed-out visitor's signed cookie: its data, or None (forged, expired, not one).
+SignedCookieReader = Callable[[str], dict[str, Any] | None]
 
 
 class SessionStore(ABC):
@@ -215,11 +227,22 @@ def _logged(store: SessionStore, action: str, call: Callable[..., T], *args: Any
         raise SessionStoreError(f"{action} failed at {store.address}: {error}") from error
 
 
-def open_stored(store: SessionStore, cookie: str, session_class: type[S]) -> S:
-    """The session the cookie names, or a new one under a new id. A failed load gives a new
-    session holding the error: `raise_load_error` raises it where the app's error pages see it."""
+def open_stored(
+    store: SessionStore,
+    cookie: str,
+    session_class: type[S],
+    holds_sign_in: SignInReader,
+    open_signed: SignedCookieReader,
+) -> S:
+    """The session the cookie names, or a new one under a new id: with the data of a
+    signed-out visitor's signed cookie (never a sign-in: those live in the store only), or
+    empty. A failed load gives a new session holding the error: `raise_load_error` raises it
+    where the app's error pages see it."""
     if not SID_RE.fullmatch(cookie):
-        return session_class(sid=new_sid(), new=True)
+        signed = open_signed(cookie) if cookie else None
+        if signed is None or holds_sign_in(signed):
+            return session_class(sid=new_sid(), new=True)
+        return session_class(signed, sid=new_sid(), new=True)
     try:
         data = _logged(store, "load", store.load, cookie)
     except SessionStoreError as error:
@@ -241,6 +264,7 @@ class Cookie(enum.Enum):
     """What the response does with the session cookie after `write_back`."""
 
     SET = "set"  # to the session's id
+    SIGNED = "signed"  # to the session's data, signed: a signed-out visitor's session
     DELETE = "delete"
 
 
@@ -254,20 +278,22 @@ def write_back(
     store: SessionStore,
     session: StoredSession,
     ttl_seconds: int,
+    holds_sign_in: SignInReader,
     logto_session_of: LogtoSessionReader | None = None,
 ) -> Cookie:
-    """Save a session that `needs_write`: delete the record a regeneration left, delete an
-    emptied session's record (signed out) rather than store it empty, else write it. With
+    """Save a session that `needs_write`: delete the record a regeneration left; a session
+    without a sign-in goes to the cookie (`Cookie.SIGNED`; or, emptied, the cookie is
+    deleted) and its record, if it had one, is deleted; a signed-in one is written. With
     `logto_session_of` (back-channel logout), a session written under a new id is first bound
     to its Logto session: a failed binding fails the save, so no session goes unbound."""
     session.save_attempted = True  # a failed save's error page does not try again
     if session.previous_sid is not None:
         _logged(store, "delete", store.delete, session.previous_sid)
-    if not session:
+    data = dict(session)
+    if not data or not holds_sign_in(data):
         if not session.new and not session.regenerate_requested:
             _logged(store, "delete", store.delete, session.sid)
-        return Cookie.DELETE
-    data = dict(session)
+        return Cookie.SIGNED if data else Cookie.DELETE
     bind_to = logto_session_of if session.regenerate_requested else None  # after sign-in
     if bind_to is not None and (logto_session := bind_to(data)) is not None:
         _logged(store, "bind", store.bind, session.sid, logto_session, ttl_seconds)
@@ -290,18 +316,34 @@ def forget_logout_token(store: SessionStore, jti: str) -> None:
 
 
 def send_cookie(
-    interface: Any, app: Any, response: Any, session: StoredSession, cookie: Cookie
+    interface: Any,
+    app: Any,
+    response: Any,
+    session: StoredSession,
+    cookie: Cookie,
+    sign: Callable[[dict[str, Any]], str],
 ) -> None:
-    """Set (to the session's id) or delete the session cookie on `response`, with the
-    attributes of the app config, through the framework's own session interface and response
-    methods."""
+    """Set (to the session's id, or to its data signed by `sign`) or delete the session
+    cookie on `response`, with the attributes of the app config, through the framework's own
+    session interface and response methods. A signed-out visitor's session too large for a
+    browser to keep is not sent (the browser keeps its previous cookie) and logged."""
     response.vary.add("Cookie")
     name, options = interface.get_cookie_name(app), _cookie_options(interface, app)
     if cookie is Cookie.DELETE:
         response.delete_cookie(name, **options)
         return
+    value = session.sid if cookie is Cookie.SET else sign(dict(session))
+    size = len(name) + 1 + len(value)
+    if size > COOKIE_LIMIT_BYTES:
+        logger.error(
+            "a signed-out visitor's session would be a %d-byte cookie (browsers keep %d): "
+            "not saved; keep less in the session before sign-in",
+            size,
+            COOKIE_LIMIT_BYTES,
+        )
+        return
     expires = interface.get_expiration_time(app, session)  # None: ends with the browser session
-    response.set_cookie(name, session.sid, expires=expires, **options)
+    response.set_cookie(name, value, expires=expires, **options)
 
 
 def _cookie_options(interface: Any, app: Any) -> dict[str, Any]:
