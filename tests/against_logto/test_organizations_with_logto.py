@@ -2,7 +2,8 @@
 framework's bake (with the API too, so the organization token is for the API in that
 organization) lists the user's organizations and roles, makes one of them active with its
 switcher, and refuses an organization the user is not a member of, also when its id is
-forged into the switcher's form."""
+forged into the switcher's form; a role, then a membership, removed in Logto stops counting
+once the bake's bound has passed."""
 
 from __future__ import annotations
 
@@ -59,6 +60,12 @@ def test_a_member_acts_in_their_own_organizations_only(
             answers={"use_organizations": True, "api_resource": API},
         )
     )
+    # Roles are re-read from Logto on every organization page (the bake's bound, 5 minutes,
+    # set to 0 here), so a change made in Logto below shows at once.
+    bound = app.project / "logto_kit" / "auth" / "organizations.py"
+    source = bound.read_text(encoding="utf-8")
+    assert "ROLES_MAX_AGE_SECONDS = 300\n" in source
+    bound.write_text(source.replace("ROLES_MAX_AGE_SECONDS = 300\n", "ROLES_MAX_AGE_SECONDS = 0\n"))
 
     with running_app(app, tmp_path) as app_url:
         sign_in_from_home(page, logto, app_url, user["username"])
@@ -98,6 +105,27 @@ def test_a_member_acts_in_their_own_organizations_only(
         page.get_by_test_id("organization-switcher").locator("select").select_option(lab["id"])
         page.get_by_role("button", name="Switch").click()
         expect(page.get_by_test_id("active-organization")).to_have_attribute("data-id", lab["id"])
+        response = page.goto(f"{app_url}/organization/admin")
+        assert response is not None and response.status == 403
+
+        # Logto takes Shop's admin role away, then the membership: the next organization
+        # page renews the ID token and acts on what Logto grants now.
+        page.goto(f"{app_url}/organization")
+        page.get_by_test_id("organization-switcher").locator("select").select_option(shop["id"])
+        page.get_by_role("button", name="Switch").click()
+        expect(page.get_by_test_id("active-organization")).to_have_attribute("data-id", shop["id"])
+        response = page.goto(f"{app_url}/organization/admin")
+        assert response is not None and response.status == 200
+        user_in_shop = f"/api/organizations/{shop['id']}/users/{user['id']}"
+        tenant.call("DELETE", f"{user_in_shop}/roles/{admin['id']}")
+        response = page.goto(f"{app_url}/organization/admin")
+        assert response is not None and response.status == 403
+        expect(page.get_by_text("needs the 'admin' role")).to_be_visible()
+        tenant.call("DELETE", user_in_shop)
+        page.goto(f"{app_url}/organization")
+        expect(page.get_by_test_id("active-organization")).to_have_count(0)
+        switcher = page.get_by_test_id("organization-switcher").locator("select")
+        expect(switcher.locator(f'option[value="{shop["id"]}"]')).to_have_count(0)
         response = page.goto(f"{app_url}/organization/admin")
         assert response is not None and response.status == 403
 

@@ -188,6 +188,26 @@ class LogtoAuth:
             return None
         return self._id_token_claims()  # the new token, even if it is short-lived
 
+    async def user_issued_within(self, seconds: int) -> dict[str, Any] | None:
+        """`refreshed_user()`, from an ID token Logto issued less than `seconds` ago: an older
+        one is renewed first (one refresh for all the session's concurrent requests), so what
+        its claims say (organization memberships and roles) is what Logto grants now, give or
+        take `seconds`. None when the sign-in cannot be renewed (the session is then cleared);
+        `Failure` (503) while Logto cannot be reached."""
+        started = time.time()
+        user = await self.refreshed_user()
+        if user is None or issued_within(user, seconds):
+            return user
+        outcome = await self._renew(
+            sign_out_if_refused=True, covers=_renewed_since(started, seconds)
+        )
+        if outcome.kind == "unreachable":
+            logger.warning("cannot renew the sign-in to recheck it: %s", outcome.detail)
+            raise idp_unreachable(detail=outcome.detail)
+        if outcome.kind == "refused":
+            return None
+        return self._id_token_claims()
+
     async def access_token_for(self, resource: str) -> str | None:
         """The user's access token for `resource` (an API, an organization: `organization_key`),
         renewed with the refresh token when it has expired (one refresh for all the session's
@@ -212,11 +232,15 @@ class LogtoAuth:
             return None
         return decoded_id_token_claims(id_token)
 
-    async def _renew(self, *, sign_out_if_refused: bool, resource: str = "") -> RefreshOutcome:
+    async def _renew(
+        self, *, sign_out_if_refused: bool, resource: str = "", covers: Covers = None
+    ) -> RefreshOutcome:
         """Renew the session's tokens (the access token for `resource`: an API, or userinfo
-        for ""), or take the outcome of the request that just did."""
+        for ""), or take the outcome of the request that just did, if it `covers` this need
+        (by default: any renewal, or one with `resource`'s token)."""
         refresh_token = self.client.getRefreshToken()
-        covers = _holds_access_token_for(resource) if resource else None
+        if covers is None and resource:
+            covers = _holds_access_token_for(resource)
         if refresh_token is None:
             outcome = RefreshOutcome("refused", detail="no refresh token is stored")
         else:
@@ -312,6 +336,12 @@ def decoded_id_token_claims(id_token: str) -> dict[str, Any] | None:
     return {name: value for name, value in claims.items() if value is not None}
 
 
+def issued_within(claims: Mapping[str, Any], seconds: int) -> bool:
+    """Whether an ID token's claims were issued (`iat`) less than `seconds` ago (never, for 0)."""
+    issued_at = claims.get("iat")
+    return isinstance(issued_at, int) and time.time() - issued_at < seconds
+
+
 def unexpired_access_token(tokens: Mapping[str, str], resource: str) -> str | None:
     """The access token for `resource` among a renewal's stored `tokens`, unless it has
     expired (the SDK counts one as expired a minute early: that minute still serves)."""
@@ -320,6 +350,19 @@ def unexpired_access_token(tokens: Mapping[str, str], resource: str) -> str | No
     except (ValueError, KeyError):
         return None
     return entry.token if entry.expiresAt + SDK_ACCESS_TOKEN_MARGIN_SECONDS > time.time() else None
+
+
+def _renewed_since(started: float, seconds: int) -> Covers:
+    """A renewal made since `started` (for this request, or one beside it), or one whose ID
+    token Logto issued less than `seconds` ago."""
+
+    def covers(outcome: RefreshOutcome) -> bool:
+        if outcome.at >= started:
+            return True
+        claims = decoded_id_token_claims(outcome.tokens.get("idToken", ""))
+        return claims is not None and issued_within(claims, seconds)
+
+    return covers
 
 
 def _holds_access_token_for(resource: str) -> Covers:

@@ -49,6 +49,21 @@ class RequestUser:
             return self._renewed_user
         return self._auth.current_user()
 
+    async def issued_within(self, seconds: int) -> User | None:
+        """The user from an ID token issued less than `seconds` ago, renewed first if older
+        (`LogtoAuth.user_issued_within`); once per request, like `renewed()`."""
+        if self._failure is not None:
+            raise self._failure
+        if self._renewed:  # renewed by this request: as fresh as it gets
+            return self._renewed_user
+        try:
+            user = await self._auth.user_issued_within(seconds)
+        except Failure as failure:
+            self._failure = failure
+            raise
+        self._renewed, self._renewed_user = True, user
+        return user
+
     async def renewed(self) -> User | None:
         """The user after renewing an expired sign-in, once per request. Raises `Failure`
         (503) while Logto cannot be reached; the session is kept for a later request."""

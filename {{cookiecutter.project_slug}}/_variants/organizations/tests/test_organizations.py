@@ -9,7 +9,10 @@ import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from logto_kit.about import PROTECTED_API
+from logto_kit.web import organizations as organization_pages
 
 from .conftest import API_RESOURCE
 from .fake_logto import FakeLogto, FakeUser
@@ -121,6 +124,31 @@ def test_organization_required_checks_the_active_organization_and_role(
     switch(client, SHOP)
     allowed = client.get("/organization/admin")
     assert allowed.status == 200 and f"You administer {SHOP}" in allowed.text
+
+
+def test_a_role_or_membership_removed_in_logto_stops_counting_within_the_bound(
+    client: PageClient, logto: FakeLogto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The organization pages act on roles read at most ROLES_MAX_AGE_SECONDS ago: within
+    that no token request is made; past it the ID token is renewed first, and a role or a
+    membership Logto no longer grants stops counting, the user staying signed in."""
+    user = FakeUser(organizations={SHOP: ["admin"], LAB: ["member"]})
+    sign_in_as(client, logto, user)
+    assert switch(client, SHOP).status == 303
+    user.organizations[SHOP] = []  # the admin role removed in Logto
+    token_requests = logto.request_count("/oidc/token")
+    assert client.get("/organization/admin").status == 200  # within the bound
+    assert logto.request_count("/oidc/token") == token_requests
+    monkeypatch.setattr(organization_pages, "ROLES_MAX_AGE_SECONDS", 0)  # the bound has passed
+    refused = client.get("/organization/admin")
+    assert refused.status == 403 and "needs the &#39;admin&#39; role" in refused.text
+    assert logto.request_count("/oidc/token") == token_requests + 1
+    del user.organizations[SHOP]  # then the membership removed
+    page = client.get("/organization")
+    assert page.status == 200 and active_id(page) is None and SHOP not in page.text
+    assert client.get("/organization/admin").status == 403
+    assert switch(client, SHOP).status == 403
+    assert client.get("/profile").status == 200 and logto.revoked_grants == 0
 
 
 def test_a_user_without_organizations_sees_none(client: PageClient, logto: FakeLogto) -> None:

@@ -25,6 +25,10 @@ ACTIVE_KEY = "app.organization"  # the session's active organization id
 #: The organization role `organization_required(role=ADMIN_ROLE)` pages need (Logto Console >
 #: Organization template > Organization roles).
 ADMIN_ROLE = "admin"
+#: How stale the memberships and roles the organization pages act on may be: older than this,
+#: the ID token that lists them is renewed first (one token request), so a role or membership
+#: removed in Logto stops counting within this many seconds. 0: renewed for every such page.
+ROLES_MAX_AGE_SECONDS = 300
 
 NOT_A_MEMBER = Failure(
     403,

@@ -25,6 +25,7 @@ from ..auth.organizations import (
     ADMIN_ROLE,
     NOT_A_MEMBER,
     ORGANIZATION_SCOPES,
+    ROLES_MAX_AGE_SECONDS,
     Membership,
     active_membership,
     forget_active,
@@ -34,12 +35,24 @@ from ..auth.organizations import (
     required_membership,
     token_claims,
 )
+from ..auth.signed_in import User, sign_in_next
 from ..settings import Settings
 from .error_pages import failure_page
-from .signed_in import current_user, login_required, logto_auth
+from .signed_in import login_required, logto_auth, request_user
 
 organization_pages = Blueprint("organization_pages", __name__)
 View = TypeVar("View", bound=Callable[..., Awaitable[Any]])
+
+
+async def user_with_current_roles() -> User | None:
+    """The signed-in user from an ID token at most ROLES_MAX_AGE_SECONDS old (renewed first
+    when older), so the memberships and roles these pages act on are what Logto grants now;
+    None when the sign-in cannot be renewed."""
+    return await request_user().issued_within(ROLES_MAX_AGE_SECONDS)
+
+
+def sign_in_again() -> Response:
+    return redirect(url_for("logto.sign_in", next=sign_in_next(request.full_path)))
 
 
 def register(app: Quart, settings: Settings, auth: LogtoAuth) -> None:
@@ -59,7 +72,10 @@ def organization_required(role: str | None = None) -> Callable[[View], View]:
         @functools.wraps(view)
         @login_required
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user, userinfo = await current_user() or {}, logto_auth().cached_userinfo()
+            user = await user_with_current_roles()
+            if user is None:
+                return sign_in_again()
+            userinfo = logto_auth().cached_userinfo()
             g.organization = required_membership(session, user, role, userinfo)
             return await view(*args, **kwargs)
 
@@ -79,7 +95,9 @@ async def organization_token(membership: Membership) -> str | None:
 @organization_pages.get("/organization")
 @login_required
 async def organization() -> Response | str:
-    user = await current_user() or {}
+    user = await user_with_current_roles()
+    if user is None:
+        return sign_in_again()
     userinfo = logto_auth().cached_userinfo()
     if userinfo is None:  # the organizations' names: once per sign-in
         userinfo, _ = await logto_auth().fetch_userinfo()
@@ -110,7 +128,10 @@ async def choose_organization() -> Response | tuple[str, int]:
     """The switcher: the submitted organization becomes the active one, if the user is a
     member of it and Logto grants its token. The form's CSRF token is checked before."""
     form = await request.form
-    chosen = member_of(await current_user() or {}, form.get("organization_id"))
+    user = await user_with_current_roles()
+    if user is None:
+        return sign_in_again()
+    chosen = member_of(user, form.get("organization_id"))
     try:
         await organization_token(chosen)  # Logto confirms the membership
     except TokenDenied:
