@@ -16,6 +16,7 @@ from logto_kit.auth.pending_sign_ins import (
     PENDING_SECONDS,
 )
 from logto_kit.auth.session_storage import KEY_PREFIX
+from logto_kit.web.claims import shown_claims
 
 from .fake_logto import FakeLogto
 from .flows import callback_path, csrf_token_in, query_of, sign_in
@@ -205,11 +206,29 @@ def test_profile_shows_claim_times_as_dates_with_the_raw_value(
 ) -> None:
     sign_in(client, logto)
     page = client.get("/profile")
-    exp_row = r'<th>exp</th><td data-raw="(\d+)"><time title="\d+">([^<]+)</time>'
+    exp_row = (
+        r'<th>exp</th><td data-raw="(\d+)"><time datetime="([^"]+)" title="\d+">([^<]+)</time>'
+    )
     match = re.search(exp_row, page.text)
     assert match, page.text
-    raw, shown = match.groups()
-    expected = datetime.fromtimestamp(int(raw), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    assert shown == expected
+    raw, machine, shown = match.groups()
+    moment = datetime.fromtimestamp(int(raw), UTC)
+    assert (shown, machine) == (moment.strftime("%Y-%m-%d %H:%M:%S UTC"), moment.isoformat())
     assert f"<code>{raw}</code>" in page.text  # one click away
     assert re.search(r"<th>sub</th><td><code>[^<]+</code></td>", page.text)  # others as they are
+
+
+def test_claims_are_shown_as_json_writes_them() -> None:
+    """The same notation as the userinfo beside them: `false`, `null`, lists in brackets."""
+    claims = {"email_verified": False, "phone_number": None, "roles": ["a", "b"], "name": "Ann"}
+    shown = {claim.name: claim.raw for claim in shown_claims(claims)}
+    assert shown == {
+        "email_verified": "false",
+        "name": "Ann",
+        "phone_number": "null",
+        "roles": '["a", "b"]',
+    }
+    assert [claim.name for claim in shown_claims(claims, ("roles", "exp", "name"))] == [
+        "roles",
+        "name",
+    ]

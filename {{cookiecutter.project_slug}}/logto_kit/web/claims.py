@@ -1,9 +1,11 @@
-"""The ID token's claims as the profile page shows them: times as dates (UTC), the raw value
-kept beside them."""
+"""A token's claims as the pages show them (the ID token on the profile, an organization
+token): each value as JSON writes it (`false`, `null`, `["a", "b"]`: the same as the userinfo
+beside it), times also as dates (UTC)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,16 +18,26 @@ MILLISECONDS_CLAIMS = frozenset({"created_at", "updated_at"})
 @dataclass(frozen=True)
 class ShownClaim:
     name: str
-    raw: Any
-    when: str | None  # the time it holds, readable; None for other claims
+    raw: str  # the value as JSON writes it (a string as itself)
+    when: str | None = None  # the time it holds, readable (`2026-11-30 17:45:00 UTC`)
+    iso: str | None = None  # the same time for `<time datetime=...>`
 
 
-def shown_claims(claims: Mapping[str, Any]) -> list[ShownClaim]:
-    """Every claim in name order; times also as `2026-11-30 17:45:00 UTC`."""
-    return [ShownClaim(name, claims[name], _when(name, claims[name])) for name in sorted(claims)]
+def shown_claims(claims: Mapping[str, Any], names: Sequence[str] | None = None) -> list[ShownClaim]:
+    """Every claim in name order (or those of `names` that are present, in that order)."""
+    chosen = sorted(claims) if names is None else [name for name in names if name in claims]
+    return [shown_claim(name, claims[name]) for name in chosen]
 
 
-def _when(name: str, value: Any) -> str | None:
+def shown_claim(name: str, value: Any) -> ShownClaim:
+    raw = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    moment = _moment(name, value)
+    if moment is None:
+        return ShownClaim(name, raw)
+    return ShownClaim(name, raw, moment.strftime("%Y-%m-%d %H:%M:%S UTC"), moment.isoformat())
+
+
+def _moment(name: str, value: Any) -> datetime | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     if name in SECONDS_CLAIMS:
@@ -35,6 +47,6 @@ def _when(name: str, value: Any) -> str | None:
     else:
         return None
     try:
-        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
         return None

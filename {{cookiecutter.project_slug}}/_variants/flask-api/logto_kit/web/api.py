@@ -19,7 +19,17 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
@@ -180,7 +190,8 @@ def api_access() -> Response | Page:
 @api_pages.post("/api-access/items")
 @login_required
 def create_item_as_user() -> Response | Page:
-    """The page's one gated action: create an item through the same checks as the API."""
+    """The page's one gated action: create an item through the same checks as the API, then
+    back to the page (a refusal is shown at once, with its status: nothing was created)."""
     try:
         access = users_api_access()
         if access.token is None:
@@ -194,7 +205,8 @@ def create_item_as_user() -> Response | Page:
         return page, error.status
     except ItemRejected as error:
         return render_template("logto/api_access.html", access=access, refused=str(error)), 400
-    return render_template("logto/api_access.html", access=access, created=item), 201
+    flash(f"Created “{item['name']}”.", "success")
+    return redirect(url_for(".api_access"), 303)  # a reload shows the page, not a resend
 
 
 def keys_unavailable_page(error: KeysUnavailable) -> tuple[str, int]:

@@ -19,7 +19,17 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
-from quart import Blueprint, Quart, current_app, g, redirect, render_template, request, url_for
+from quart import (
+    Blueprint,
+    Quart,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
@@ -181,7 +191,8 @@ async def api_access() -> Response | Page:
 @api_pages.post("/api-access/items")
 @login_required
 async def create_item_as_user() -> Response | Page:
-    """The page's one gated action: create an item through the same checks as the API."""
+    """The page's one gated action: create an item through the same checks as the API, then
+    back to the page (a refusal is shown at once, with its status: nothing was created)."""
     form = await request.form
     try:
         access = await users_api_access()
@@ -200,7 +211,8 @@ async def create_item_as_user() -> Response | Page:
         return await render_template(
             "logto/api_access.html", access=access, refused=str(error)
         ), 400
-    return await render_template("logto/api_access.html", access=access, created=item), 201
+    await flash(f"Created “{item['name']}”.", "success")
+    return redirect(url_for(".api_access"), 303)  # a reload shows the page, not a resend
 
 
 async def keys_unavailable_page(error: KeysUnavailable) -> tuple[str, int]:
