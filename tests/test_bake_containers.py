@@ -391,7 +391,7 @@ def test_dockerfile_cmd_is_the_readmes_production_command(
     assert (answers["web_framework"] == "Quart") is (command[3:5] == quart_workers)
     assert command[command.index("--bind") + 1] == DOCUMENTED_BIND
     workers = int(command[command.index("--workers") + 1])
-    if answers["session_backend"] == "cookie":
+    if answers.get("session_backend", "cookie") == "cookie":  # the default
         # Cookie sessions coordinate token renewals within one process only: one worker,
         # Flask's with threads (gthread) so it serves requests concurrently.
         assert workers == 1, command
