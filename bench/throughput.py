@@ -225,8 +225,12 @@ class Contender:
         }[self.kind]
 
 
-#: The worker class of each framework's production command (the baked README's).
-WORKER_CLASS = {"Flask": [], "Quart": ["--worker-class", "uvicorn_worker.UvicornWorker"]}
+#: The worker class of each framework's production command (the cookie bakes' README's: Flask
+#: in gunicorn's threaded worker, 8 threads, since one process serves cookie sessions).
+WORKER_CLASS = {
+    "Flask": ["--worker-class", "gthread", "--threads", "8"],
+    "Quart": ["--worker-class", "uvicorn_worker.UvicornWorker"],
+}
 
 
 def server_args(framework: str, port: int, workers: int, target: str) -> list[str]:

@@ -390,7 +390,17 @@ def test_dockerfile_cmd_is_the_readmes_production_command(
     quart_workers = ["--worker-class", "uvicorn_worker.UvicornWorker"]
     assert (answers["web_framework"] == "Quart") is (command[3:5] == quart_workers)
     assert command[command.index("--bind") + 1] == DOCUMENTED_BIND
-    assert int(command[command.index("--workers") + 1]) >= 2
+    workers = int(command[command.index("--workers") + 1])
+    if answers.get("session_backend", "cookie") == "cookie":  # the default
+        # Cookie sessions coordinate token renewals within one process only: one worker,
+        # Flask's with threads (gthread) so it serves requests concurrently.
+        assert workers == 1, command
+        if answers["web_framework"] == "Flask":
+            assert command[3:5] == ["--worker-class", "gthread"], command
+            assert int(command[command.index("--threads") + 1]) >= 2, command
+    else:  # server-side stores coordinate renewals across processes
+        assert workers >= 2, command
+        assert "--threads" not in command, command
 
 
 def test_healthcheck_probes_healthz_with_python(baked: tuple[dict[str, Any], Path]) -> None:
@@ -584,7 +594,7 @@ def test_production_port_follows_app_base_url(
     command = readme_production_command(project)
     assert command[command.index("--bind") + 1] == f"0.0.0.0:{port}"
     assert f"docker run --rm -p 127.0.0.1:{port}:{port} --env-file .env" in readme
-    assert f"--bind 0.0.0.0:{port} --workers 4" in readme
+    assert f"--bind 0.0.0.0:{port} --workers 1 --threads 16" in readme  # cookie: one process
     assert f"the app on http://localhost:{port}" in readme
     proxied = f"listens on {port}: your reverse proxy serves {base_url} and forwards to it"
     assert (proxied in " ".join(readme.split())) == (port == 8000)

@@ -1,11 +1,16 @@
-"""The bakes' offline fake Management API, checked against a real Logto.
+"""The bakes' offline fakes, checked against a real Logto.
 
-Every scenario runs twice, step by step: against a fresh `FakeManagementApi` (the very file
-each bake's tests use) and against the real tenant (reset between scenarios). For every
-step the status, the error `code` and the response's shape must match; so must the values
-Logto decides for what `logto provision` relies on (the sign-in experience's sign-up,
-sign-in and social targets; a connector's id, factory, type, target and config). A rule
-the fake enforces that Logto does not, or the reverse, fails here.
+The fake Management API: every scenario runs twice, step by step: against a fresh
+`FakeManagementApi` (the very file each bake's tests use) and against the real tenant (reset
+between scenarios). For every step the status, the error `code` and the response's shape must
+match; so must the values Logto decides for what `logto provision` relies on (the sign-in
+experience's sign-up, sign-in and social targets; a connector's id, factory, type, target and
+config). A rule the fake enforces that Logto does not, or the reverse, fails here.
+
+The fake OIDC provider's token revocation (RFC 7009, which sign-out uses): the same steps
+against `FakeLogto` and Logto, users signed in over HTTP (Logto's Experience API); status,
+OAuth `error` and an empty 200 body must match, and what a revocation ends (the refresh
+token, the grant's access token) too.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from typing import Any
 import pytest
 
 from tests.support.baked_app import TEMPLATE_ROOT
+from tests.support.http_user import HttpUser
+from tests.support.logto_http import Answer, OAuthClient, redirected_to, submit_password
 from tests.support.real_logto import LogtoInstance, LogtoTenant
 
 BAKED_TESTS = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "tests"
@@ -241,10 +248,10 @@ SCENARIOS: dict[str, list[Step]] = {
 
 
 @pytest.fixture(scope="module")
-def fake_module() -> Iterator[Any]:
-    """fake_management_api from the template's baked tests (it holds no template tags), in a
-    package of its own: it imports its neighbours relatively, as the baked `tests` does; the
-    package also holds both connectors' test modules, as a bake with both has them."""
+def baked_tests() -> Iterator[None]:
+    """The template's baked tests as a package of its own (they hold no template tags in the
+    modules loaded here): they import their neighbours relatively, as the baked `tests` does;
+    the package also holds both connectors' test modules, as a bake with both has them."""
     spec = importlib.util.spec_from_file_location(
         BAKED_TESTS_PACKAGE,
         BAKED_TESTS / "__init__.py",
@@ -254,16 +261,28 @@ def fake_module() -> Iterator[Any]:
     sys.modules[BAKED_TESTS_PACKAGE] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sys.modules[BAKED_TESTS_PACKAGE])
     try:
-        yield importlib.import_module(f"{BAKED_TESTS_PACKAGE}.fake_management_api")
+        yield
     finally:
         for name in [n for n in sys.modules if n.split(".")[0] == BAKED_TESTS_PACKAGE]:
             del sys.modules[name]
 
 
-Answer = tuple[int, Any]
+@pytest.fixture(scope="module")
+def fake_module(baked_tests: None) -> Any:
+    """fake_management_api, the bakes' fake Management API."""
+    return importlib.import_module(f"{BAKED_TESTS_PACKAGE}.fake_management_api")
 
 
-def run(request: Callable[[str, str, Any], Answer], steps: list[Step]) -> list[Answer]:
+@pytest.fixture(scope="module")
+def fake_logto_module(baked_tests: None) -> Any:
+    """fake_logto, the bakes' fake OIDC provider."""
+    return importlib.import_module(f"{BAKED_TESTS_PACKAGE}.fake_logto")
+
+
+StepAnswer = tuple[int, Any]
+
+
+def run(request: Callable[[str, str, Any], StepAnswer], steps: list[Step]) -> list[StepAnswer]:
     saved: dict[str, str] = {}
     assert request("PATCH", "/api/sign-in-exp", START)[0] == 200
     answers = []
@@ -303,7 +322,7 @@ def test_fake_answers_as_logto_does(
     assert not differences, "\n".join(differences)
 
 
-def difference(step: Step, real: Answer, fake: Answer) -> str | None:
+def difference(step: Step, real: StepAnswer, fake: StepAnswer) -> str | None:
     (status, body), (fake_status, fake_body) = real, fake
     if status != fake_status:
         return (
@@ -419,3 +438,85 @@ def test_unauthenticated_requests_match(fake_module: Any, logto: LogtoInstance) 
 def token_refusal(instance: LogtoInstance) -> tuple[int, str]:
     status, body = LogtoTenant(instance).token_request()
     return status, body.get("error", "") if isinstance(body, dict) else str(body)
+
+
+# --- token revocation (the fake OIDC provider) -----------------------------------------------
+CALLBACK = "http://127.0.0.1:9/callback"  # never requested: the code is read off the redirect
+REVOKE = "/token/revocation"
+
+
+def revocation_steps(client: OAuthClient, sign_in: Callable[[], dict[str, Any]]) -> list[str]:
+    """The revocation scenario against one IdP: each step's name and what it answered (status,
+    OAuth error, or "empty" for an empty body). `sign_in` gives a new sign-in's tokens."""
+    answers: list[str] = []
+
+    def record(step: str, answer: Answer) -> Answer:
+        outcome = answer.error or ("empty" if answer.body == "" else "a body")
+        answers.append(f"{step}: {answer.status} {outcome}")
+        return answer
+
+    def revoke(token: str, hint: str, **form: str) -> dict[str, str]:
+        return {"token": token, "token_type_hint": hint, **client.credentials(), **form}
+
+    first = sign_in()
+    renewed = record("refresh", client.refresh(first["refresh_token"])).body
+    refresh_token = renewed.get("refresh_token", first["refresh_token"])  # rotated or not
+    record("userinfo", client.userinfo(first["access_token"]))
+    record("revoke without a token", client.post(REVOKE, client.credentials()))
+    record("revoke without client authentication", client.post(REVOKE, {"token": refresh_token}))
+    wrong = revoke(refresh_token, "refresh_token", client_secret="wrong-secret")
+    record("revoke with a wrong secret", client.post(REVOKE, wrong))
+    record("revoke an unknown token", client.post(REVOKE, revoke("no-such-token", "refresh_token")))
+    record("revoke the refresh token", client.post(REVOKE, revoke(refresh_token, "refresh_token")))
+    record("refresh with the revoked token", client.refresh(refresh_token))
+    record("userinfo with the grant's access token", client.userinfo(first["access_token"]))
+    record("revoke it again", client.post(REVOKE, revoke(refresh_token, "refresh_token")))
+
+    second = sign_in()
+    access = revoke(second["access_token"], "access_token")
+    record("revoke an access token", client.post(REVOKE, access))
+    record("userinfo with the revoked access token", client.userinfo(second["access_token"]))
+    record("refresh after revoking the access token", client.refresh(second["refresh_token"]))
+    basic = {"token": second["refresh_token"], "token_type_hint": "refresh_token"}
+    record("revoke with HTTP Basic", client.post(REVOKE, basic, basic=True))
+    record("refresh after that", client.refresh(second["refresh_token"]))
+    return answers
+
+
+def test_fake_revokes_tokens_as_logto_does(
+    fake_logto_module: Any, logto: LogtoInstance, tenant: LogtoTenant
+) -> None:
+    """The fake's token revocation, which the bakes' sign-out tests rely on, against Logto's
+    (both rotate refresh tokens or not as they do: each step uses the newest one)."""
+    app = tenant.call(
+        "POST",
+        "/api/applications",
+        {
+            "name": "Revoker",
+            "type": "Traditional",
+            "oidcClientMetadata": {
+                "redirectUris": [CALLBACK],
+                "postLogoutRedirectUris": [CALLBACK],
+            },
+        },
+    )
+    user = tenant.create_user("revocation_user", PASSWORD)
+    real = OAuthClient(logto.issuer, app["id"], app["secret"], CALLBACK)
+
+    def sign_in_at_logto() -> dict[str, Any]:
+        browser = HttpUser()
+        url, verifier = real.authorization()
+        page = browser.open(url)
+        back = submit_password(browser, page, logto.endpoint, user["username"], PASSWORD)
+        return real.tokens_for(redirected_to(browser, back, CALLBACK), verifier)
+
+    logto_answers = revocation_steps(real, sign_in_at_logto)
+    with fake_logto_module.FakeLogto(client_id="fake-app", client_secret="fake-secret") as fake:
+        faked = OAuthClient(fake.issuer, "fake-app", "fake-secret", CALLBACK)
+
+        def sign_in_at_fake() -> dict[str, Any]:
+            url, verifier = faked.authorization()
+            return faked.tokens_for(fake.authorize(url), verifier)
+
+        fake_answers = revocation_steps(faked, sign_in_at_fake)
+    assert fake_answers == logto_answers

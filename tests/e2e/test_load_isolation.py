@@ -1,9 +1,12 @@
-"""Many users at once, through two app instances sharing a session store, while their
-sign-ins renew: nobody sees anyone else, nothing times out, nothing fails.
+"""Many users at once, under the README's production command, while their sign-ins renew:
+nobody sees anyone else, nobody is signed out, nothing times out, nothing fails.
 
-For every server-side store and both frameworks: 100 distinct accounts sign in concurrently
-(each user its own cookie jar, in its own thread) and then load /profile alternately on
-instance A and instance B (two gunicorn workers each) for RENEWING_SECONDS. ID tokens live
+For every session backend and both frameworks: 100 distinct accounts sign in concurrently
+(each user its own cookie jar, in its own thread) and then load /profile for
+RENEWING_SECONDS. With a server-side store they alternate between instance A and instance B
+(two gunicorn workers each) sharing it; with cookie sessions, which the README serves from
+one process, each user has two tabs loading /profile at once on that one instance (two tabs
+renewing at the same moment in two processes is what signs users out there). ID tokens live
 34 s, so the app renews each after 4 s, and the IdP rotates refresh tokens and revokes a
 sign-in whose used token comes back (as Logto does): every user renews at least once, and a
 renewal made twice, a stalled refresh lock or a starved executor shows up as a timeout, an
@@ -17,6 +20,7 @@ servers started here are used.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -45,7 +49,9 @@ RENEWING_SECONDS = 10.0  # each user's /profile visits after sign-in: one or two
 PACE_SECONDS = 0.25  # between one user's visits (a person clicking, not a flood)
 HTTP_TIMEOUT = 20.0  # seconds, each request
 LOAD_TIMEOUT = 180.0  # seconds, the whole load phase
-SERVER_SIDE_STORES = [(backend, store) for backend, store in STORES if backend != "cookie"]
+#: Instances sharing the store, and tabs per user: what the README allows each backend.
+INSTANCES = {"cookie": 1}  # others: 2
+TABS = {"cookie": 2}  # others: 1
 
 
 def login_of(number: int) -> str:
@@ -137,9 +143,10 @@ def check_profile(journey: Journey, what: str, page: Page) -> None:
         journey.errors.append(f"{what}: userinfo {got} != {expected}")
 
 
-def run_journey(number: int, url_a: str, url_b: str, issuer: str) -> Journey:
+def run_journey(number: int, url_a: str, url_b: str, issuer: str, tabs: int = 1) -> Journey:
     """Sign in (odd users start on A, even ones on B; the callback is always on A), then
-    load /profile alternately on A and B."""
+    load /profile alternately on A and B, in `tabs` tabs at once (the first /profile, which
+    fetches userinfo, in one)."""
     journey = Journey(login_of(number), started=time.monotonic())
     user = HttpUser(timeout=HTTP_TIMEOUT)
     try:
@@ -156,15 +163,17 @@ def run_journey(number: int, url_a: str, url_b: str, issuer: str) -> Journey:
         if greeted is None or html.unescape(greeted.group(1)) != ACCOUNTS[journey.login]["name"]:
             journey.errors.append(f"home after sign-in greets {greeted and greeted.group(1)!r}")
 
-        visit, until = 0, time.monotonic() + RENEWING_SECONDS
-        while visit < 4 or time.monotonic() < until:
-            base = (url_a, url_b)[visit % 2]
-            page = user.request(f"{base}/profile")  # a redirect here means signed out
-            check_profile(journey, f"/profile #{visit + 1} on {base}", page)
-            if page.status != 200:
-                break  # one error says it; the rest of the journey would repeat it
-            visit += 1
-            time.sleep(PACE_SECONDS)
+        urls = (url_a, url_b)
+        load_profiles(journey, user, urls, until=0.0, visits=1)  # the one that gets userinfo
+        until = time.monotonic() + RENEWING_SECONDS
+        if not journey.errors:  # the tabs share the cookie jar, as a browser's tabs do
+            with ThreadPoolExecutor(tabs, thread_name_prefix="load-tab") as pool:
+                names = [f"tab {n}" if tabs > 1 else "" for n in range(1, tabs + 1)]
+                for tab in [
+                    pool.submit(load_profiles, journey, user, urls, until, 4, name)
+                    for name in names
+                ]:
+                    tab.result()
 
         sessions = [cookie.value for cookie in user.jar if cookie.name == "session"]
         if len(sessions) != 1:
@@ -176,11 +185,36 @@ def run_journey(number: int, url_a: str, url_b: str, issuer: str) -> Journey:
     return journey
 
 
-def run_load(url_a: str, url_b: str, issuer: str) -> tuple[list[Journey], float]:
+def load_profiles(
+    journey: Journey,
+    user: HttpUser,
+    urls: tuple[str, str],
+    until: float,
+    visits: int,
+    tab: str = "",
+) -> None:
+    """Load /profile at least `visits` times and until `until`, alternately on both URLs;
+    stops at the first page that is not the user's."""
+    visit = 0
+    while visit < visits or time.monotonic() < until:
+        base = urls[visit % 2]
+        page = user.request(f"{base}/profile")  # a redirect here means signed out
+        where = f"{tab + ' ' if tab else ''}/profile #{visit + 1} on {base}"
+        errors = len(journey.errors)
+        check_profile(journey, where, page)
+        if page.status != 200 or len(journey.errors) > errors:
+            return  # one error says it; the rest of the journey would repeat it
+        visit += 1
+        if visit >= visits and time.monotonic() >= until:
+            return
+        time.sleep(PACE_SECONDS)
+
+
+def run_load(url_a: str, url_b: str, issuer: str, tabs: int = 1) -> tuple[list[Journey], float]:
     """All users at once; fails the test if the load phase overruns LOAD_TIMEOUT."""
     pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="load-user")
     started = time.monotonic()
-    futures = [pool.submit(run_journey, n, url_a, url_b, issuer) for n in range(1, USERS + 1)]
+    futures = [pool.submit(run_journey, n, url_a, url_b, issuer, tabs) for n in range(1, USERS + 1)]
     _, not_done = wait(futures, timeout=LOAD_TIMEOUT)
     elapsed = time.monotonic() - started
     # Stragglers are bounded by HTTP_TIMEOUT; stopping the servers makes them fail fast.
@@ -215,12 +249,18 @@ def check_load_isolation(
     ) as (idp, app):
         if prepare is not None:
             prepare(app)
+        instances, tabs = INSTANCES.get(backend, 2), TABS.get(backend, 1)
         with (
             running_app(app, tmp_path) as url_a,
-            running_app(app, tmp_path, port_b) as url_b,
+            contextlib.ExitStack() as second,
         ):
+            url_b = (
+                url_a
+                if instances == 1
+                else second.enter_context(running_app(app, tmp_path, port_b))
+            )
             idp.reset()  # count only the load below
-            journeys, elapsed = run_load(url_a, url_b, idp.issuer)
+            journeys, elapsed = run_load(url_a, url_b, idp.issuer, tabs)
             counts = idp.request_counts()
         app_logs = {path.name: log_tail(path, 15) for path in sorted(tmp_path.glob("app-*.log"))}
 
@@ -228,7 +268,8 @@ def check_load_isolation(
     slowest = max(j.ended - j.started for j in journeys)
     peak = peak_in_flight(journeys)
     print(
-        f"\n{framework} + {store}: {USERS} users, {WORKERS} workers, load phase {elapsed:.2f} s, "
+        f"\n{framework} + {store}: {USERS} users ({tabs} tab(s) each, {instances} instance(s)), "
+        f"load phase {elapsed:.2f} s, "
         f"slowest user {slowest:.2f} s, peak {peak} users in flight, IdP counts "
         f"{ {k: v for k, v in counts.items() if k != 'by_path'} }"
     )
@@ -253,9 +294,7 @@ def check_load_isolation(
 
 
 @pytest.mark.parametrize("framework", ["Flask", "Quart"])
-@pytest.mark.parametrize(
-    ("backend", "store"), SERVER_SIDE_STORES, ids=[store for _, store in SERVER_SIDE_STORES]
-)
+@pytest.mark.parametrize(("backend", "store"), STORES, ids=[store for _, store in STORES])
 def test_concurrent_users_see_only_themselves_through_renewals(
     framework: str, backend: str, store: str, tmp_path: Path
 ) -> None:

@@ -1,5 +1,5 @@
 """An owner's first day with a bake: the edits a new owner makes with their framework's own
-idioms, served by the README's production command (2 workers) against the E2E IdP.
+idioms, served by the README's production command against the E2E IdP.
 
 The owner adds a module of their own (`web/messages.py`) and one line to `create_app`: a
 signed-in page with plain `render_template`, a form that flashes and redirects, a context
@@ -64,7 +64,7 @@ def test_an_owners_first_day_works_with_the_frameworks_own_idioms(
         make_owner_edits(app.project, app.package, app.framework)
         log_path = tmp_path / "server.log"
         with running_process(
-            production_command(app),  # the README's: gunicorn, 2 workers
+            production_command(app),  # the README's: gunicorn, one threaded worker
             cwd=app.project,
             env=None,
             log_path=log_path,
@@ -100,7 +100,7 @@ def test_an_owners_first_day_works_with_the_frameworks_own_idioms(
             # The flash shows on the redirect's page, to its user only, once.
             assert flashes(home) == ["Marked read for alice@example.com"]
             for other in (bob, stranger):
-                for _ in range(4):  # both workers
+                for _ in range(4):  # several requests, several threads
                     assert flashes(other.open(f"{url}/")) == []
             assert flashes(alice.open(f"{url}/")) == []  # shown once
             page = bob.open(f"{url}/messages")

@@ -1,14 +1,17 @@
-"""Two instances of one baked app on one Redis, and an IdP that rotates refresh tokens (and, as
-Logto does, revokes the sign-in when a used one comes back): requests of one session that reach
-both instances just after its ID token expired make ONE refresh between them, and every one of
-them, and every later one, is still signed in.
+"""Requests of one session that find its ID token just expired, under the README's production
+command, and an IdP that rotates refresh tokens (and, as Logto does, revokes the sign-in when a
+used one comes back): they make ONE refresh between them, and every one of them, and every
+later one, is still signed in. A renewal that loses the race never signs the user out.
 
-Each instance runs its documented production server (two workers each), so the requests are
-spread over four processes: only the lock and outcome in Redis keep them from refreshing twice.
+- Redis: two instances of the bake (two workers each), so the requests are spread over four
+  processes: only the lock and outcome in Redis keep them from refreshing twice.
+- Cookie sessions: one instance, one process (the README's command for them: renewals are
+  coordinated within a process); with two worker processes this fails, as two of them refresh.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -44,9 +47,14 @@ def signed_in(page: Page) -> bool:
     return page.status == 200 and "Alice Example" in page.body and "Sign out" in page.body
 
 
+#: (session backend, its store, how many instances the README allows it).
+SETUPS = [("redis", "redis", 2), ("cookie", "cookie", 1)]
+
+
 @pytest.mark.parametrize("framework", ["Flask", "Quart"])
-def test_concurrent_requests_at_expiry_refresh_once_across_instances(
-    framework: str, tmp_path: Path
+@pytest.mark.parametrize(("backend", "store", "instances"), SETUPS, ids=[s for s, *_ in SETUPS])
+def test_concurrent_requests_at_expiry_refresh_once(
+    framework: str, backend: str, store: str, instances: int, tmp_path: Path
 ) -> None:
     port_a, port_b = free_port(), free_port()
     url_a = f"http://127.0.0.1:{port_a}"
@@ -54,15 +62,18 @@ def test_concurrent_requests_at_expiry_refresh_once_across_instances(
         idp_and_bake(
             tmp_path,
             framework=framework,
-            backend="redis",
-            store="redis",
+            backend=backend,
+            store=store,
             app_port=port_a,
             rotate_refresh_tokens=True,
             id_token_ttl=ID_TOKEN_TTL,
         ) as (idp, app),
         running_app(app, tmp_path),
-        running_app(app, tmp_path, port_b) as url_b,
+        contextlib.ExitStack() as second,
     ):
+        url_b = (
+            url_a if instances == 1 else second.enter_context(running_app(app, tmp_path, port_b))
+        )
         user = HttpUser()
         home = sign_in_at_idp(user, user.open(f"{url_a}/sign-in"), "alice")
         assert home.url == f"{url_a}/", home.history
@@ -85,9 +96,10 @@ def test_concurrent_requests_at_expiry_refresh_once_across_instances(
         ]
         assert idp.request_counts()["token"] == 1, "one refresh for all of them"
 
-        # Later requests, on either instance, are still signed in: the stored refresh
-        # token is the renewed one (a used one would have made the IdP revoke the grant).
+        # Later requests, on either instance, are still signed in, with the cookie the
+        # browser kept (the last answer's): the refresh token they renew with is the renewed
+        # one (a used one would have made the IdP revoke the grant).
         time.sleep(FRESH_SECONDS + 1)  # the renewed ID token has expired too
         for url in (url_b, url_a):
-            assert signed_in(tab_of(user).open(f"{url}/profile"))
+            assert signed_in(tab_of(tabs[-1]).open(f"{url}/profile"))
         assert idp.request_counts()["token"] == 2

@@ -19,11 +19,13 @@ Example::
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_TIMEOUT = 15.0
@@ -127,6 +129,23 @@ class HttpUser:
             url = urllib.parse.urljoin(url, page.location)
             data = None  # 302/303 turn a POST into a GET; nothing here answers 307/308
         raise AssertionError(f"more than {max_hops} redirects, last to {url}")
+
+    def send_json(self, method: str, url: str, body: Any = None) -> Any:
+        """A JSON API call with this user's cookies, as a page's script makes one; returns the
+        decoded answer (None when empty) and fails on an error status."""
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            with error:
+                text = error.read().decode("utf-8", "replace")[:300]
+            raise AssertionError(f"{method} {url}: HTTP {error.code}: {text}") from None
+        return json.loads(raw) if raw else None
 
     def submit(self, page: Page, form: Form, **values: str) -> Page:
         """Submit `form` of `page` with its fields, overridden by `values`."""

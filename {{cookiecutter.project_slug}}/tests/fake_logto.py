@@ -9,6 +9,12 @@ failures by setting plain attributes (``token_error``, ``down``, ...).
 Refresh tokens rotate as Logto's do: each works once, and presenting a used one
 again is taken for theft: it is refused and the whole grant (every token of that
 sign-in) is revoked (``revoked_grants`` counts these).
+
+Token revocation (RFC 7009, ``/oidc/token/revocation``) answers as Logto 1.37.1 does
+(checked by the template's tests/against_logto/test_fake_matches_logto.py): a refresh token
+revokes its whole grant, an access token only itself, an unknown token nothing, each a 200
+with an empty body; no ``token`` or no client authentication is a 400 ``invalid_request``,
+a wrong secret a 401 ``invalid_client``. ``revoked_refresh_tokens`` lists what was revoked.
 """
 
 from __future__ import annotations
@@ -119,7 +125,7 @@ class FakeLogto:
         self.jwks_delay = 0.0
         self.jwks_down = False  # the JWKS endpoint answers 503, the others work
         self.kid = KID  # the signing key's id; rotate_key() makes a new one
-        self.token_delay = 0.0  # seconds before the token endpoint answers
+        self.token_delay = 0.0  # seconds before the token (and revocation) endpoint answers
         self.down = False  # every endpoint answers 503 text/plain
         self.resource_token_requests: list[str] = []  # the `resource` of each refresh for one
         self.include_sid = False  # ID tokens carry `sid` (backchannelLogoutSessionRequired)
@@ -135,6 +141,7 @@ class FakeLogto:
         self._used_refresh_tokens: dict[str, str] = {}  # token -> grant id
         self._access_tokens: dict[str, tuple[FakeUser, str]] = {}  # -> (user, grant id)
         self.revoked_grants = 0
+        self.revoked_refresh_tokens: list[str] = []  # revoked at the revocation endpoint
         self._server = _Server(self)  # bound now, so endpoint is known before start()
         self._thread: threading.Thread | None = None
         self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -242,6 +249,10 @@ class FakeLogto:
             time.sleep(self.token_delay)
             form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
             return self._token(dict(form), authorization)
+        if route == "POST /oidc/token/revocation":
+            time.sleep(self.token_delay)
+            form = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
+            return self._revocation(dict(form), authorization)
         if route == "GET /oidc/me":
             return self._userinfo(authorization)
         if route == "GET /oidc/auth":
@@ -262,6 +273,7 @@ class FakeLogto:
             "userinfo_endpoint": iss + "/me",
             "jwks_uri": iss + "/jwks",
             "end_session_endpoint": iss + "/session/end",
+            "revocation_endpoint": iss + "/token/revocation",
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["ES384"],
@@ -366,7 +378,8 @@ class FakeLogto:
                     self._used_refresh_tokens[token] = grant.grant_id
                 reused = self._used_refresh_tokens.get(token) if grant is None else None
                 if reused is not None:
-                    self._revoke(reused)
+                    self.revoked_grants += 1
+                    self._forget_grant(reused)
             if grant is not None:
                 resource = form.get("resource", "")
                 if resource or organization_id:
@@ -417,9 +430,28 @@ class FakeLogto:
             "id_token": id_token,
         }
 
-    def _revoke(self, grant_id: str) -> None:
+    def _revocation(self, form: dict[str, str], authorization: str | None) -> _Response:
+        """RFC 7009, as Logto answers it (see the module doc)."""
+        if not form.get("client_id") and not (authorization or "").lower().startswith("basic "):
+            return _oauth_error(
+                400, "invalid_request", "no client authentication mechanism provided"
+            )
+        if not self._client_ok(form, authorization):
+            return _oauth_error(401, "invalid_client", "client authentication failed")
+        token = form.get("token")
+        if not token:
+            return _oauth_error(400, "invalid_request", "missing required parameter 'token'")
+        with self._lock:
+            grant = self._refresh_tokens.get(token)
+            if grant is not None:
+                self.revoked_refresh_tokens.append(token)
+                self._forget_grant(grant.grant_id)
+            else:
+                self._access_tokens.pop(token, None)
+        return _text(200, "", "text/plain")
+
+    def _forget_grant(self, grant_id: str) -> None:
         """Forget every refresh and access token of the grant (called holding the lock)."""
-        self.revoked_grants += 1
         for token in [t for t, grant in self._refresh_tokens.items() if grant.grant_id == grant_id]:
             del self._refresh_tokens[token]
         for token in [t for t, (_, g) in self._access_tokens.items() if g == grant_id]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from types import ModuleType, SimpleNamespace
@@ -37,6 +38,14 @@ def idp_calls(logto: FakeLogto) -> int:
 def refresh_elsewhere(logto: FakeLogto, refresh_token: str) -> dict[str, object]:
     """Use `refresh_token` outside the app (as a thief would), so the app's next use of it is
     a reuse; returns Logto's answer."""
+    status, answer = refresh_grant(logto, refresh_token)
+    assert status == 200, answer
+    return answer
+
+
+def refresh_grant(logto: FakeLogto, refresh_token: str) -> tuple[int, dict[str, object]]:
+    """Logto's answer to a refresh grant with `refresh_token` made outside the app, with the
+    app's credentials (as a copy of the session would be used): (status, JSON body)."""
     form = {
         "grant_type": "refresh_token",
         "refresh_token": refresh_token,
@@ -46,9 +55,12 @@ def refresh_elsewhere(logto: FakeLogto, refresh_token: str) -> dict[str, object]
     request = urllib.request.Request(
         f"{logto.issuer}/token", data=urllib.parse.urlencode(form).encode(), method="POST"
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        answer: dict[str, object] = json.load(response)
-    return answer
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.load(error)
 
 
 def an_hour_later(monkeypatch: pytest.MonkeyPatch, *modules: ModuleType) -> None:

@@ -7,6 +7,7 @@ worker thread so it never blocks an event loop.
 
 The SDK refreshes only for an expired *access* token; `refresh_tokens` renews the ID token too,
 and tells a refused refresh token (sign in again) from an unreachable Logto (try again later).
+The SDK cannot revoke a token; `revoke_refresh_token` does (RFC 7009), for sign-out.
 """
 
 from __future__ import annotations
@@ -198,6 +199,35 @@ class BoundedOidcCore(OidcCore):
                 raise LogtoException(await response.text())
             return TokenResponse(**await response.json())
 
+    async def revoke_token(
+        self, client_id: str, client_secret: str | None, token: str, hint: str
+    ) -> None:
+        """Revoke `token` at Logto's revocation endpoint (RFC 7009), the client authenticated
+        as at the token endpoint. Logto answers 200 for a token it does not know (already
+        revoked, expired). Raises `IdpUnavailable` when Logto cannot be reached, names no
+        revocation endpoint or answers with anything but 200."""
+        endpoint = getattr(self.metadata, "revocation_endpoint", None)
+        if not endpoint:
+            problem = "offers no token revocation (no revocation_endpoint in its discovery)"
+            raise IdpUnavailable(f"token revocation: Logto {problem}", problem)
+        form = {"token": token, "token_type_hint": hint, "client_id": client_id}
+        if client_secret:
+            form["client_secret"] = client_secret
+        await _bounded(self._revoke(endpoint, form), "token revocation")
+
+    @staticmethod
+    async def _revoke(endpoint: str, form: dict[str, str]) -> None:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(endpoint, data=form) as response,
+        ):
+            if response.status != 200:
+                body = (await response.text())[:300]
+                raise IdpUnavailable(
+                    f"token revocation failed: HTTP {response.status}: {body}",
+                    f"refused the token revocation (HTTP {response.status})",
+                )
+
     async def fetchUserInfo(self, accessToken: str) -> UserInfoResponse:
         return await _bounded(super().fetchUserInfo(accessToken), "userinfo request")
 
@@ -220,13 +250,25 @@ class BoundedOidcCore(OidcCore):
         return claims
 
 
+class ProviderMetadata(OidcProviderMetadata):
+    """Logto's discovery document, with what SDK 0.2.1's model leaves out."""
+
+    revocation_endpoint: str | None = None  # RFC 7009; Logto's is {endpoint}/oidc/token/revocation
+
+
+async def _provider_metadata(url: str) -> ProviderMetadata:
+    """The discovery document, fetched as the SDK's `OidcCore.getProviderMetadata` does."""
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return ProviderMetadata(**await response.json())
+
+
 class AppLogtoClient(LogtoClient):
     """One per app; its storage resolves to the current request's session."""
 
     async def getOidcCore(self) -> OidcCore:
         if self._oidcCore is None:
             url = f"{self.config.endpoint}/oidc/.well-known/openid-configuration"
-            metadata = await _bounded(OidcCore.getProviderMetadata(url), "OIDC discovery")
+            metadata = await _bounded(_provider_metadata(url), "OIDC discovery")
             self._oidcCore = BoundedOidcCore(metadata)
         return self._oidcCore
 
@@ -259,6 +301,22 @@ class AppLogtoClient(LogtoClient):
     def stored_access_token(self, resource: str) -> str | None:
         """The stored access token for `resource` while it is valid (no refresh), or None."""
         return self._getAccessToken(resource)
+
+    async def revoke_refresh_token(self) -> bool:
+        """Revoke the stored refresh token at Logto (RFC 7009); Logto then ends its whole
+        grant: the refresh token, any rotated from it, and the opaque access tokens issued
+        with it (JWT access tokens for APIs stay valid until they expire). False when no
+        refresh token is stored. Raises `IdpUnavailable` when Logto cannot be reached or does
+        not revoke it. Leaves the session as it is."""
+        refresh_token = self.getRefreshToken()
+        if refresh_token is None:
+            return False
+        core = await self.getOidcCore()
+        assert isinstance(core, BoundedOidcCore)  # what getOidcCore makes
+        await core.revoke_token(
+            self.config.appId, self.config.appSecret, refresh_token, "refresh_token"
+        )
+        return True
 
     async def refresh_tokens(self, resource: str = "") -> None:
         """Renew the ID, access and refresh tokens with the stored refresh token and store them
