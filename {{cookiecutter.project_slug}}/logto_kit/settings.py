@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from .about import PROTECTED_API, SESSION_BACKEND
+from .masking import masked
 from .sessions.store_settings import STORE_SETTINGS, StoreSettings, store_fields
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -184,7 +185,7 @@ def required(values: Mapping[str, str | None], name: str, where: str | None = No
     if not value:
         raise SettingsError(f"{name} is not set: {where}, into .env")
     if is_placeholder(value):
-        raise SettingsError(f"{name} is still the placeholder {value!r}: {where}")
+        raise SettingsError(f"{name} is still the placeholder {masked(value)!r}: {where}")
     return value
 
 
@@ -247,7 +248,8 @@ def required_origin(values: Mapping[str, str | None], name: str, where: str | No
     value = required(values, name, where).removesuffix("/")
     problem = origin_problem(value)
     if problem:
-        raise SettingsError(f"{name}={value!r} {problem}: {where or WHERE_TO_FIND[name]}")
+        where = where or WHERE_TO_FIND[name]
+        raise SettingsError(f"{name}={masked(value)!r} {problem}: {where}")
     return value
 
 
@@ -257,7 +259,7 @@ def _api_resource(values: Mapping[str, str | None]) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
         raise SettingsError(
-            f"LOGTO_API_RESOURCE={value!r} is not an http(s) URI without a fragment: "
+            f"LOGTO_API_RESOURCE={masked(value)!r} is not an http(s) URI without a fragment: "
             f"{WHERE_TO_FIND['LOGTO_API_RESOURCE']}"
         )
     return value

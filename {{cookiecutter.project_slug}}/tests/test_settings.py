@@ -29,6 +29,7 @@ GOOD = {
     **store_env(Path("instance")),  # where sessions live: its own tests check its values
 }
 REQUIRED = [name for name in GOOD if PROTECTED_API or name != "LOGTO_API_RESOURCE"]
+PASSWORD = "hunter2-not-for-logs"
 
 
 def load(**changes: str | None) -> Settings:
@@ -114,6 +115,44 @@ def test_short_secret_key_is_refused() -> None:
 def test_malformed_urls_are_refused(name: str, url: str) -> None:
     with pytest.raises(SettingsError, match=f"^{name}="):
         load(**{name: url})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://user:{PASSWORD}@tenant.logto.app",
+        f"https://:{PASSWORD}@tenant.logto.app/oidc",
+        f"http://user:{PASSWORD}@tenant.logto.app",
+        f"https://user:{PASSWORD}@your-tenant.logto.app",  # a placeholder, as a fresh .env
+    ],
+)
+@pytest.mark.parametrize("name", ["LOGTO_ENDPOINT", "APP_BASE_URL"])
+def test_a_url_with_a_password_is_refused_without_showing_it(name: str, url: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load(**{name: url})
+    message = str(refused.value)
+    assert PASSWORD not in message
+    assert message.startswith(f"{name}=") or message.startswith(f"{name} is still the placeholder")
+    assert ":***@" in message
+    assert "\n" not in message
+
+
+def test_the_start_error_shows_no_password() -> None:
+    """gunicorn's settings check (gunicorn_conf.py), one line and status 3, masks the URL."""
+    environ = {**os.environ, **GOOD, "LOGTO_ENDPOINT": f"https://app:{PASSWORD}@tenant.logto.app"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import logto_kit.web.gunicorn_conf"],
+        cwd=PROJECT_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        "error: LOGTO_ENDPOINT='https://app:***@tenant.logto.app' must not contain a user name "
+        "or password: copy it from Logto Console > Applications > your app > Logto endpoint"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from logto_kit.about import WEB_FRAMEWORK
-from logto_kit.settings import SettingsError, load_settings
+from logto_kit.settings import PROJECT_ROOT, SettingsError, load_settings
 from logto_kit.web import setup_page
 
 from {{ cookiecutter.package_name }} import create_dev_app
@@ -66,6 +66,29 @@ def test_every_page_is_the_setup_page(env: dict[str, str], path: str) -> None:
         assert f"<li>{name} is still the placeholder" in page.text
     assert "Logto Console &gt; Applications &gt; your app &gt; App ID" in page.text
     assert f"{WEB_FRAMEWORK.lower()} logto provision" in page.text
+
+
+def test_the_setup_page_shows_no_password_and_no_absolute_path(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anyone who reaches the development server sees this page: a URL's password is masked,
+    `.env` is named as the project's, not where the project lives."""
+    password = "hunter2-not-for-pages"
+    monkeypatch.setenv("LOGTO_ENDPOINT", f"https://app:{password}@tenant.logto.app")
+    monkeypatch.setenv("APP_BASE_URL", f"https://app:{password}@your-tenant.example")
+    client = PageClient(create_dev_app())
+    try:
+        page = client.get("/")
+    finally:
+        client.close()
+    assert page.status == 503
+    assert "<li>LOGTO_ENDPOINT=&#39;https://app:***@tenant.logto.app&#39; must not contain" in (
+        page.text
+    )
+    assert "<li>APP_BASE_URL is still the placeholder &#39;https://app:***@your-" in page.text
+    assert password not in page.text
+    assert "<code>.env</code> need a value" in page.text
+    assert str(PROJECT_ROOT) not in page.text
 
 
 def test_the_setup_page_has_its_stylesheet(env: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
+from ..masking import masked
 from ..settings import origin_problem, required, required_origin
 
 TIMEOUT_SECONDS = 10.0
@@ -61,7 +62,7 @@ class ManagementApi:
         self.endpoint = endpoint.rstrip("/")
         problem = origin_problem(self.endpoint)
         if problem:
-            raise ManagementApiError(f"LOGTO_ENDPOINT={self.endpoint!r} {problem}")
+            raise ManagementApiError(f"LOGTO_ENDPOINT={masked(self.endpoint)!r} {problem}")
         self.resource = resource or management_resource(self.endpoint)
         self._basic = base64.b64encode(
             f"{quote_plus(m2m_app_id)}:{quote_plus(m2m_app_secret)}".encode()
@@ -144,8 +145,9 @@ class ManagementApi:
             )
         if error == "invalid_target":
             return (
-                f"Logto does not know the API resource {self.resource}: for a custom domain "
-                "set LOGTO_M2M_RESOURCE (Logto Console > API resources > Logto Management API)"
+                f"Logto does not know the API resource {masked(self.resource)}: for a custom "
+                "domain set LOGTO_M2M_RESOURCE (Logto Console > API resources > Logto "
+                "Management API)"
             )
         if error == "unauthorized_client":
             return "LOGTO_M2M_APP_ID is not a Machine-to-machine app: " + M2M_HELP

@@ -46,7 +46,7 @@ def setup_context() -> dict[str, Any]:
     command = f"{WEB_FRAMEWORK.lower()} logto provision"
     return {
         "problems": settings_problems(),
-        "env_file": ENV_FILE,
+        "env_file": ENV_FILE.relative_to(PROJECT_ROOT).as_posix(),  # never where it lives
         "provision": command,
         "title": "Set up this app",
         "user": None,

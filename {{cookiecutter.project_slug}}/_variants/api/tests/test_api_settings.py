@@ -22,3 +22,12 @@ def test_the_api_resource_is_read() -> None:
     assert settings.api_resource == "https://api.test.example"
     with pytest.raises(SettingsError, match=r"^LOGTO_API_RESOURCE is not set"):
         load_settings({**GOOD, "LOGTO_API_RESOURCE": ""}, None)
+
+
+def test_a_refused_api_resource_is_shown_without_its_password() -> None:
+    bad = "https://app:hunter2secret@api.example.com#part"
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**GOOD, "LOGTO_API_RESOURCE": bad}, None)
+    assert str(refused.value).startswith(
+        "LOGTO_API_RESOURCE='https://app:***@api.example.com#part' is not an http(s) URI"
+    )

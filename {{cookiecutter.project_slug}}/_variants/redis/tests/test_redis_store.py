@@ -28,6 +28,15 @@ def test_bad_redis_url(url: str) -> None:
         load_settings({**GOOD, "REDIS_URL": url}, None)
 
 
+def test_a_bad_redis_url_is_refused_without_its_password() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**GOOD, "REDIS_URL": "http://:hunter2secret@localhost:6379/0"}, None)
+    assert str(refused.value) == (
+        "REDIS_URL='http://:***@localhost:6379/0' must start with redis://, rediss:// or "
+        "unix://: set the Redis server's URL, e.g. redis://localhost:6379/0"
+    )
+
+
 def start_warnings(settings: Settings, caplog: pytest.LogCaptureFixture) -> list[str]:
     with caplog.at_level(logging.WARNING):
         create_app(settings)

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import create_engine, text
 
+from logto_kit.sessions import SessionStoreError
+from logto_kit.sessions.server_side import StoredSession, new_sid, write_back
 from logto_kit.sessions.store import SqlStore
 from logto_kit.settings import (
     PROJECT_ROOT,
@@ -46,6 +48,60 @@ def test_database_url_postgres_uses_the_installed_driver(scheme: str) -> None:
 def test_bad_database_url() -> None:
     with pytest.raises(SettingsError, match=r"^DATABASE_URL='not a url' is not a URL"):
         load("not a url")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("app:hunter2secret@db/app", "DATABASE_URL='app:***@db/app' is not a URL"),
+        ("postgresql:/app:hunter2secret@db/app", "DATABASE_URL='postgresql:***@db/app' is not"),
+    ],
+)
+def test_a_bad_database_url_is_refused_without_its_password(url: str, shown: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load(url)
+    assert str(refused.value).startswith(shown) and "hunter2secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:hunter2secret@db:no-port/app",
+        "nosuchdb://app:hunter2secret@db/app",
+    ],
+)
+def test_a_database_url_that_cannot_be_used_stops_the_start_without_its_password(
+    settings: Settings, url: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        create_app(dataclasses.replace(settings, database_url=url))
+    message = str(refused.value)
+    assert message.startswith("DATABASE_URL='") and ":***@db" in message
+    assert "hunter2secret" not in message and "\n" not in message
+
+
+def test_a_failed_statement_logs_no_session_data(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLAlchemy's errors quote a statement's parameters: session ids and tokens."""
+    store = SqlStore(settings.database_url)
+    try:
+        store.ensure_ready()
+        with store.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE sessions RENAME TO sessions_away"))
+        try:
+            session = StoredSession(sid=new_sid(), new=True)
+            session["refresh_token"] = "refresh-token-not-for-logs"
+            with caplog.at_level(logging.ERROR), pytest.raises(SessionStoreError):
+                write_back(store, session, 60, holds_sign_in=lambda data: True)
+        finally:
+            with store.engine.begin() as connection:
+                connection.execute(text("ALTER TABLE sessions_away RENAME TO sessions"))
+    finally:
+        store.close()
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "session store at " in logged
+    assert "refresh-token-not-for-logs" not in logged and session.sid not in logged
 
 
 def test_unreachable_postgres_is_named_with_password_masked(

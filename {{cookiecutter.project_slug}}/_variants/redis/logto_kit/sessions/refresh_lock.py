@@ -24,8 +24,8 @@ from ..auth.token_refresh import (
     RefreshUnavailable,
     SharedRefreshLock,
 )
+from ..masking import masked
 from ..settings import STORE_COMMAND_TIMEOUT_SECONDS, STORE_CONNECT_TIMEOUT_SECONDS, Settings
-from .store_check import masked
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,10 @@ from typing import Any, cast
 
 from redis import Redis
 
+from ..masking import masked
 from ..settings import STORE_COMMAND_TIMEOUT_SECONDS, STORE_CONNECT_TIMEOUT_SECONDS, Settings
 from .server_side import LogtoSession, SessionStore
-from .store_check import check_at_start, masked, unreachable
+from .store_check import check_at_start, unreachable
 
 KEY_PREFIX = "session:"
 LOGTO_SID_PREFIX = "logto-sid:"

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..masking import masked
+
 #: This store's settings, each with how to set it (said when it is missing or malformed).
 STORE_SETTINGS = {"REDIS_URL": "set the Redis server's URL, e.g. redis://localhost:6379/0"}
 
@@ -27,7 +29,7 @@ def store_fields(values: Mapping[str, str], project_root: Path) -> dict[str, Any
     parts = urlsplit(value)
     if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
         raise ValueError(
-            f"REDIS_URL={value!r} must start with redis://, rediss:// or unix://: "
+            f"REDIS_URL={masked(value)!r} must start with redis://, rediss:// or unix://: "
             f"{STORE_SETTINGS['REDIS_URL']}"
         )
     return {"redis_url": value}

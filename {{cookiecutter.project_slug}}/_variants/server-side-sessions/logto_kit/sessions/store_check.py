@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
 
+from ..masking import masked
 from ..settings import SettingsError
 from .server_side import SessionStore
 
@@ -22,16 +22,6 @@ def check_at_start(store: SessionStore, problem: Callable[[Exception], str]) -> 
         raise
     except Exception as error:
         logger.warning("%s; pages answer 503 until it does", problem(error))
-
-
-def masked(url: str) -> str:
-    """`url` with any password replaced by `***`, fit for logs and error lines."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit(parts._replace(netloc=user + netloc))
 
 
 def unreachable(what: str, variable: str, address: str, error: BaseException, fix: str) -> str:

@@ -30,18 +30,25 @@ def connect_args(url: sa.URL) -> dict[str, Any]:
 def make_engine(database_url: str | sa.URL, pool_size: int | None = None) -> sa.Engine:
     """The session store's and the refresh lock's engine: SQLAlchemy's pool (5 connections
     and 10 more at need), or exactly `pool_size`. SQLite runs in WAL mode with a busy timeout,
-    so several workers can share one file without "database is locked"."""
+    so several workers can share one file without "database is locked". A failed statement's
+    error names no parameter (`hide_parameters`): they are session ids and tokens, and the
+    error reaches the log."""
     url = sa.make_url(database_url)
-    sizing = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 0}
+    options: dict[str, Any] = {"hide_parameters": True}
+    if pool_size is not None:
+        options |= {"pool_size": pool_size, "max_overflow": 0}
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args(url), **sizing)
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args(url), **options)
     in_memory = url.database in (None, "", ":memory:")
     if in_memory:  # one shared connection, or each thread would see its own database
         return sa.create_engine(
-            url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+            url,
+            connect_args={"check_same_thread": False},
+            poolclass=StaticPool,
+            hide_parameters=True,
         )
     Path(url.database or "").parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args=connect_args(url), **sizing)
+    engine = sa.create_engine(url, connect_args=connect_args(url), **options)
 
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:

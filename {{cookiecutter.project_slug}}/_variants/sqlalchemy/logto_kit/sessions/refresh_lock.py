@@ -36,11 +36,11 @@ from ..auth.token_refresh import (
     RefreshUnavailable,
     SharedRefreshLock,
 )
+from ..masking import masked
 from ..settings import Settings
 from .database import make_engine
 from .file_lock import file_lock
 from .schema_lock import schema_lock
-from .store_check import masked
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -16,8 +16,8 @@ from pathlib import Path
 from filelock import FileLock
 from sqlalchemy import Engine, inspect, text
 
+from ..masking import masked
 from ..settings import SettingsError
-from .store_check import masked
 
 ADVISORY_LOCK_KEY = 0x5E55_1045  # any fixed number; only this app's start-up takes it
 

@@ -23,11 +23,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError
 
 from ..about import USE_BACKCHANNEL_LOGOUT
+from ..masking import masked
 from ..settings import Settings, SettingsError
 from .database import make_engine
 from .schema_lock import check_columns, schema_lock
 from .server_side import LogtoSession, SessionStore
-from .store_check import check_at_start, masked, unreachable
+from .store_check import check_at_start, unreachable
 
 metadata = sa.MetaData()
 sessions_table = sa.Table(
@@ -164,7 +165,7 @@ def open_store(settings: Settings) -> SqlStore:
     url = settings.database_url
     try:
         store = SqlStore(url)
-    except (ArgumentError, ImportError) as error:  # not a database this project can open
+    except (ArgumentError, ImportError, ValueError) as error:  # no database it can open
         raise SettingsError(
             f"DATABASE_URL={masked(url)!r} cannot be used ({error}): use sqlite:///<file> or "
             "postgresql://user:password@host/database"

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..masking import masked
+
 #: This store's settings, each with how to set it (said when it is missing or malformed).
 STORE_SETTINGS = {
     "DATABASE_URL": (
@@ -31,7 +33,9 @@ def store_fields(values: Mapping[str, str], project_root: Path) -> dict[str, Any
     value = values["DATABASE_URL"]
     scheme, separator, rest = value.partition("://")
     if not separator or not scheme:
-        raise ValueError(f"DATABASE_URL={value!r} is not a URL: {STORE_SETTINGS['DATABASE_URL']}")
+        raise ValueError(
+            f"DATABASE_URL={masked(value)!r} is not a URL: {STORE_SETTINGS['DATABASE_URL']}"
+        )
     if scheme in ("postgres", "postgresql"):
         scheme = "postgresql+psycopg"  # the driver this project installs
     if scheme == "sqlite" and rest.startswith("/") and not rest.startswith("//"):
