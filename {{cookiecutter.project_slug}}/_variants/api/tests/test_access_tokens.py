@@ -211,16 +211,21 @@ def test_scopes_are_required_all() -> None:
 @pytest.mark.parametrize(
     ("authorization", "refusal", "status"),
     [
-        (None, MissingToken, 401),
-        ("", MissingToken, 401),
-        ("Basic dXNlcjpwYXNz", MissingToken, 401),
-        ("Bearer", InvalidRequest, 400),
-        ("Bearer a b", InvalidRequest, 400),
-        ("Bearer " + "a" * 20_000, InvalidRequest, 400),
+        ([], MissingToken, 401),
+        ([""], MissingToken, 401),
+        (["Basic dXNlcjpwYXNz"], MissingToken, 401),
+        (["Bearer"], InvalidRequest, 400),
+        (["Bearer a b"], InvalidRequest, 400),
+        (["Bearer " + "a" * 20_000], InvalidRequest, 400),
+        (["Bearer a", "Bearer b"], InvalidRequest, 400),  # two headers: neither is taken
+        (["Bearer a", ""], InvalidRequest, 400),
+        (["Basic dXNlcjpwYXNz", "Bearer b"], InvalidRequest, 400),
+        (["Bearer a,Bearer b"], InvalidRequest, 400),  # two headers a WSGI server joined
+        (["Bearer a, b"], InvalidRequest, 400),
     ],
 )
-def test_the_authorization_header_must_hold_one_bearer_token(
-    authorization: str | None, refusal: type[Exception], status: int
+def test_the_request_must_hold_one_authorization_header_with_one_bearer_token(
+    authorization: list[str], refusal: type[Exception], status: int
 ) -> None:
     with pytest.raises(refusal) as refused:
         bearer_token(authorization)
@@ -229,7 +234,7 @@ def test_the_authorization_header_must_hold_one_bearer_token(
 
 def test_a_missing_token_gets_a_challenge_without_error_code() -> None:
     with pytest.raises(MissingToken) as refused:
-        bearer_token(None)
+        bearer_token([])
     assert refused.value.www_authenticate(API) == f'Bearer realm="{API}"'
 
 

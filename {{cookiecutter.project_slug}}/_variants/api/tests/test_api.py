@@ -106,6 +106,46 @@ def test_no_token_gets_a_bare_challenge(client: PageClient) -> None:
     assert malformed.status == 400 and body(malformed)["error"] == "invalid_request"
 
 
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Bearer {bob}",  # another user's token
+        "{bob}",
+        "",
+        "Basic dXNlcjpwYXNz",
+    ],
+)
+@pytest.mark.parametrize("alice_first", [True, False])
+def test_two_authorization_headers_are_refused(
+    client: PageClient, logto: FakeLogto, second: str, alice_first: bool
+) -> None:
+    """Neither header is taken, whichever comes first: a proxy in front may have checked the
+    other one. (A WSGI server joins them into one with a comma: the next test.)"""
+    alice = logto.access_token("u-alice", API_RESOURCE, READ_ITEMS)
+    bob = logto.access_token("u-bob", API_RESOURCE, READ_ITEMS)
+    pair = [f"Bearer {alice}", second.format(bob=bob)]
+    headers = [("Authorization", value) for value in (pair if alice_first else pair[::-1])]
+    page = client.call("GET", "/api/me", headers)
+    assert page.status == 400, page.text
+    assert body(page) == {
+        "error": "invalid_request",
+        "error_description": "send one Authorization header, with one bearer token",
+    }
+    assert 'error="invalid_request"' in page.headers["www-authenticate"]
+
+
+@pytest.mark.parametrize("joined", ["Bearer {alice},Bearer {bob}", "Bearer {alice},{bob}"])
+def test_two_authorization_headers_joined_by_the_server_are_refused(
+    client: PageClient, logto: FakeLogto, joined: str
+) -> None:
+    """What gunicorn and Werkzeug's server hand a WSGI app for two headers: one, comma-joined."""
+    alice = logto.access_token("u-alice", API_RESOURCE, READ_ITEMS)
+    bob = logto.access_token("u-bob", API_RESOURCE, READ_ITEMS)
+    authorization = joined.format(alice=alice, bob=bob)
+    page = client.call("GET", "/api/me", {"Authorization": authorization})
+    assert page.status == 400 and body(page)["error"] == "invalid_request", page.text
+
+
 def test_bad_input_and_unknown_routes_answer_json(client: PageClient, logto: FakeLogto) -> None:
     token = logto.access_token("u", API_RESOURCE, WRITE_ITEMS)
     for sent in ({"name": ""}, ["x"], {"name": "x" * 101}, None):

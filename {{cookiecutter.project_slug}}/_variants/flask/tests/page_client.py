@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.datastructures import Headers
 
 from .pages import Page
 
@@ -21,10 +22,16 @@ class PageClient:
         return self._page(self._client.post(path, data=form or {}))
 
     def call(
-        self, method: str, path: str, headers: dict[str, str] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | list[tuple[str, str]] | None = None,
+        json: Any = None,
     ) -> Page:
-        """Any method, with `headers` and a JSON body: as an API client calls."""
-        return self._page(self._client.open(path, method=method, headers=headers, json=json))
+        """Any method, with `headers` (a list may name one twice) and a JSON body: as an API
+        client calls."""
+        sent = Headers(headers or {})
+        return self._page(self._client.open(path, method=method, headers=sent, json=json))
 
     def session(self) -> dict[str, Any]:
         with self._client.session_transaction() as session:

@@ -10,6 +10,7 @@ import asyncio
 from typing import Any
 
 from quart import Quart
+from werkzeug.datastructures import Headers
 
 from .pages import Page
 
@@ -29,11 +30,17 @@ class PageClient:
         return self._run(self._client.post(path, form=form or {}))
 
     def call(
-        self, method: str, path: str, headers: dict[str, str] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | list[tuple[str, str]] | None = None,
+        json: Any = None,
     ) -> Page:
-        """Any method, with `headers` and a JSON body: as an API client calls."""
+        """Any method, with `headers` (a list may name one twice) and a JSON body: as an API
+        client calls."""
+        sent = Headers(headers or {})
         body = {} if json is None else {"json": json}
-        return self._run(self._client.open(path, method=method, headers=headers, **body))
+        return self._run(self._client.open(path, method=method, headers=sent, **body))
 
     def session(self) -> dict[str, Any]:
         async def read() -> dict[str, Any]:

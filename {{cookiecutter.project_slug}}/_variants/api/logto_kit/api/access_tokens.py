@@ -118,11 +118,17 @@ class VerifiedToken:
         }
 
 
-def bearer_token(authorization: str | None) -> str:
-    """The token of an `Authorization: Bearer <token>` header."""
-    if not authorization:
+def bearer_token(authorization: list[str]) -> str:
+    """The token of the request's `Authorization: Bearer <token>` header; `authorization` is
+    the value of each Authorization header the request has. More than one is refused (400),
+    never one of them picked: servers differ in which they pass on (Quart the first, a proxy
+    may check the last), and a WSGI server joins them with a comma, which no bearer token
+    holds."""
+    if len(authorization) > 1 or any("," in value for value in authorization):
+        raise InvalidRequest("send one Authorization header, with one bearer token")
+    if not authorization or not authorization[0].strip():
         raise MissingToken("send the access token as Authorization: Bearer <token>")
-    scheme, _, token = authorization.strip().partition(" ")
+    scheme, _, token = authorization[0].strip().partition(" ")
     if scheme.lower() != "bearer":
         raise MissingToken(f"the {scheme[:20]!r} scheme is not accepted: use Bearer")
     token = token.strip()

@@ -8,7 +8,8 @@ Protect a route of your own with `require_scopes`; the checked token is `g.acces
     async def reports() -> ApiAnswer:
         return {"owner": g.access_token.subject}, 200
 
-Refusals follow RFC 6750 (401 `invalid_token`, 403 `insufficient_scope`, with
+Refusals follow RFC 6750 (401 `invalid_token`, 403 `insufficient_scope`, 400
+`invalid_request` for a malformed header or more than one Authorization header, with
 `WWW-Authenticate`), as JSON; Logto's keys out of reach is a 503.
 """
 
@@ -94,7 +95,7 @@ def require_scopes(*scopes: str) -> Callable[[View], View]:
         @functools.wraps(view)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             token = await verifier().verify_async(
-                bearer_token(request.headers.get("Authorization"))
+                bearer_token(request.headers.getlist("Authorization"))
             )
             g.access_token = check_scopes(token, scopes)
             return await view(*args, **kwargs)
