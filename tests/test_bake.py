@@ -130,6 +130,7 @@ def test_env_files_hold_exactly_the_answers(baked: tuple[dict[str, Any], Path]) 
         "LOGTO_M2M_APP_SECRET": "",
         "SECRET_KEY": "",
         "LOG_LEVEL": "INFO",
+        "MAX_REQUEST_BYTES": "1048576",
     }
     assert dotenv_values(project / ".env.example") == expected
     written = dotenv_values(project / ".env")

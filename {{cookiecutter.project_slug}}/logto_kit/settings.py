@@ -26,6 +26,9 @@ SESSION_LIFETIME_SECONDS = 14 * 24 * 60 * 60  # as long as Logto's default refre
 STORE_CONNECT_TIMEOUT_SECONDS = 2  # libpq's shortest connect_timeout
 STORE_COMMAND_TIMEOUT_SECONDS = 1.5
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: The largest request body read (MAX_REQUEST_BYTES): forms and logout tokens are a few KiB.
+DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
+MIN_REQUEST_BYTES = 16 * 1024  # a sign-in form or a logout token always fits
 
 WHERE_TO_FIND = {
     "LOGTO_ENDPOINT": "copy it from Logto Console > Applications > your app > Logto endpoint",
@@ -92,6 +95,7 @@ class Settings(StoreSettings, AppUris):
     session_backend: str = SESSION_BACKEND
     api_resource: str | None = None  # this app's API resource indicator (PROTECTED_API)
     log_level: str = "INFO"
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES  # larger request bodies: a 413 page
 
     @property
     def uses_https(self) -> bool:
@@ -137,6 +141,7 @@ def load_settings(
         "secret_key": checked(lambda: _secret_key(values)),
         "app_base_url": checked(lambda: required_origin(values, "APP_BASE_URL")),
         "log_level": checked(lambda: _log_level(values)),
+        "max_request_bytes": checked(lambda: _max_request_bytes(values)),
         **(checked(lambda: _session_store(values)) or {}),
     }
     if protected_api:
@@ -271,6 +276,20 @@ def _log_level(values: Mapping[str, str | None]) -> str:
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level!r})")
     return level
+
+
+def _max_request_bytes(values: Mapping[str, str | None]) -> int:
+    """MAX_REQUEST_BYTES: the largest request body the app reads (default 1 MiB)."""
+    given = (values.get("MAX_REQUEST_BYTES") or "").strip()
+    if not given:
+        return DEFAULT_MAX_REQUEST_BYTES
+    if not (given.isascii() and given.isdigit()) or int(given) < MIN_REQUEST_BYTES:
+        raise SettingsError(
+            f"MAX_REQUEST_BYTES must be a whole number of bytes, at least {MIN_REQUEST_BYTES} "
+            f"(got {given[:40]!r}): the largest request body the app reads, e.g. "
+            f"{DEFAULT_MAX_REQUEST_BYTES} (1 MiB, the default)"
+        )
+    return int(given)
 
 
 def origin_problem(url: str) -> str | None:

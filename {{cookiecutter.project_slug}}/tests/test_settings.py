@@ -11,6 +11,8 @@ import pytest
 
 from logto_kit.about import PROTECTED_API
 from logto_kit.settings import (
+    DEFAULT_MAX_REQUEST_BYTES,
+    MIN_REQUEST_BYTES,
     PROJECT_ROOT,
     Settings,
     SettingsError,
@@ -153,6 +155,19 @@ def test_the_start_error_shows_no_password() -> None:
         "error: LOGTO_ENDPOINT='https://app:***@tenant.logto.app' must not contain a user name "
         "or password: copy it from Logto Console > Applications > your app > Logto endpoint"
     ]
+
+
+def test_max_request_bytes_defaults_to_1_mib_and_must_be_a_size() -> None:
+    assert load().max_request_bytes == DEFAULT_MAX_REQUEST_BYTES == 1024 * 1024
+    assert load(MAX_REQUEST_BYTES=" 65536 ").max_request_bytes == 65536
+    for bad in ("1M", "-1", "1e6", "12.5", str(MIN_REQUEST_BYTES - 1)):
+        with pytest.raises(SettingsError) as refused:
+            load(MAX_REQUEST_BYTES=bad)
+        assert refused.value.problems == [
+            f"MAX_REQUEST_BYTES must be a whole number of bytes, at least {MIN_REQUEST_BYTES} "
+            f"(got {bad!r}): the largest request body the app reads, e.g. 1048576 (1 MiB, "
+            "the default)"
+        ]
 
 
 @pytest.mark.parametrize(

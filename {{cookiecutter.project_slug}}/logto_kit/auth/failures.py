@@ -76,6 +76,25 @@ SESSIONS_UNAVAILABLE = Failure(
 USERINFO_UNAVAILABLE = "Logto's userinfo endpoint could not be reached; showing the ID token."
 
 
+def request_too_large(limit_bytes: int | None) -> Failure:
+    """The 413 page: a request body above MAX_REQUEST_BYTES, refused before it was read."""
+    most = f" (at most {size_in_words(limit_bytes)})" if limit_bytes else ""
+    return Failure(
+        413,
+        "Request too large",
+        f"This request sends more data than this site accepts{most}. Send less and try again.",
+        sign_in_again=False,
+    )
+
+
+def size_in_words(size: int) -> str:
+    """`1 MiB`, `64 KiB` or `20000 bytes`."""
+    for unit, factor in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} bytes"
+
+
 def describe_callback_failure(error: Exception, oauth_error: str | None) -> Failure:
     """`oauth_error` is the callback's `error` parameter, if Logto sent one."""
     detail = f"{type(error).__name__}: {error}"

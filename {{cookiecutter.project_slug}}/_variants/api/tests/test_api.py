@@ -3,6 +3,7 @@ RFC 6750 says, the user's own access token for the API renewed like the ID token
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -11,12 +12,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from logto_kit.api.scopes import API_SCOPES, READ_ITEMS, WRITE_ITEMS
+from logto_kit.settings import MIN_REQUEST_BYTES, Settings
+
+from {{ cookiecutter.package_name }} import create_app
 
 from .conftest import API_RESOURCE
 from .fake_logto import FakeLogto, FakeUser
 from .flows import callback_path, csrf_token_in
 from .page_client import PageClient
 from .pages import Page
+
+LIMIT = MIN_REQUEST_BYTES  # the smallest MAX_REQUEST_BYTES
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -144,6 +150,23 @@ def test_two_authorization_headers_joined_by_the_server_are_refused(
     authorization = joined.format(alice=alice, bob=bob)
     page = client.call("GET", "/api/me", {"Authorization": authorization})
     assert page.status == 400 and body(page)["error"] == "invalid_request", page.text
+
+
+def test_a_json_body_over_the_limit_is_a_413_answer(settings: Settings, logto: FakeLogto) -> None:
+    client = PageClient(create_app(dataclasses.replace(settings, max_request_bytes=LIMIT)))
+    try:
+        token = bearer(logto.access_token("m2m-app", API_RESOURCE, WRITE_ITEMS))
+        name = "x" * LIMIT  # the JSON body is just over the limit
+        page = client.call("POST", "/api/items", token, json={"name": name})
+        assert page.status == 413, page.text
+        assert body(page) == {
+            "error": "request_too_large",
+            "error_description": "the request body is larger than this API's limit of 16 KiB",
+        }
+        small = client.call("POST", "/api/items", token, json={"name": "Small"})
+        assert small.status == 201, small.text  # within the limit: served as before
+    finally:
+        client.close()
 
 
 def test_bad_input_and_unknown_routes_answer_json(client: PageClient, logto: FakeLogto) -> None:

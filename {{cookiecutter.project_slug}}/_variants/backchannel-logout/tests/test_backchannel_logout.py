@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from logto_kit.settings import Settings
+from logto_kit.settings import MIN_REQUEST_BYTES, Settings
 
 from {{ cookiecutter.package_name }} import create_app
 
@@ -167,6 +167,21 @@ def test_the_endpoint_needs_no_csrf_token_and_takes_no_get(browser: Browser) -> 
     logto_server = browser()
     assert logto_server.get(PATH).status == 405
     assert post_token(logto_server, None).status == 400  # a JSON 400, not a CSRF refusal
+
+
+def test_a_body_over_the_limit_is_a_413_and_ends_nothing(
+    settings: Settings, idp: FakeLogto
+) -> None:
+    """Anyone can POST here: a large body is refused before it is read (MAX_REQUEST_BYTES)."""
+    for browser in opener(dataclasses.replace(settings, max_request_bytes=MIN_REQUEST_BYTES)):
+        alice = browser()
+        token = logout_token(idp, sid=sign_in(alice, idp))
+        padded = {"logout_token": token, "padding": "x" * MIN_REQUEST_BYTES}
+        answer = browser().post(PATH, padded)
+        assert answer.status == 413 and "Request too large" in answer.text
+        assert shows(alice, "Alice Example")
+        assert post_token(browser(), token).status == 200  # within the limit: as before
+        assert not shows(alice, "Alice Example")
 
 
 def test_logto_unreachable_is_a_503(settings: Settings, idp: FakeLogto) -> None:

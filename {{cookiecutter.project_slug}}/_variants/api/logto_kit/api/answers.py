@@ -3,7 +3,7 @@ headers), which the routes (web/api.py) return as they are."""
 
 from __future__ import annotations
 
-from ..auth.failures import Failure
+from ..auth.failures import Failure, size_in_words
 from .access_tokens import BearerError
 
 PREFIX = "/api"
@@ -41,3 +41,13 @@ def no_such_route(status: int, allowed_methods: list[str] | None) -> Answer:
     if status == 405 and allowed_methods:
         headers["Allow"] = ", ".join(allowed_methods)
     return body, status, headers
+
+
+def body_too_large(limit_bytes: int | None) -> Answer:
+    """A request body above MAX_REQUEST_BYTES under /api/, as JSON (a 413, refused unread)."""
+    most = f" of {size_in_words(limit_bytes)}" if limit_bytes else ""
+    body = {
+        "error": "request_too_large",
+        "error_description": f"the request body is larger than this API's limit{most}",
+    }
+    return body, 413, {"Cache-Control": "no-store"}

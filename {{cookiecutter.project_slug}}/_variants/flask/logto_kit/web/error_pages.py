@@ -1,13 +1,14 @@
 """Every error as a page a person understands (never a 500 for what can be foreseen): a
-`Failure` from the sign-in flow, a session store that failed, a refused form, a 404 ..."""
+`Failure` from the sign-in flow, a session store that failed, a refused form, a request
+body over MAX_REQUEST_BYTES, a 404 ..."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError  # type: ignore[import-untyped]  # no py.typed
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..auth.failures import FORM_REFUSED, SESSIONS_UNAVAILABLE, Failure
+from ..auth.failures import FORM_REFUSED, SESSIONS_UNAVAILABLE, Failure, request_too_large
 from ..sessions import SessionStoreError
 from .signed_in import request_user
 
@@ -18,6 +19,7 @@ def register_error_pages(app: Flask) -> None:
     app.register_error_handler(Failure, failure_page)
     app.register_error_handler(SessionStoreError, sessions_unavailable)
     app.register_error_handler(CSRFError, form_refused)
+    app.register_error_handler(RequestEntityTooLarge, too_large)
     app.register_error_handler(HTTPException, http_error_page)
 
 
@@ -36,6 +38,11 @@ def sessions_unavailable(error: SessionStoreError) -> Page:
 
 def form_refused(error: CSRFError) -> Page:
     return error_page(FORM_REFUSED)
+
+
+def too_large(error: RequestEntityTooLarge) -> Page:
+    """A request body above MAX_REQUEST_BYTES (`MAX_CONTENT_LENGTH`), refused unread."""
+    return error_page(request_too_large(current_app.config["MAX_CONTENT_LENGTH"]))
 
 
 def http_error_page(error: HTTPException) -> Page:

@@ -10,7 +10,8 @@ Protect a route of your own with `require_scopes`; the checked token is `g.acces
 
 Refusals follow RFC 6750 (401 `invalid_token`, 403 `insufficient_scope`, 400
 `invalid_request` for a malformed header or more than one Authorization header, with
-`WWW-Authenticate`), as JSON; Logto's keys out of reach is a 503.
+`WWW-Authenticate`), as JSON; Logto's keys out of reach is a 503, a body over
+MAX_REQUEST_BYTES a 413.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ from quart import (
     request,
     url_for,
 )
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 from werkzeug.wrappers import Response
 
 from ..api.access import ApiAccess, refused_access
@@ -46,6 +52,7 @@ from ..api.answers import (
     KEYS_UNAVAILABLE_PAGE,
     PREFIX,
     Answer,
+    body_too_large,
     is_api_path,
     keys_unavailable_answer,
     no_such_route,
@@ -57,7 +64,7 @@ from ..auth.logto_auth import LogtoAuth
 from ..auth.published_keys import KeysUnavailable
 from ..settings import Settings
 from .csrf import csrf
-from .error_pages import failure_page, http_error_page
+from .error_pages import failure_page, http_error_page, too_large
 from .signed_in import login_required, logto_auth
 
 api = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -80,6 +87,7 @@ def register(app: Quart, settings: Settings, auth: LogtoAuth) -> None:
     links.append(("api_pages.api_access", "API access"))
     app.register_error_handler(NotFound, not_found_or_not_allowed)
     app.register_error_handler(MethodNotAllowed, not_found_or_not_allowed)
+    app.register_error_handler(RequestEntityTooLarge, too_large_here)
     app.register_error_handler(KeysUnavailable, keys_unavailable_page)
 
 
@@ -128,6 +136,13 @@ async def not_found_or_not_allowed(error: HTTPException) -> Any:
         allowed = getattr(error, "valid_methods", None)
         return no_such_route(error.code or 404, list(allowed) if allowed else None)
     return await http_error_page(error)
+
+
+async def too_large_here(error: RequestEntityTooLarge) -> Any:
+    """A request body above MAX_REQUEST_BYTES: JSON under /api/, the error page elsewhere."""
+    if is_api_path(request.path):
+        return body_too_large(current_app.config["MAX_CONTENT_LENGTH"])
+    return await too_large(error)
 
 
 @api.get("/me")

@@ -1,12 +1,13 @@
 """Every error as a page a person understands (never a 500 for what can be foreseen): a
-`Failure` from the sign-in flow, a session store that failed, a refused form, a 404 ..."""
+`Failure` from the sign-in flow, a session store that failed, a refused form, a request
+body over MAX_REQUEST_BYTES, a 404 ..."""
 
 from __future__ import annotations
 
-from quart import Quart, render_template
-from werkzeug.exceptions import HTTPException
+from quart import Quart, current_app, render_template
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..auth.failures import FORM_REFUSED, SESSIONS_UNAVAILABLE, Failure
+from ..auth.failures import FORM_REFUSED, SESSIONS_UNAVAILABLE, Failure, request_too_large
 from ..sessions import SessionStoreError
 from .csrf import CsrfRefused
 from .signed_in import request_user
@@ -18,6 +19,7 @@ def register_error_pages(app: Quart) -> None:
     app.register_error_handler(Failure, failure_page)
     app.register_error_handler(SessionStoreError, sessions_unavailable)
     app.register_error_handler(CsrfRefused, form_refused)
+    app.register_error_handler(RequestEntityTooLarge, too_large)
     app.register_error_handler(HTTPException, http_error_page)
 
 
@@ -36,6 +38,11 @@ async def sessions_unavailable(error: SessionStoreError) -> Page:
 
 async def form_refused(error: CsrfRefused) -> Page:
     return await error_page(FORM_REFUSED)
+
+
+async def too_large(error: RequestEntityTooLarge) -> Page:
+    """A request body above MAX_REQUEST_BYTES (`MAX_CONTENT_LENGTH`), refused unread."""
+    return await error_page(request_too_large(current_app.config["MAX_CONTENT_LENGTH"]))
 
 
 async def http_error_page(error: HTTPException) -> Page:

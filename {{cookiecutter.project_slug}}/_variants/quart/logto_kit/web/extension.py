@@ -1,8 +1,8 @@
-"""Sign-in with Logto for a Quart app, in one call: `init_app(app)` adds the sessions, the
-sign-in routes, CSRF protection, the signed-in user in every template, the error pages, the
-optional parts this project was generated with and the security headers; each `register_*`
-function below adds one of them. The app itself (its pages, blueprints, extensions) is the
-project's own: `create_app` in the project's package."""
+"""Sign-in with Logto for a Quart app, in one call: `init_app(app)` adds the request-body
+limit, the sessions, the sign-in routes, CSRF protection, the signed-in user in every
+template, the error pages, the optional parts this project was generated with and the
+security headers; each `register_*` function below adds one of them. The app itself (its
+pages, blueprints, extensions) is the project's own: `create_app` in the project's package."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .claims import shown_claims
 from .csrf import register_csrf
 from .error_pages import register_error_pages
 from .keyed_locks import KeyedLocks
+from .request_limit import register_request_limit
 from .security_headers import SecurityHeaders
 from .setup_page import ENV_FILE, SETUP_HEADERS, SETUP_STATUS, setup_context
 from .signed_in import register_signed_in_context
@@ -38,6 +39,7 @@ def init_app(app: Quart, settings: Settings | None = None) -> LogtoAuth:
         with one_line_settings_errors():
             settings = load_settings()
     configure_logging(settings.log_level)
+    register_request_limit(app, settings)
     register_sessions(app, settings)
     auth = register_logto(app, settings)
     register_csrf(app)
