@@ -121,8 +121,8 @@ class VerifiedToken:
 def bearer_token(authorization: list[str]) -> str:
     """The token of the request's `Authorization: Bearer <token>` header; `authorization` is
     the value of each Authorization header the request has. More than one is refused (400),
-    never one of them picked: servers differ in which they pass on (Quart the first, a proxy
-    may check the last), and a WSGI server joins them with a comma, which no bearer token
+    never one of them picked: frameworks and proxies differ in which they take (one the first,
+    another the last), and a WSGI server joins them with a comma, which no bearer token
     holds."""
     if len(authorization) > 1 or any("," in value for value in authorization):
         raise InvalidRequest("send one Authorization header, with one bearer token")

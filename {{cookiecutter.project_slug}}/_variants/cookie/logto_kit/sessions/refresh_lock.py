@@ -2,8 +2,8 @@
 within each process only (token_refresh.py). Several processes or instances each refresh for
 themselves: two requests of one session reaching two of them at the moment its ID token expires
 can both refresh, and Logto then revokes the sign-in. So the README's production command (and
-the Dockerfile's) runs ONE process (Flask: threads; Quart: one event loop); to serve from
-several, choose a server-side session backend (redis, sqlalchemy or filesystem)."""
+the Dockerfile's) runs ONE process (its threads or its event loop serve many requests); to
+serve from several, choose a server-side session backend (redis, sqlalchemy or filesystem)."""
 
 from __future__ import annotations
 
