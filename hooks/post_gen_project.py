@@ -347,6 +347,65 @@ def write_env(project_dir: Path, make_secret: Callable[[], str] = new_secret) ->
     return f"kept your values; added {', '.join(added)} from {ENV_EXAMPLE_FILE}"
 
 
+# --- uv.lock: named after this project ------------------------------------------------------
+
+UV_LOCK_FILE = "uv.lock"
+REQUIREMENTS_LOCK_FILE = "requirements-lock.txt"
+#: The lock's entry for the project itself: its name, version and `source` the project folder.
+LOCK_ROOT_RE = re.compile(
+    r'^name = (?P<name>"[^"\n]*")\n(?=version = "[^"\n]*"\nsource = \{ editable = "\." \}\n)',
+    re.M,
+)
+
+
+def canonical_name(name: str) -> str:
+    """A distribution name as uv writes it in a lock (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def name_lock_project(project_dir: Path) -> bool:
+    """Give ``uv.lock``'s entry for the project the name in ``pyproject.toml``.
+
+    The template's locks (one per framework x session backend, made by
+    tools/refresh_locks.py) were resolved for a bake named ``logto-web-app``; uv checks the
+    project's entry against ``pyproject.toml`` (``uv sync --locked`` refuses a lock naming
+    another project), and nothing else in the lock depends on the name. The notes of
+    ``requirements-lock.txt`` (``# via <project>``) follow. A project without ``uv.lock`` is
+    left alone."""
+    lock = project_dir / UV_LOCK_FILE
+    if not lock.is_file():
+        return False
+    with open(project_dir / PYPROJECT_FILE, "rb") as source:
+        name = canonical_name(tomllib.load(source)["project"]["name"])
+    with open(lock, encoding="utf-8", newline="") as source:
+        text = source.read()
+    found = list(LOCK_ROOT_RE.finditer(text))
+    if len(found) != 1:
+        raise HookError(
+            UV_LOCK_FILE,
+            f"has {len(found)} entries for the project (source: its own folder), not one",
+            TEMPLATE_BUG,
+        )
+    start, end = found[0].span("name")
+    old_name = json.loads(found[0]["name"])
+    rewrite(lock, text, text[:start] + json.dumps(name) + text[end:])
+    # requirements-lock.txt, exported from the lock, names the project in its `# via` notes.
+    requirements = project_dir / REQUIREMENTS_LOCK_FILE
+    if requirements.is_file() and old_name != name:
+        with open(requirements, encoding="utf-8", newline="") as source:
+            text = source.read()
+        via = re.compile(rf"^(\s+#(?:\s+via)?\s+){re.escape(old_name)}(\r?)$", re.M)
+        rewrite(requirements, text, via.sub(lambda m: f"{m[1]}{name}{m[2]}", text))
+    return True
+
+
+def rewrite(path: Path, text: str, new_text: str) -> None:
+    """Write ``new_text`` to ``path`` if it differs from ``text``, line endings kept."""
+    if new_text != text:
+        with open(path, "w", encoding="utf-8", newline="") as target:
+            target.write(new_text)
+
+
 # --- the answers, recorded for cruft --------------------------------------------------------
 
 CRUFT_FILE = ".cruft.json"
@@ -656,6 +715,7 @@ def main(answers: dict, project_dir: Path) -> int:
     regenerating = (project_dir / ENV_FILE).exists()
     requirements = select_variants(project_dir, answers, overwrite=regenerating)
     write_dependencies(project_dir, requirements)
+    name_lock_project(project_dir)
     env_note = write_env(project_dir)
     cwd = user_cwd()
     answers_note = record_answers(answers, project_dir, cwd)

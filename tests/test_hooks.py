@@ -9,6 +9,7 @@ import re
 import stat
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -1015,6 +1016,96 @@ def test_hostile_answers_are_recorded_as_data(text, tmp_path, project):
     post.record_answers(answers, project, cwd=tmp_path)
     context = recorded(project)["context"]["cookiecutter"]
     assert (context["project_name"], context["description"]) == (text, text)
+
+
+# --- post_gen_project: uv.lock ---------------------------------------------------------------
+
+LOCK = """\
+version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "click"
+version = "8.5.1"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "logto-web-app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [
+    { name = "click" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "click", specifier = ">=8.1" }]
+"""
+
+
+REQUIREMENTS_LOCK = """\
+click==8.5.1 \\
+    --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000
+    # via logto-web-app
+colorama==0.4.6 ; sys_platform == 'win32' \\
+    --hash=sha256:1111111111111111111111111111111111111111111111111111111111111111
+    # via
+    #   click
+    #   logto-web-app
+"""
+
+
+def write_lock_project(folder: Path, name: str, lock: str = LOCK) -> None:
+    (folder / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n', encoding="utf-8")
+    (folder / "uv.lock").write_text(lock, encoding="utf-8")
+    (folder / "requirements-lock.txt").write_text(REQUIREMENTS_LOCK, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "name, locked", [("shop-front", "shop-front"), ("Shop_Front.2", "shop-front-2")]
+)
+def test_the_lock_names_the_project_as_pyproject_does(name, locked, project):
+    write_lock_project(project, name)
+    assert post.name_lock_project(project) is True
+    lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
+    assert [package["name"] for package in lock["package"]] == ["click", locked]
+    assert (project / "uv.lock").read_text(encoding="utf-8") == LOCK.replace(
+        'name = "logto-web-app"', f'name = "{locked}"'
+    )
+    requirements = (project / "requirements-lock.txt").read_text(encoding="utf-8")
+    assert requirements == REQUIREMENTS_LOCK.replace("logto-web-app", locked)
+    assert post.name_lock_project(project) is True, "a re-run changes nothing"
+    assert lock == tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
+    assert (project / "requirements-lock.txt").read_text(encoding="utf-8") == requirements
+
+
+def test_a_dependency_with_the_template_projects_name_keeps_it(project):
+    """Only the entry whose source is the project folder is the project."""
+    lock = LOCK.replace('name = "click"', 'name = "logto-web-app"', 1)
+    write_lock_project(project, "shop", lock)
+    post.name_lock_project(project)
+    names = [p["name"] for p in tomllib.loads((project / "uv.lock").read_text())["package"]]
+    assert names == ["logto-web-app", "shop"]
+
+
+def test_a_project_without_a_lock_is_left_alone(project):
+    (project / "pyproject.toml").write_text('[project]\nname = "shop"\n', encoding="utf-8")
+    assert post.name_lock_project(project) is False
+    assert not (project / "uv.lock").exists()
+
+
+@pytest.mark.parametrize(
+    "lock",
+    [
+        LOCK.replace('source = { editable = "." }', "source = {}"),
+        LOCK + LOCK[LOCK.index('[[package]]\nname = "logto') :],
+    ],
+)
+def test_a_lock_without_one_project_entry_is_a_template_bug(lock, project):
+    write_lock_project(project, "shop", lock)
+    with pytest.raises(post.HookError) as info:
+        post.name_lock_project(project)
+    assert info.value.line().startswith("error: uv.lock: has ")
+    assert info.value.line().endswith("this is a template bug; please report it")
 
 
 # --- the rendered hook scripts, run as cookiecutter runs them -----------------------------
