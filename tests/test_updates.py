@@ -672,7 +672,7 @@ OWNER_SETTING = "SUPPORT_EMAIL=help@example.com\n"
 OWNER_ROUTES = {
     "Flask": '''"""The team's own routes."""
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, render_template
 
 from logto_kit.settings import PROJECT_ROOT, read_env
 
@@ -682,7 +682,7 @@ SUPPORT_EMAIL = read_env(PROJECT_ROOT / ".env").get("SUPPORT_EMAIL", "")
 
 @blueprint.get("/team")
 def team() -> str:
-    return f"Our team: {SUPPORT_EMAIL}"
+    return render_template("team.html")
 
 
 def register(app: Flask) -> None:
@@ -691,7 +691,7 @@ def register(app: Flask) -> None:
 ''',
     "Quart": '''"""The team's own routes."""
 
-from quart import Blueprint, Quart
+from quart import Blueprint, Quart, render_template
 
 from logto_kit.settings import PROJECT_ROOT, read_env
 
@@ -701,7 +701,7 @@ SUPPORT_EMAIL = read_env(PROJECT_ROOT / ".env").get("SUPPORT_EMAIL", "")
 
 @blueprint.get("/team")
 async def team() -> str:
-    return f"Our team: {SUPPORT_EMAIL}"
+    return await render_template("team.html")
 
 
 def register(app: Quart) -> None:
@@ -709,8 +709,15 @@ def register(app: Quart) -> None:
     app.jinja_env.globals["support_email"] = SUPPORT_EMAIL
 ''',
 }
+#: The owner's page, in the app's own style (its title, the project's name, from base.html).
+OWNER_TEAM_PAGE = """{% extends "base.html" %}
+{% block content %}
+  <h1>Our team</h1>
+  <p>Write to {{ support_email }}.</p>
+{% endblock %}
+"""
 #: The machinery fix of template revision 3: a line of the sign-in flow and its sign-out page.
-FLOW_V3 = ("        The web layer lets only a form carrying", "        Only a form carrying")
+FLOW_V3 = ("The web layer lets only a form carrying", "Only a form carrying")
 SIGN_OUT_V3 = ("<h1>Sign out?</h1>", "<h1>Sign out of {{ project_name }}?</h1>")
 
 
@@ -750,6 +757,7 @@ def test_an_owners_edits_take_a_machinery_update_without_conflict(
         encoding="utf-8",
     )
     (project / PACKAGE / "team.py").write_text(OWNER_ROUTES[framework], encoding="utf-8")
+    (project / PACKAGE / "templates" / "team.html").write_text(OWNER_TEAM_PAGE, "utf-8")
     app_py = project / PACKAGE / "app.py"
     app_py.write_text(
         app_py.read_text(encoding="utf-8")
