@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import tomllib
@@ -346,6 +347,229 @@ def write_env(project_dir: Path, make_secret: Callable[[], str] = new_secret) ->
     return f"kept your values; added {', '.join(added)} from {ENV_EXAMPLE_FILE}"
 
 
+# --- uv.lock: named after this project ------------------------------------------------------
+
+UV_LOCK_FILE = "uv.lock"
+REQUIREMENTS_LOCK_FILE = "requirements-lock.txt"
+#: The lock's entry for the project itself: its name, version and `source` the project folder.
+LOCK_ROOT_RE = re.compile(
+    r'^name = (?P<name>"[^"\n]*")\n(?=version = "[^"\n]*"\nsource = \{ editable = "\." \}\n)',
+    re.M,
+)
+
+
+def canonical_name(name: str) -> str:
+    """A distribution name as uv writes it in a lock (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def name_lock_project(project_dir: Path) -> bool:
+    """Give ``uv.lock``'s entry for the project the name in ``pyproject.toml``.
+
+    The template's locks (one per framework x session backend, made by
+    tools/refresh_locks.py) were resolved for a bake named ``logto-web-app``; uv checks the
+    project's entry against ``pyproject.toml`` (``uv sync --locked`` refuses a lock naming
+    another project), and nothing else in the lock depends on the name. The notes of
+    ``requirements-lock.txt`` (``# via <project>``) follow. A project without ``uv.lock`` is
+    left alone."""
+    lock = project_dir / UV_LOCK_FILE
+    if not lock.is_file():
+        return False
+    with open(project_dir / PYPROJECT_FILE, "rb") as source:
+        name = canonical_name(tomllib.load(source)["project"]["name"])
+    with open(lock, encoding="utf-8", newline="") as source:
+        text = source.read()
+    found = list(LOCK_ROOT_RE.finditer(text))
+    if len(found) != 1:
+        raise HookError(
+            UV_LOCK_FILE,
+            f"has {len(found)} entries for the project (source: its own folder), not one",
+            TEMPLATE_BUG,
+        )
+    start, end = found[0].span("name")
+    old_name = json.loads(found[0]["name"])
+    rewrite(lock, text, text[:start] + json.dumps(name) + text[end:])
+    # requirements-lock.txt, exported from the lock, names the project in its `# via` notes.
+    requirements = project_dir / REQUIREMENTS_LOCK_FILE
+    if requirements.is_file() and old_name != name:
+        with open(requirements, encoding="utf-8", newline="") as source:
+            text = source.read()
+        via = re.compile(rf"^(\s+#(?:\s+via)?\s+){re.escape(old_name)}(\r?)$", re.M)
+        rewrite(requirements, text, via.sub(lambda m: f"{m[1]}{name}{m[2]}", text))
+    return True
+
+
+def rewrite(path: Path, text: str, new_text: str) -> None:
+    """Write ``new_text`` to ``path`` if it differs from ``text``, line endings kept."""
+    if new_text != text:
+        with open(path, "w", encoding="utf-8", newline="") as target:
+            target.write(new_text)
+
+
+# --- the answers, recorded for cruft --------------------------------------------------------
+
+CRUFT_FILE = ".cruft.json"
+#: Where the answers go when the template's commit is unknown (not a git checkout): a
+#: `.cruft.json` without a real commit would make cruft call the project up to date.
+UNLINKED_CRUFT_FILE = ".cruft-answers.json"
+UNKNOWN_COMMIT = "<the template commit this project was generated from>"
+#: What cookiecutter adds about this one run (where it ran, what it wrote to): cruft records
+#: none of it, and a local path has no place in a file the project commits.
+RUN_KEYS = ("_output_dir", "_repo_dir", "_checkout")
+GIT_TIMEOUT_SECONDS = 30
+
+
+class TemplateSource(NamedTuple):
+    """Where cruft finds the template this project was generated from."""
+
+    template: str  # a git URL or the absolute path of a local repository
+    commit: str | None  # None: the template was not a git checkout
+    directory: str | None  # the template's folder inside the repository, if not its top
+    uncommitted: bool = False  # the folder had changes that no commit holds
+
+
+def git_output(folder: Path, *args: str) -> str | None:
+    """``git -C folder args``'s output, or None if git is missing or says no."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), *args],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def template_folder(answers: dict, cwd: Path | None) -> Path | None:
+    """The folder cookiecutter rendered (``_repo_dir``), as an absolute path.
+
+    It is relative when the template was given so (``cookiecutter .``): relative to where
+    cookiecutter started, ``cwd``, since the hook itself runs in the new project."""
+    given = answers.get("_repo_dir")
+    if not isinstance(given, str) or not given:
+        return None
+    folder = Path(given).expanduser()
+    if not folder.is_absolute():
+        if cwd is None:
+            return None
+        folder = cwd / folder
+    folder = Path(os.path.abspath(folder))
+    return folder if (folder / "cookiecutter.json").is_file() else None
+
+
+def given_as_a_folder(answers: dict) -> bool:
+    """Did the user name this folder (``cookiecutter path/to/template``) rather than a
+    repository that cookiecutter cloned (a URL, ``gh:...``) or a zip it unpacked?"""
+    given = Path(str(answers.get("_template", ""))).expanduser()
+    folder = Path(str(answers.get("_repo_dir", ""))).expanduser()
+    return folder == given or given in folder.parents
+
+
+def template_source(answers: dict, folder: Path | None) -> TemplateSource:
+    """The repository, commit and folder cruft needs to render this template again.
+
+    A folder the user named is recorded by its absolute path, as ``cruft create`` records a
+    local template; a repository cookiecutter cloned is recorded by the URL it cloned
+    (``origin``), so ``gh:`` abbreviations come out in full."""
+    given = str(answers.get("_template", ""))
+    if folder is None:
+        return TemplateSource(given, None, None)
+    top = git_output(folder, "rev-parse", "--show-toplevel")
+    commit = git_output(folder, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    tracked = git_output(folder, "cat-file", "-e", "HEAD:./cookiecutter.json") is not None
+    if not top or not commit or not tracked:
+        return TemplateSource(given, None, None)
+    directory = (git_output(folder, "rev-parse", "--show-prefix") or "").rstrip("/")
+    repository = folder  # the top of the repository, spelt as the user's path (as cruft does)
+    for _ in Path(directory).parts:
+        repository = repository.parent
+    cloned = not given_as_a_folder(answers)
+    origin = git_output(folder, "remote", "get-url", "origin") if cloned else None
+    return TemplateSource(
+        template=origin or str(repository),
+        commit=commit,
+        directory=directory or None,
+        uncommitted=bool(git_output(folder, "status", "--porcelain", "--", ".")),
+    )
+
+
+def question_order(folder: Path | None) -> list[str]:
+    """The template's questions in ``cookiecutter.json``'s order (cookiecutter hands the
+    answers to this hook sorted by name)."""
+    if folder is None:
+        return []
+    try:
+        questions = json.loads((folder / "cookiecutter.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return list(questions) if isinstance(questions, dict) else []
+
+
+def cruft_state(answers: dict, source: TemplateSource, order: list[str] | None = None) -> dict:
+    """What ``cruft create`` writes to ``.cruft.json`` (cruft 2.15+), for these answers.
+
+    cruft keeps every answer, the private ones (``_copy_without_render``, ``_extensions``)
+    and the derived ``__`` ones included, in the order of ``order`` (the template's
+    questions), then ``_template`` and ``_commit``; it renders with the answers that do not
+    start with ``_`` and derives the rest again."""
+    commit = source.commit or UNKNOWN_COMMIT
+    rank = {key: index for index, key in enumerate(order or [])}
+    kept = [key for key in answers if key not in RUN_KEYS and key not in ("_template", "_commit")]
+    kept.sort(key=lambda key: rank.get(key, len(rank)))
+    context = {key: answers[key] for key in kept}
+    context["_template"] = source.template
+    context["_commit"] = commit
+    return {
+        "template": source.template,
+        "commit": commit,
+        "checkout": answers.get("_checkout"),
+        "context": {"cookiecutter": context},
+        "directory": source.directory,
+    }
+
+
+def cruft_json(state: dict) -> str:
+    """``state`` as cruft writes it: two-space indents, non-ASCII kept, a final newline."""
+    return json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+
+
+def record_answers(answers: dict, project_dir: Path, cwd: Path | None) -> str | None:
+    """Write this bake's answers where cruft reads them; return a line saying what was written.
+
+    With the template's commit known (the template is a git checkout), that is a
+    ``.cruft.json`` as ``cruft create`` writes it: ``cruft update`` and ``cruft diff`` work
+    on this project at once, whether it was generated with cookiecutter or cruft, and the
+    next bake of the template (which overwrites cookiecutter's replay file) cannot change it.
+    Otherwise the same answers go to ``.cruft-answers.json``, with the commit to be filled in.
+
+    Nothing is written when cruft itself renders (cookiecutter's ``_repo_dir`` is missing):
+    ``cruft create`` writes ``.cruft.json`` once this hook has run, and ``cruft update`` and
+    ``cruft diff`` render into throwaway folders that must hold only the template's files.
+    """
+    if "_repo_dir" not in answers:
+        return None
+    folder = template_folder(answers, cwd)
+    source = template_source(answers, folder)
+    if source.commit is None:
+        name = UNLINKED_CRUFT_FILE
+        note = (
+            "this bake's answers; the template was no git checkout, so name its commit"
+            f" and rename the file to {CRUFT_FILE} for `cruft update` (README.md says how)"
+        )
+    else:
+        name = CRUFT_FILE
+        note = f"this bake's answers and template commit {source.commit[:12]}, for `cruft update`"
+        if source.uncommitted:
+            note += "; the template had uncommitted changes, which count as your edits"
+    with open(project_dir / name, "w", encoding="utf-8", newline="\n") as target:
+        target.write(cruft_json(cruft_state(answers, source, question_order(folder))))
+    return f"{name}: {note}"
+
+
 # --- next steps -------------------------------------------------------------------------
 
 
@@ -491,11 +715,16 @@ def main(answers: dict, project_dir: Path) -> int:
     regenerating = (project_dir / ENV_FILE).exists()
     requirements = select_variants(project_dir, answers, overwrite=regenerating)
     write_dependencies(project_dir, requirements)
+    name_lock_project(project_dir)
     env_note = write_env(project_dir)
-    steps = next_steps(answers, project_dir, user_cwd()).split("\n")
+    cwd = user_cwd()
+    answers_note = record_answers(answers, project_dir, cwd)
+    steps = next_steps(answers, project_dir, cwd).split("\n")
     emit(bold(steps[0]))
     if env_note:
         emit(f"  {ENV_FILE}: {env_note} (owner-only, git-ignored)")
+    if answers_note:
+        emit(f"  {answers_note}")
     emit("\n".join(steps[1:]))
     return 0
 

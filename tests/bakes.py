@@ -78,6 +78,8 @@ RUNTIME_TEMPLATES = re.compile(
     r"(^|/)templates/(logto/)?[^/]+\.html$|(^|/)twilio_sms_templates\.json$"
 )
 JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#")
+#: The bake's answers in cruft's format, whose answers sit under a `"cookiecutter"` key.
+RECORDED_ANSWERS = re.compile(r"\.cruft(-answers)?\.json")
 WORKFLOWS = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
 GITHUB_EXPRESSION = re.compile(r"\$\{\{ [a-z][\w.-]* \}\}")
 BAKED_TEST_TIMEOUT = 600
@@ -113,7 +115,7 @@ def leftover_jinja(project: Path) -> list[str]:
     for path in text_files(project):
         relative = path.relative_to(project).as_posix()
         text = path.read_text(encoding="utf-8")
-        if "cookiecutter" in text:
+        if "cookiecutter" in text and not RECORDED_ANSWERS.fullmatch(relative):
             problems.append(f"{relative}: cookiecutter")
         if RUNTIME_TEMPLATES.search(relative):
             continue

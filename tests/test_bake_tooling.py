@@ -262,13 +262,26 @@ def test_pre_commit_config_is_valid(baked: tuple[dict[str, Any], Path]) -> None:
     assert hooks["ruff-check"][1]["args"] == ["--fix"]
 
 
+def large_file_exclusion(project: Path) -> re.Pattern[str]:
+    """The files the bake's check-added-large-files hook leaves out (its `exclude`)."""
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hook = next(
+        hook
+        for repo in config["repos"]
+        for hook in repo["hooks"]
+        if hook["id"] == "check-added-large-files"
+    )
+    return re.compile(hook.get("exclude", "(?!)"))
+
+
 def hygiene_problems(project: Path) -> list[str]:
     """What pre-commit-hooks' basic hooks would change or refuse in the bake's text files."""
     problems = []
+    large_allowed = large_file_exclusion(project)
     for path in text_files(project):
         relative = path.relative_to(project).as_posix()
         text = path.read_text(encoding="utf-8")
-        if path.stat().st_size > LARGE_FILE_BYTES:
+        if path.stat().st_size > LARGE_FILE_BYTES and not large_allowed.search(relative):
             problems.append(f"{relative}: larger than {LARGE_FILE_BYTES // 1024} KB")
         for number, line in enumerate(text.split("\n"), start=1):
             if line != line.rstrip():
@@ -634,3 +647,77 @@ def test_each_bake_ships_a_lock_that_pins_what_it_declares(
     assert all("--hash=sha256:" in entry for entry in entries if "==" in entry)
     dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
     assert f"--require-hashes -r {LOCK_FILE}" in dockerfile
+
+
+UV_LOCK = "uv.lock"
+
+
+def uv_command() -> str:
+    uv = shutil.which("uv")
+    assert uv, "uv is needed to check the bakes' uv.lock: pipx install uv (or pip install uv)"
+    return uv
+
+
+def lock_project_entry(lock: dict[str, Any]) -> dict[str, Any]:
+    (entry,) = [p for p in lock["package"] if p.get("source") == {"editable": "."}]
+    return entry
+
+
+def lock_runtime_pins(lock: dict[str, Any]) -> dict[str, list[str]]:
+    """name -> the versions uv.lock holds for what the project needs at run time: the
+    project's `dependencies` and theirs, extras followed, the dev group and extra left out."""
+    packages: dict[str, list[dict[str, Any]]] = {}
+    for package in lock["package"]:
+        packages.setdefault(package["name"], []).append(package)
+    pins: dict[str, set[str]] = {}
+    todo = list(lock_project_entry(lock).get("dependencies", []))
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    while todo:
+        dependency = todo.pop()
+        for package in packages[dependency["name"]]:
+            if dependency.get("version", package["version"]) != package["version"]:
+                continue
+            extras = tuple(dependency.get("extra", []))
+            key = (package["name"], package["version"], extras)
+            if key in seen:
+                continue
+            seen.add(key)
+            pins.setdefault(package["name"], set()).add(package["version"])
+            todo += package.get("dependencies", [])
+            for extra in extras:
+                todo += package.get("optional-dependencies", {}).get(extra, [])
+    return {name: sorted(versions) for name, versions in pins.items()}
+
+
+def test_each_bake_ships_a_uv_lock_with_the_versions_of_its_requirements_lock(
+    baked: tuple[dict[str, Any], Path],
+) -> None:
+    """uv.lock and requirements-lock.txt come from one resolution (tools/refresh_locks.py):
+    every runtime package has the same versions in both, and uv.lock names this project."""
+    _, project = baked
+    lock = tomllib.loads((project / UV_LOCK).read_text(encoding="utf-8"))
+    name = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))["project"]["name"]
+    assert lock_project_entry(lock)["name"] == name
+    pinned = {package: sorted(v) for package, v in locked_pins(project / LOCK_FILE).items()}
+    assert lock_runtime_pins(lock) == pinned, "run python3 tools/refresh_locks.py"
+    assert {"mypy", "pytest", "ruff"} <= {p["name"] for p in lock["package"]}, "the dev group"
+
+
+def test_each_bakes_uv_lock_is_up_to_date_offline(baked: tuple[dict[str, Any], Path]) -> None:
+    """`uv lock --check` (what `uv sync --locked` checks first) passes without the network."""
+    _, project = baked
+    result = run([uv_command(), "lock", "--check", "--offline"], project)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_bake_with_its_own_name_has_a_lock_for_that_name(cookies_session: Any) -> None:
+    """The template's locks name the default project; the hook renames uv.lock's project entry,
+    which uv checks against pyproject.toml."""
+    answers = {"project_name": "Shop Front", "web_framework": "Quart", "session_backend": "redis"}
+    result = cookies_session.bake(extra_context=answers)
+    assert result.exit_code == 0, result.exception
+    project = Path(result.project_path)
+    lock = tomllib.loads((project / UV_LOCK).read_text(encoding="utf-8"))
+    assert lock_project_entry(lock)["name"] == "shop-front"
+    checked = run([uv_command(), "lock", "--check", "--offline"], project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

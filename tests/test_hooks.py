@@ -9,6 +9,7 @@ import re
 import stat
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -836,6 +837,277 @@ def test_post_run_turns_unexpected_errors_into_one_line(tmp_path, capsys):
     ), err
 
 
+# --- post_gen_project: the answers, recorded for cruft ----------------------------------------
+
+#: Git without the user's configuration (the tests make their own repositories).
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Template Tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+    "GIT_COMMITTER_NAME": "Template Tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    "GIT_ALLOW_PROTOCOL": "file",
+}
+#: The template's questions in an order of their own (cookiecutter.json's is what cruft keeps).
+QUESTIONS = {"project_name": "App", "web_framework": ["Flask", "Quart"], "_extensions": []}
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def make_template(folder: Path, *, commit: bool = True) -> Path:
+    """A template folder (its cookiecutter.json), committed to a new repository."""
+    folder.mkdir(parents=True)
+    (folder / "cookiecutter.json").write_text(json.dumps(QUESTIONS), encoding="utf-8")
+    if commit:
+        git(folder, "init", "-q", "-b", "main")
+        git(folder, "add", "-A")
+        git(folder, "commit", "-q", "-m", "Template")
+    return folder
+
+
+def run_answers(template: str, repo_dir: str, **more) -> dict:
+    """The answers as cookiecutter hands them to the hook: sorted by name (Jinja's tojson),
+    with what cookiecutter adds about the run."""
+    answers = {
+        **GOOD_ANSWERS,
+        "_extensions": ["local_extensions.ServerPort"],
+        "_template": template,
+        "_output_dir": "/home/someone/projects",
+        "_repo_dir": repo_dir,
+        "_checkout": None,
+        **more,
+    }
+    return dict(sorted(answers.items()))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    return folder
+
+
+def recorded(project: Path, name: str = ".cruft.json") -> dict:
+    return json.loads((project / name).read_text(encoding="utf-8"))
+
+
+def test_a_bake_from_a_git_template_records_what_cruft_create_would(tmp_path, project):
+    template = make_template(tmp_path / "logto-python-starter")
+    head = git(template, "rev-parse", "HEAD")
+    answers = run_answers(str(template), str(template))
+
+    line = post.record_answers(answers, project, cwd=tmp_path / "elsewhere")
+
+    assert (
+        line
+        == f".cruft.json: this bake's answers and template commit {head[:12]}, for `cruft update`"
+    )
+    text = (project / ".cruft.json").read_text(encoding="utf-8")
+    state = json.loads(text)
+    assert state == {
+        "template": str(template),
+        "commit": head,
+        "checkout": None,
+        "context": {"cookiecutter": state["context"]["cookiecutter"]},
+        "directory": None,
+    }
+    context = state["context"]["cookiecutter"]
+    assert list(context)[:3] == [
+        "project_name",
+        "web_framework",
+        "_extensions",
+    ]  # the template's order
+    assert list(context)[-2:] == ["_template", "_commit"]
+    assert context == {
+        **GOOD_ANSWERS,
+        "_extensions": ["local_extensions.ServerPort"],
+        "_template": str(template),
+        "_commit": head,
+    }, "nothing about the run (_output_dir, _repo_dir, _checkout)"
+    assert text == json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+    assert not (project / ".cruft-answers.json").exists()
+
+
+def test_a_template_given_as_a_relative_path_is_found_from_where_cookiecutter_ran(
+    tmp_path, project
+):
+    template = make_template(tmp_path / "work" / "starter")
+    answers = run_answers("starter", "starter", _checkout="main")
+    post.record_answers(answers, project, cwd=tmp_path / "work")
+    state = recorded(project)
+    assert (state["template"], state["checkout"]) == (str(template), "main")
+    assert state["commit"] == git(template, "rev-parse", "HEAD")
+
+
+def test_a_cloned_template_is_recorded_by_the_url_it_was_cloned_from(tmp_path, project):
+    origin = make_template(tmp_path / "origin" / "logto-python-starter")
+    clones = tmp_path / "cookiecutters"
+    clones.mkdir()
+    git(clones, "clone", "-q", str(origin))
+    answers = run_answers("gh:org/logto-python-starter", str(clones / "logto-python-starter"))
+    post.record_answers(answers, project, cwd=tmp_path)
+    state = recorded(project)
+    assert state["template"] == str(origin)  # `git remote get-url origin`, not the clone
+    assert state["context"]["cookiecutter"]["_template"] == str(origin)
+    assert state["commit"] == git(origin, "rev-parse", "HEAD")
+
+
+def test_a_template_in_a_folder_of_its_repository_records_the_folder(tmp_path, project):
+    repository = tmp_path / "templates"
+    template = make_template(repository / "web" / "logto", commit=False)
+    git(repository, "init", "-q", "-b", "main")
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", "Templates")
+    post.record_answers(run_answers(str(template), str(template)), project, cwd=tmp_path)
+    state = recorded(project)
+    assert (state["template"], state["directory"]) == (str(repository), "web/logto")
+
+
+def test_uncommitted_template_changes_are_named(tmp_path, project):
+    template = make_template(tmp_path / "starter")
+    (template / "hooks.py").write_text("changed\n", encoding="utf-8")
+    line = post.record_answers(run_answers(str(template), str(template)), project, cwd=tmp_path)
+    assert line.endswith("; the template had uncommitted changes, which count as your edits")
+    assert recorded(project)["commit"] == git(template, "rev-parse", "HEAD")
+
+
+@pytest.mark.parametrize("kind", ["not a repository", "no commit yet", "git missing"])
+def test_without_a_commit_the_answers_go_to_a_file_cruft_does_not_read(
+    kind, tmp_path, project, monkeypatch
+):
+    """A `.cruft.json` without a real commit would make `cruft check` call the project up to
+    date; the answers are kept, with the commit for the owner to fill in."""
+    template = make_template(tmp_path / "starter", commit=kind == "git missing")
+    if kind == "no commit yet":
+        git(template, "init", "-q", "-b", "main")
+    if kind == "git missing":
+        monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    answers = run_answers("starter.zip", str(template))
+    line = post.record_answers(answers, project, cwd=tmp_path)
+    assert line.startswith(".cruft-answers.json: this bake's answers; the template was no git")
+    assert not (project / ".cruft.json").exists()
+    state = recorded(project, ".cruft-answers.json")
+    assert state["template"] == "starter.zip"
+    assert state["commit"] == post.UNKNOWN_COMMIT
+    assert state["context"]["cookiecutter"]["project_name"] == GOOD_ANSWERS["project_name"]
+
+
+def test_nothing_is_recorded_when_cruft_renders(tmp_path, project):
+    """cruft's context has no `_repo_dir`: `cruft create` writes `.cruft.json` itself after
+    the hook, and the renders of `cruft update` and `cruft diff` must hold template files
+    only."""
+    template = make_template(tmp_path / "starter")
+    answers = {**GOOD_ANSWERS, "_template": str(template), "_commit": "0" * 40}
+    assert post.record_answers(answers, project, cwd=tmp_path) is None
+    assert list(project.iterdir()) == []
+
+
+@pytest.mark.parametrize("text", [*HOSTILE_TEXT, "new\\nline \\u2028 {braces} }}{{"])
+def test_hostile_answers_are_recorded_as_data(text, tmp_path, project):
+    template = make_template(tmp_path / "starter")
+    answers = run_answers(str(template), str(template), project_name=text, description=text)
+    post.record_answers(answers, project, cwd=tmp_path)
+    context = recorded(project)["context"]["cookiecutter"]
+    assert (context["project_name"], context["description"]) == (text, text)
+
+
+# --- post_gen_project: uv.lock ---------------------------------------------------------------
+
+LOCK = """\
+version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "click"
+version = "8.5.1"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "logto-web-app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [
+    { name = "click" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "click", specifier = ">=8.1" }]
+"""
+
+
+REQUIREMENTS_LOCK = """\
+click==8.5.1 \\
+    --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000
+    # via logto-web-app
+colorama==0.4.6 ; sys_platform == 'win32' \\
+    --hash=sha256:1111111111111111111111111111111111111111111111111111111111111111
+    # via
+    #   click
+    #   logto-web-app
+"""
+
+
+def write_lock_project(folder: Path, name: str, lock: str = LOCK) -> None:
+    (folder / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n', encoding="utf-8")
+    (folder / "uv.lock").write_text(lock, encoding="utf-8")
+    (folder / "requirements-lock.txt").write_text(REQUIREMENTS_LOCK, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "name, locked", [("shop-front", "shop-front"), ("Shop_Front.2", "shop-front-2")]
+)
+def test_the_lock_names_the_project_as_pyproject_does(name, locked, project):
+    write_lock_project(project, name)
+    assert post.name_lock_project(project) is True
+    lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
+    assert [package["name"] for package in lock["package"]] == ["click", locked]
+    assert (project / "uv.lock").read_text(encoding="utf-8") == LOCK.replace(
+        'name = "logto-web-app"', f'name = "{locked}"'
+    )
+    requirements = (project / "requirements-lock.txt").read_text(encoding="utf-8")
+    assert requirements == REQUIREMENTS_LOCK.replace("logto-web-app", locked)
+    assert post.name_lock_project(project) is True, "a re-run changes nothing"
+    assert lock == tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
+    assert (project / "requirements-lock.txt").read_text(encoding="utf-8") == requirements
+
+
+def test_a_dependency_with_the_template_projects_name_keeps_it(project):
+    """Only the entry whose source is the project folder is the project."""
+    lock = LOCK.replace('name = "click"', 'name = "logto-web-app"', 1)
+    write_lock_project(project, "shop", lock)
+    post.name_lock_project(project)
+    names = [p["name"] for p in tomllib.loads((project / "uv.lock").read_text())["package"]]
+    assert names == ["logto-web-app", "shop"]
+
+
+def test_a_project_without_a_lock_is_left_alone(project):
+    (project / "pyproject.toml").write_text('[project]\nname = "shop"\n', encoding="utf-8")
+    assert post.name_lock_project(project) is False
+    assert not (project / "uv.lock").exists()
+
+
+@pytest.mark.parametrize(
+    "lock",
+    [
+        LOCK.replace('source = { editable = "." }', "source = {}"),
+        LOCK + LOCK[LOCK.index('[[package]]\nname = "logto') :],
+    ],
+)
+def test_a_lock_without_one_project_entry_is_a_template_bug(lock, project):
+    write_lock_project(project, "shop", lock)
+    with pytest.raises(post.HookError) as info:
+        post.name_lock_project(project)
+    assert info.value.line().startswith("error: uv.lock: has ")
+    assert info.value.line().endswith("this is a template bug; please report it")
+
+
 # --- the rendered hook scripts, run as cookiecutter runs them -----------------------------
 
 
@@ -914,6 +1186,11 @@ def test_rendered_post_hook_runs_in_the_project(tmp_path):
     assert out.startswith("Created ?????? ? \"'\\ (Quart). Next steps:")
     assert "     cd logto-web-app\n" in out
     assert tree(project)["src/pkg/app.py"] == "quart app"
+    # No template folder where `_repo_dir` says (PWD has no cookiecutter.json): the answers
+    # go to the file for a template without a commit, as data.
+    assert "  .cruft-answers.json: this bake's answers;" in out
+    state = json.loads((project / ".cruft-answers.json").read_text(encoding="utf-8"))
+    assert state["context"]["cookiecutter"]["project_name"] == answers["project_name"]
     secret = env_values((project / ".env").read_text(encoding="utf-8"))["SECRET_KEY"]
     again = run_script(script, project, PWD=str(tmp_path))
     assert again.returncode == 0

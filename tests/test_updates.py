@@ -1,5 +1,6 @@
-"""A generated project takes later template versions with cruft; cookiecutter --replay
-regenerates it. Offline: the template is a local git repository (a copy of this working tree).
+"""A generated project takes later template versions with cruft, from the answers and
+commit it records in `.cruft.json`; `cookiecutter --replay-file` regenerates it from them.
+Offline: the template is a local git repository (a copy of this working tree).
 
 What cruft 2.16 really does, and these tests pin down: `cruft update` renders the project's
 template commit and the newest one into throwaway directories (running the post-generation
@@ -276,9 +277,9 @@ def test_cruft_update_takes_the_new_template_and_keeps_secrets_and_edits(
     expected["README.md"] += USER_README.encode()
     expected[f"{PACKAGE}/views.py"] += USER_ROUTE[framework].encode()
     actual = snapshot(project)
-    for name in (".env", ".cruft.json"):
-        del actual[name]
+    del actual[".env"]
     assert sorted(actual) == sorted(expected), "no leftovers (.rej, .orig, _variants/)"
+    # .cruft.json included: the plain bake's hook recorded exactly what cruft wrote.
     assert {name for name in expected if actual[name] != expected[name]} == set()
 
     # The template's changes arrived, for the chosen framework only.
@@ -376,6 +377,74 @@ def test_an_edit_on_a_line_the_template_changes_becomes_a_conflict(
     assert (project / ".env").read_bytes() == env_bytes
 
 
+#: Where an owner's edit and a template change meet in `home.html` (line numbers of the
+#: bake's): the owner's line 4 and the template's line 5 touch; the owner's line 11 and the
+#: template's line 13 have one unchanged line between them.
+HOME_EDITS = {
+    "owner": [
+        ("<h1>Hello, <span", "<h1>Welcome back, <span"),  # line 4
+        ("<p>You are not signed in.</p>", "<p>Sign in to see your orders.</p>"),  # line 11
+    ],
+    "template": [
+        ("<p>You are signed in with Logto.</p>", "<p>You are signed in (revision 4).</p>"),
+        (">Sign in</a>", ">Sign in now</a>"),  # line 13
+    ],
+}
+
+
+def edit_home(home: Path, edits: list[tuple[str, str]]) -> None:
+    text = home.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    home.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("first_commit", ["as generated", "with the owner's edits"])
+def test_where_template_changes_next_to_an_owners_edit_conflict(
+    first_commit: str, template: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """What docs/updating.md states, measured: with the project committed as generated,
+    `git apply -3` merges three-way, and a template change conflicts when it touches a line
+    the owner edited or the line next to one; one unchanged line between is enough. Without
+    that commit git lacks the generated file to merge from and applies the diff as a patch,
+    which needs the 3 lines around each change unedited: both changes land in `.rej`."""
+    project = cruft_create(template, {}, tmp_path / "projects", env)
+    home = project / PACKAGE / "templates" / "home.html"
+    lines = home.read_text(encoding="utf-8").splitlines()
+    assert [n for n, line in enumerate(lines, 1) if "Hello, <span" in line] == [4]
+    assert [n for n, line in enumerate(lines, 1) if "signed in" in line] == [5, 11]
+    assert [n for n, line in enumerate(lines, 1) if ">Sign in</a>" in line] == [13]
+    git(project, "init", "-q", "-b", "main")
+    if first_commit == "as generated":
+        commit_all(project, "Generated")
+    edit_home(home, HOME_EDITS["owner"])
+    commit_all(project, "Our home page")
+    edit_home(template / SLUG_DIR / PACKAGE_DIR / "templates" / "home.html", HOME_EDITS["template"])
+    commit_all(template, "Template revision 4: the home page's wording")
+
+    update = cruft("update", "-y", cwd=project, env=env)
+    assert update.returncode == 0, update.stdout + update.stderr
+    merged = home.read_text(encoding="utf-8")
+    if first_commit == "as generated":
+        home_path = f"{PACKAGE}/templates/home.html"
+        assert f"Applied patch to '{home_path}' with conflicts." in update.stderr
+        assert merged.count("<<<<<<< ours") == 1
+        ours, theirs = (
+            merged.split("<<<<<<< ours\n")[1].split(">>>>>>> theirs")[0].split("=======\n")
+        )
+        assert "Welcome back" in ours and "revision 4" in theirs  # lines 4 and 5: a conflict
+        assert "<p>Sign in to see your orders.</p>" in merged  # lines 11 and 13: both kept
+        assert ">Sign in now</a>" in merged and "<<<<<<<" not in merged.split("orders.</p>")[1]
+        assert f"UU {PACKAGE}/templates/home.html" in git(project, "status", "--porcelain")
+    else:
+        assert "lacks the necessary blob" in update.stderr
+        rejected = (project / PACKAGE / "templates" / "home.html.rej").read_text("utf-8")
+        assert rejected.count("@@ ") == 2, "both template changes were rejected"
+        assert "revision 4" in rejected and "Sign in now" in rejected
+        assert "revision 4" not in merged and "Sign in now" not in merged
+
+
 def test_without_the_env_skip_an_update_would_fight_over_the_secret_key(
     template: Path, tmp_path: Path, env: dict[str, str]
 ) -> None:
@@ -425,58 +494,130 @@ def replay_file(env: dict[str, str]) -> Path:
     return config.parent / "replay" / f"{TEMPLATE_NAME}.json"
 
 
-def test_a_cookiecutter_project_linked_with_cruft_takes_updates(
+def recorded_answers(project: Path, destination: Path) -> Path:
+    """docs/updating.md's replay file from the project's `.cruft.json`: the answers, less the
+    template's own settings (one leading `_`). The derived `__` answers stay: cookiecutter
+    would derive missing ones from the other missing answers only, and fail."""
+    answers = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    context = answers["context"]["cookiecutter"]
+    own = {k: v for k, v in context.items() if k[0] != "_" or k[:2] == "__"}
+    destination.write_text(json.dumps({"cookiecutter": own}), encoding="utf-8")
+    return destination
+
+
+#: A project name with quotes, braces, a backslash sequence and more: data all the way.
+HOSTILE_NAME = 'Shop "Ops" {x} }} \\n\\u2028 it\'s 🎉'
+
+
+def test_a_cookiecutter_bake_takes_updates_from_its_own_recorded_answers(
     template: Path, tmp_path: Path, env: dict[str, str]
 ) -> None:
-    """`cruft link` needs the commit the project came from and its answers (the replay file has
-    them); without them it links the newest commit with default answers. An empty `cruft diff`
-    right after linking shows the link is right."""
-    answers = {"web_framework": "Quart", "session_backend": "filesystem"}
+    """Generated with plain cookiecutter, the project holds its answers and the template's
+    commit in `.cruft.json` (the hook writes it as `cruft create` does): `cruft diff` and
+    `cruft update` work at once, with cookiecutter's replay file gone."""
+    answers = {
+        "web_framework": "Quart",
+        "session_backend": "filesystem",
+        "project_name": HOSTILE_NAME,
+        "project_slug": PROJECT,
+    }
     project = bake_with_replay(template, answers, tmp_path / "projects", env)
+    shutil.rmtree(replay_file(env).parent)
+    generated_from = git(template, "rev-parse", "HEAD").strip()
+    state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert (state["template"], state["commit"]) == (str(template), generated_from)
+    assert state["context"]["cookiecutter"]["project_name"] == HOSTILE_NAME
     git(project, "init", "-q", "-b", "main")
     commit_all(project, "Generated with cookiecutter")
-    generated_from = git(template, "rev-parse", "HEAD").strip()
-    replayed = json.loads(replay_file(env).read_text(encoding="utf-8"))["cookiecutter"]
-    original_answers = {key: value for key, value in replayed.items() if key[0] != "_"}
-    new_commit = release_template_v2(template)
-
-    link = cruft(
-        "link", "--no-input", "--checkout", generated_from,
-        "--extra-context", json.dumps(original_answers), str(template),
-        cwd=project, env=env,
-    )  # fmt: skip
-    assert link.returncode == 0, link.stdout + link.stderr
-    state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
-    assert state["commit"] == generated_from
-    assert state["context"]["cookiecutter"]["web_framework"] == "Quart"
+    # The recorded answers render the project exactly (a wrong answer would show here).
     linked = cruft("diff", "--exit-code", cwd=project, env=env)
-    assert linked.returncode == 0, linked.stdout
-    commit_all(project, "Track the template with cruft")
+    assert linked.returncode == 0, linked.stdout + linked.stderr
 
     env_bytes = fill_env(project)
+    new_commit = release_template_v2(template)
     update = cruft("update", "-y", cwd=project, env=env)
     assert update.returncode == 0, update.stdout + update.stderr
-    assert (project / "CHANGELOG.md").is_file()
+    assert "Project's cruft has been updated" in update.stdout
+    assert (
+        (project / "CHANGELOG.md")
+        .read_text(encoding="utf-8")
+        .startswith(f"# {HOSTILE_NAME} changes")
+    )
     assert (
         (project / "logto_kit" / "web" / "template_revision.py").read_text().endswith('"quart"\n')
     )
     assert (project / ".env").read_bytes() == env_bytes
     state = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
     assert state["commit"] == new_commit
+    assert state["context"]["cookiecutter"]["project_name"] == HOSTILE_NAME
+
+
+def test_two_bakes_in_a_row_each_keep_their_own_answers(
+    template: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """cookiecutter's replay file holds the last bake of a template only; each project's
+    `.cruft.json` holds its own, whatever is baked next."""
+    first_answers = {"web_framework": "Quart", "session_backend": "filesystem"}
+    first = bake_with_replay(template, first_answers, tmp_path / "first", env)
+    recorded = (first / ".cruft.json").read_bytes()
+    second_answers = {"project_name": "Second Shop", "use_twilio": True}
+    bake_with_replay(template, second_answers, tmp_path / "second", env)
+    second = tmp_path / "second" / "second-shop"
+
+    assert (first / ".cruft.json").read_bytes() == recorded
+    for project, answers in ((first, first_answers), (second, second_answers)):
+        context = json.loads((project / ".cruft.json").read_text("utf-8"))["context"]
+        for key, value in answers.items():
+            assert context["cookiecutter"][key] == value
+    replayed = json.loads(replay_file(env).read_text(encoding="utf-8"))["cookiecutter"]
+    assert replayed["project_name"] == "Second Shop", "the replay file is the last bake's"
+    git(first, "init", "-q", "-b", "main")
+    commit_all(first, "Generated")
+    diff = cruft("diff", "--exit-code", cwd=first, env=env)
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+
+
+def test_a_bake_from_a_template_without_git_is_linked_from_its_recorded_answers(
+    template_v1: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """A template that is no git checkout (a zip download, a copied folder) has no commit to
+    record: the answers go to `.cruft-answers.json`. Filled in and renamed as the README
+    says, it is the project's `.cruft.json`."""
+    copy = tmp_path / "download" / TEMPLATE_NAME
+    shutil.copytree(template_v1, copy, ignore=shutil.ignore_patterns(".git"))
+    answers = {"web_framework": "Flask", "session_backend": "sqlalchemy"}
+    project = bake_with_replay(copy, answers, tmp_path / "projects", env)
+    assert not (project / ".cruft.json").exists()
+    unlinked = project / ".cruft-answers.json"
+    state = json.loads(unlinked.read_text(encoding="utf-8"))
+    assert state["commit"] == "<the template commit this project was generated from>"
+
+    state["template"] = str(template_v1)
+    state["commit"] = git(template_v1, "rev-parse", "HEAD").strip()
+    (project / ".cruft.json").write_text(json.dumps(state), encoding="utf-8")
+    unlinked.unlink()
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "Generated, linked")
+    diff = cruft("diff", "--exit-code", cwd=project, env=env)
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    check = cruft("check", cwd=project, env=env)
+    assert (check.returncode, "up to date" in check.stdout) == (0, True)
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
 def test_replay_regenerates_the_same_project(
     answers: dict[str, Any], template_v1: Path, tmp_path: Path, env: dict[str, str]
 ) -> None:
+    """docs/updating.md's regeneration from the project's own recorded answers, after
+    another bake of the template has replaced cookiecutter's replay file."""
     first = bake_with_replay(template_v1, answers, tmp_path / "first", env)
-    replayed = json.loads(replay_file(env).read_text(encoding="utf-8"))["cookiecutter"]
-    for key, value in answers.items():
-        assert replayed[key] == value
+    bake_with_replay(template_v1, {"project_slug": "another"}, tmp_path / "another", env)
+    replay = recorded_answers(first, tmp_path / "answers.json")
 
     cookiecutter(
-        "--replay", "-o", str(tmp_path / "second"), str(template_v1), cwd=tmp_path, env=env
-    )
+        "--replay-file", str(replay), "-o", str(tmp_path / "second"), str(template_v1),
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
     second = tmp_path / "second" / PROJECT
     one, two = snapshot(first), snapshot(second)
     assert sorted(one) == sorted(two)
@@ -495,22 +636,27 @@ def test_replay_regenerates_the_same_project(
 def test_replay_over_the_existing_project_keeps_env_and_own_files(
     answers: dict[str, Any], template_v1: Path, tmp_path: Path, env: dict[str, str]
 ) -> None:
-    """`cookiecutter --replay -f` regenerates in place: every template file is written again
-    (a user's edit to one is replaced, as -f does; `cruft update` is the tool that merges),
-    while `.env` and the user's own files stay."""
+    """Regenerating in place with `-f` (from the recorded answers): every template file is
+    written again (a user's edit to one is replaced, as -f does; `cruft update` is the tool
+    that merges), while `.env` and the user's own files stay."""
     project = bake_with_replay(template_v1, answers, tmp_path / "out", env)
+    replay = recorded_answers(project, tmp_path / "answers.json")
     env_bytes = fill_env(project)
     edit_like_a_user(project, answers["web_framework"])
     (project / "NOTES.md").write_text("Our own file.\n", encoding="utf-8")
 
     result = cookiecutter(
-        "--replay", "-f", "-o", str(tmp_path / "out"), str(template_v1), cwd=tmp_path, env=env
-    )
+        "--replay-file", str(replay), "-f", "-o", str(tmp_path / "out"), str(template_v1),
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
     assert "  .env: " not in result.stdout, "a complete .env is kept without a word"
     assert (project / ".env").read_bytes() == env_bytes
     assert (project / "NOTES.md").read_text(encoding="utf-8") == "Our own file.\n"
 
-    cookiecutter("--replay", "-o", str(tmp_path / "fresh"), str(template_v1), cwd=tmp_path, env=env)
+    cookiecutter(
+        "--replay-file", str(replay), "-o", str(tmp_path / "fresh"), str(template_v1),
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
     regenerated, fresh = snapshot(project), snapshot(tmp_path / "fresh" / PROJECT)
     for files in (regenerated, fresh):
         del files[".env"]
@@ -526,7 +672,7 @@ OWNER_SETTING = "SUPPORT_EMAIL=help@example.com\n"
 OWNER_ROUTES = {
     "Flask": '''"""The team's own routes."""
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, render_template
 
 from logto_kit.settings import PROJECT_ROOT, read_env
 
@@ -536,7 +682,7 @@ SUPPORT_EMAIL = read_env(PROJECT_ROOT / ".env").get("SUPPORT_EMAIL", "")
 
 @blueprint.get("/team")
 def team() -> str:
-    return f"Our team: {SUPPORT_EMAIL}"
+    return render_template("team.html")
 
 
 def register(app: Flask) -> None:
@@ -545,7 +691,7 @@ def register(app: Flask) -> None:
 ''',
     "Quart": '''"""The team's own routes."""
 
-from quart import Blueprint, Quart
+from quart import Blueprint, Quart, render_template
 
 from logto_kit.settings import PROJECT_ROOT, read_env
 
@@ -555,7 +701,7 @@ SUPPORT_EMAIL = read_env(PROJECT_ROOT / ".env").get("SUPPORT_EMAIL", "")
 
 @blueprint.get("/team")
 async def team() -> str:
-    return f"Our team: {SUPPORT_EMAIL}"
+    return await render_template("team.html")
 
 
 def register(app: Quart) -> None:
@@ -563,8 +709,15 @@ def register(app: Quart) -> None:
     app.jinja_env.globals["support_email"] = SUPPORT_EMAIL
 ''',
 }
+#: The owner's page, in the app's own style (its title, the project's name, from base.html).
+OWNER_TEAM_PAGE = """{% extends "base.html" %}
+{% block content %}
+  <h1>Our team</h1>
+  <p>Write to {{ support_email }}.</p>
+{% endblock %}
+"""
 #: The machinery fix of template revision 3: a line of the sign-in flow and its sign-out page.
-FLOW_V3 = ("        The web layer lets only a form carrying", "        Only a form carrying")
+FLOW_V3 = ("The web layer lets only a form carrying", "Only a form carrying")
 SIGN_OUT_V3 = ("<h1>Sign out?</h1>", "<h1>Sign out of {{ project_name }}?</h1>")
 
 
@@ -604,6 +757,7 @@ def test_an_owners_edits_take_a_machinery_update_without_conflict(
         encoding="utf-8",
     )
     (project / PACKAGE / "team.py").write_text(OWNER_ROUTES[framework], encoding="utf-8")
+    (project / PACKAGE / "templates" / "team.html").write_text(OWNER_TEAM_PAGE, "utf-8")
     app_py = project / PACKAGE / "app.py"
     app_py.write_text(
         app_py.read_text(encoding="utf-8")

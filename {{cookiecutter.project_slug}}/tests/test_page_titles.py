@@ -27,12 +27,15 @@ def title_of(page: Page) -> str:
 
 
 def html_pages(client: PageClient, paths: list[str]) -> dict[str, Page]:
+    """The answers that are whole HTML documents (a view may return a fragment or a plain
+    string: it has no title to check)."""
     pages = {path: client.get(path) for path in paths}
     return {
         path: page
         for path, page in pages.items()
-        if not 300 <= page.status < 400
-        and page.headers.get("content-type", "").startswith("text/html")
+        if page.headers.get("content-type", "").startswith("text/html")
+        and "<html" in page.text.lower()
+        and not 300 <= page.status < 400
     }
 
 
