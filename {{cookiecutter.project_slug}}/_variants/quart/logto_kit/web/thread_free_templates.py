@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
 
 from quart import Blueprint, Quart
 
 
-def inherited_default_processor() -> Callable[[], dict[str, Any]] | None:
+def inherited_default_processor() -> Callable[[], object] | None:
     """The plain context processor a new blueprint starts with (None once Quart gives
     blueprints none, or an async one, which runs on the event loop)."""
     processors = Blueprint("probe", __name__).template_context_processors.get(None) or []
