@@ -81,6 +81,22 @@ def test_malformed_values_are_one_line(name: str, value: str, words: str) -> Non
     assert "\n" not in message
 
 
+def test_every_unusable_value_is_named_at_once() -> None:
+    """`.env.example`'s placeholders and a phone number: one line for each, in one go."""
+    given = {
+        "TWILIO_ACCOUNT_SID": "your-twilio-account-sid",
+        "TWILIO_AUTH_TOKEN": "your-twilio-auth-token",
+        "TWILIO_MESSAGING_SERVICE_SID": "+15551234567",
+    }
+    missing = CONNECTOR.missing(given)
+    assert list(missing) == list(given)
+    assert all(problem.startswith(name) for name, problem in missing.items())
+    with pytest.raises(SettingsError) as caught:
+        CONNECTOR.config(given)
+    assert caught.value.problems == list(missing.values())
+    assert CONNECTOR.missing(TWILIO) == {}
+
+
 def test_secrets_are_not_echoed() -> None:
     with pytest.raises(SettingsError) as caught:
         CONNECTOR.config({**TWILIO, "TWILIO_AUTH_TOKEN": "zzzzzz-secret-zzzzzz"})
