@@ -410,7 +410,8 @@ def decided_values(step: Step, body: Any) -> Any:
     """What Logto decides that the project depends on, for comparison by value."""
     if step.path == "/api/sign-in-exp":
         return {key: body[key] for key in SIGN_IN_EXP_VALUES}
-    if step.path.endswith("/organizations"):  # a user's, with their roles in each
+    if step.path.startswith("/api/users/") and step.path.endswith("/organizations"):
+        # A user's organizations, with their roles in each.
         return sorted((o["name"], sorted(r["name"] for r in o["organizationRoles"])) for o in body)
     if step.path.startswith("/api/organization-roles?"):
         return [(role["name"], role["type"]) for role in body]  # in Logto's order
