@@ -33,7 +33,7 @@ SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 class MissingValue:
     """A setting that is unset, a placeholder or malformed."""
 
-    setting: str  # e.g. "TWILIO_ACCOUNT_SID"
+    setting: str  # e.g. "LOGTO_APP_ID"
     problem: str  # one line, starting with the setting: what is wrong, where its value is
     waiting: Connector | None = None  # the connector that waits for it; None: the app needs it
 
