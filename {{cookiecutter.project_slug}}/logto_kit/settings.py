@@ -34,8 +34,8 @@ MIN_REQUEST_BYTES = 16 * 1024  # a sign-in form or a logout token always fits
 PROVISION_COMMAND = f"{WEB_FRAMEWORK.lower()} logto provision"
 WHERE_TO_FIND = {
     "LOGTO_ENDPOINT": (
-        "set your Logto tenant's URL: https://<tenant-id>.logto.app for Logto Cloud (Logto "
-        "Console > Settings > Domains), http://localhost:3001 for a local Logto"
+        "set your Logto tenant's URL (https://<tenant-id>.logto.app for Logto Cloud, shown in "
+        "Logto Console > Settings > Domains; http://localhost:3001 for a local Logto)"
     ),
     "LOGTO_APP_ID": (
         f"run `{PROVISION_COMMAND}` (it creates the app and writes this), or copy it from "
