@@ -153,7 +153,9 @@ def test_the_start_error_shows_no_password() -> None:
     assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [
         "error: LOGTO_ENDPOINT='https://app:***@tenant.logto.app' must not contain a user name "
-        "or password: copy it from Logto Console > Applications > your app > Logto endpoint"
+        "or password: set your Logto tenant's URL (https://<tenant-id>.logto.app for Logto "
+        "Cloud, shown in Logto Console > Settings > Domains; http://localhost:3001 for a local "
+        "Logto)"
     ]
 
 
