@@ -223,7 +223,7 @@ SCENARIOS: dict[str, list[Step]] = {
         Step("POST", "/api/organizations", {"name": DEMO, "description": "d"}, save="org"),
         Step("POST", "/api/organizations", {"name": DEMO}),  # names may repeat
         Step("POST", "/api/organizations", {"description": "no name"}),
-        Step("GET", "/api/organizations?page=1&page_size=100"),
+        Step("GET", "/api/organizations?page=1&page_size=100"),  # by id: compared in_order
         Step("POST", "/api/users", {"username": "org_user", "password": PASSWORD}, save="user"),
         Step("GET", "/api/users/{user}/organizations"),
         Step("GET", "/api/users/missing-user/organizations"),
@@ -464,9 +464,12 @@ def paired(real: list[Any], fake: list[Any]) -> list[tuple[Any, Any]]:
 
 
 def in_order(items: list[Any]) -> list[Any]:
-    """Connectors by factory id (Logto lists them in its own order); other lists as given."""
+    """Connectors by factory id (Logto lists them in its own order), organizations by name and
+    description (Logto lists them by id, random in both); other lists as given."""
     if all(isinstance(item, dict) and "connectorId" in item for item in items):
         return sorted(items, key=lambda item: item["connectorId"])
+    if items and all(isinstance(item, dict) and "isMfaRequired" in item for item in items):
+        return sorted(items, key=lambda item: (item["name"], item["description"] or ""))
     return items
 
 

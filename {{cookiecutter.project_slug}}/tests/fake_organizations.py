@@ -56,8 +56,8 @@ class FakeOrganizations(FakeRbac):
         return organization
 
     def _get_organizations(self, rest: list[str], query: dict[str, str], _: Any) -> Response:
-        by_name = sorted(self.organizations, key=lambda o: (o["name"], o["id"]))  # as Logto
-        return 200, _page(by_name, query)
+        by_id = sorted(self.organizations, key=lambda o: o["id"])  # as Logto lists them
+        return 200, _page(by_id, query)
 
     def _post_organizations(self, rest: list[str], _: dict[str, str], body: Any) -> Response:
         if rest:

@@ -99,7 +99,7 @@ def test_demo_organization_completes_what_the_tenant_has(
     assert "no changes" in run(env_file, "provision", *args).output
 
     carol = fake.add_user("carol")  # a member of none: added to the first Logto lists
-    first = min(other, own, key=lambda organization: organization["id"])  # by name, then id
+    first = min(other, own, key=lambda organization: organization["id"])  # Logto lists by id
     assert run(env_file, "provision", "--demo-organization", "carol", *args[2:]).exit_code == 0
     assert role_names(fake, first["id"], carol["id"]) == [ADMIN_ROLE]
     assert len(fake.organizations) == 2
