@@ -601,27 +601,43 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
             '     python -m venv .venv && . .venv/bin/activate && pip install -e ".[dev]"',
             f"     python -m {answers['package_name']}    # dev server on {base_url}",
             "",
-            f"Quickest: let `{cli} logto provision` set up Logto and {env_path}:",
-            '  1. In Logto Console, create a "Machine-to-machine" app with the "Logto '
-            "Management API",
-            '     access" role; its ID and secret go into .env: LOGTO_M2M_APP_ID, '
-            "LOGTO_M2M_APP_SECRET.",
-            f"  2. `{cli} logto provision` (`--dry-run` shows the plan); "
-            f"`{cli} logto doctor` checks it.",
+            f"Quickest: three values in {env_path}, then `{cli} logto provision` sets up Logto:",
+            *quickest_values(answers),
             "",
             'Or by hand: in Logto Console create a "Traditional web" application, set and save:',
             f"     Redirect URI:                {base_url}/callback",
             f"     Post sign-out redirect URI:  {base_url}/",
             *backchannel_logout_steps(answers),
-            f"   then copy its App ID and App secret into {env_path}:",
+            f"   then into {env_path}: LOGTO_ENDPOINT (above) and its App ID and App secret as",
             "     LOGTO_APP_ID=<App ID>    LOGTO_APP_SECRET=<App secret>",
-            f"   and check that LOGTO_ENDPOINT is {answers['logto_endpoint']}",
             *connector_steps(answers),
             *api_steps(answers),
             "",
-            "README.md has the rest: every step in detail, tests, production, Docker.",
+            f"`{cli} logto doctor` checks the setup. README.md has the rest: tests, production.",
         ]
     )
+
+
+def quickest_values(answers: dict) -> list[str]:
+    """The three values `logto provision` needs, each with where it is found before any app
+    exists (the endpoint is the tenant's URL: no app has one yet)."""
+    endpoint = answers["logto_endpoint"]
+    if "your-tenant" in endpoint:  # the answer's default, a placeholder
+        where = [
+            "your Logto tenant's URL: https://<tenant-id>.logto.app on Logto",
+            "Cloud (Console > Settings > Domains), http://localhost:3001 locally",
+        ]
+    else:
+        where = [
+            f"your Logto tenant's URL, now {endpoint} (Logto Cloud:",
+            "Console > Settings > Domains; a local Logto: http://localhost:3001)",
+        ]
+    return [
+        f"  LOGTO_ENDPOINT        {where[0]}",
+        f"                        {where[1]}",
+        '  LOGTO_M2M_APP_ID and  in Logto Console > Applications, create a "Machine-to-machine"',
+        '  LOGTO_M2M_APP_SECRET  app with the "Logto Management API access" role: ID, secret',
+    ]
 
 
 def backchannel_logout_steps(answers: dict) -> list[str]:

@@ -781,22 +781,43 @@ def test_next_steps_has_the_exact_values():
     (sign_out,) = [line for line in lines if "Post sign-out redirect URI:" in line]
     assert redirect.split()[-1] == "https://app.example.com:8443/callback"
     assert sign_out.split()[-1] == "https://app.example.com:8443/"
-    assert "into acme-portal/.env:" in text
+    assert "then into acme-portal/.env: LOGTO_ENDPOINT (above)" in text
     assert "LOGTO_APP_ID=<App ID>" in text
     assert "LOGTO_APP_SECRET=<App secret>" in text
-    assert "LOGTO_ENDPOINT is https://acme.logto.app" in text
     assert "     cd acme-portal\n" in text
     assert 'pip install -e ".[dev]"' in text
     assert "python -m acme_portal    # dev server on https://app.example.com:8443" in text
-    assert "`flask logto provision` (`--dry-run` shows the plan)" in text
-    assert "flask logto doctor" in text
+    assert "Quickest: three values in acme-portal/.env, then `flask logto provision`" in text
+    assert "`flask logto doctor` checks the setup" in text
     assert text.index("logto provision") < text.index('"Traditional web"')  # quickest first
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "shown"),
+    [
+        ("https://your-tenant.logto.app", "https://<tenant-id>.logto.app"),
+        ("https://acme.logto.app", "now https://acme.logto.app"),
+    ],
+)
+def test_next_steps_quickest_path_names_its_three_values(endpoint, shown):
+    """Each with where it is found before any app exists: the endpoint is the tenant's URL
+    (no app has one yet), the M2M app is made with the Management API role."""
+    text = post.next_steps({**GOOD_ANSWERS, "logto_endpoint": endpoint})
+    quickest = text[text.index("Quickest: ") : text.index("Or by hand")]
+    names = re.findall(r"^  (LOGTO_[A-Z_0-9]+)", quickest, re.M)
+    assert names == ["LOGTO_ENDPOINT", "LOGTO_M2M_APP_ID", "LOGTO_M2M_APP_SECRET"]
+    endpoint_lines = quickest[quickest.index("LOGTO_ENDPOINT") : quickest.index("LOGTO_M2M")]
+    assert shown in endpoint_lines and "http://localhost:3001" in endpoint_lines
+    assert "Settings > Domains" in endpoint_lines and "your app" not in endpoint_lines
+    assert '"Machine-to-machine"' in quickest
+    assert '"Logto Management API access" role' in quickest
+    assert "your app" not in quickest
 
 
 def test_next_steps_paths_relative_to_where_the_user_is(tmp_path):
     project = tmp_path / "out" / "logto-web-app"
     text = post.next_steps(GOOD_ANSWERS, project, tmp_path)
-    assert f"into {project}/.env:" in text
+    assert f"into {project}/.env:" in text and f"values in {project}/.env, then" in text
     assert "cd out/logto-web-app\n" in text
     text = post.next_steps(GOOD_ANSWERS, project, tmp_path / "elsewhere")
     assert f"cd {project}\n" in text

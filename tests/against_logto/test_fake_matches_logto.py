@@ -5,7 +5,8 @@ The fake Management API: every scenario runs twice, step by step: against a fres
 between scenarios). For every step the status, the error `code` and the response's shape must
 match; so must the values Logto decides for what `logto provision` relies on (the sign-in
 experience's sign-up, sign-in and social targets; a connector's id, factory, type, target and
-config). A rule the fake enforces that Logto does not, or the reverse, fails here.
+config; a user's organizations and roles in each). A rule the fake enforces that Logto does
+not, or the reverse, fails here.
 
 The fake OIDC provider's token revocation (RFC 7009, which sign-out uses): the same steps
 against `FakeLogto` and Logto, users signed in over HTTP (Logto's Experience API); status,
@@ -90,6 +91,7 @@ CONNECTOR_VALUES = ("connectorId", "type", "target", "config")
 SHOP_API = "https://api.shop.example"
 MANAGEMENT_API = "https://default.logto.app/api"  # every tenant has it
 PASSWORD = "Brisk-Otter-42-Lantern"  # passes Logto's default password policy
+DEMO = "Demo organization"
 CHOSEN_IDS = {"patreon"}  # connector ids a step chose; others are Logto's (or the fake's) own
 
 
@@ -199,6 +201,64 @@ SCENARIOS: dict[str, list[Step]] = {
         Step("POST", "/api/users/{user}/roles", {"roleIds": ["{m2m}"]}),
         Step("GET", "/api/users/{user}/roles?page=1&page_size=100"),
         Step("POST", "/api/users/missing-user/roles", {"roleIds": ["{role}"]}),
+    ],
+    "organization roles, organizations and memberships": [
+        # The name alone: Logto defaults the scope lists the d.ts marks required.
+        Step("POST", "/api/organization-roles", {"name": "admin"}, save="role"),
+        Step("POST", "/api/organization-roles", {"name": "admin", "description": "again"}),
+        Step("POST", "/api/organization-roles", {"description": "no name"}),
+        Step(
+            "POST",
+            "/api/organization-roles",
+            {
+                "name": "jobs",
+                "description": "d",
+                "type": "MachineToMachine",
+                "organizationScopeIds": [],
+                "resourceScopeIds": [],
+            },
+            save="m2m",
+        ),
+        Step("GET", "/api/organization-roles?page=1&page_size=100"),
+        Step("POST", "/api/organizations", {"name": DEMO, "description": "d"}, save="org"),
+        Step("POST", "/api/organizations", {"name": DEMO}),  # names may repeat
+        Step("POST", "/api/organizations", {"description": "no name"}),
+        Step("GET", "/api/organizations?page=1&page_size=100"),  # by id: compared in_order
+        Step("POST", "/api/users", {"username": "org_user", "password": PASSWORD}, save="user"),
+        Step("GET", "/api/users/{user}/organizations"),
+        Step("GET", "/api/users/missing-user/organizations"),
+        Step(
+            "POST",
+            "/api/organizations/{org}/users/{user}/roles",
+            {"organizationRoleIds": ["{role}"]},
+        ),  # a member's only
+        Step("POST", "/api/organizations/{org}/users", {"userIds": ["{user}"]}),
+        Step("POST", "/api/organizations/{org}/users", {"userIds": ["{user}"]}),  # again: fine
+        Step("POST", "/api/organizations/{org}/users", {"userIds": []}),
+        Step("POST", "/api/organizations/{org}/users", {"userIds": ["missing-user"]}),
+        Step("POST", "/api/organizations/missing-org/users", {"userIds": ["{user}"]}),
+        Step(
+            "POST",
+            "/api/organizations/{org}/users/{user}/roles",
+            {"organizationRoleIds": ["{role}"]},
+        ),
+        Step(
+            "POST",
+            "/api/organizations/{org}/users/{user}/roles",
+            {"organizationRoleIds": ["{role}"]},
+        ),  # again: fine
+        Step("POST", "/api/organizations/{org}/users/{user}/roles", {"organizationRoleIds": []}),
+        Step(
+            "POST",
+            "/api/organizations/{org}/users/{user}/roles",
+            {"organizationRoleIds": ["missing-role"]},
+        ),
+        Step(
+            "POST",
+            "/api/organizations/{org}/users/{user}/roles",
+            {"organizationRoleIds": ["{m2m}"]},
+        ),  # a machine's role, to a user
+        Step("GET", "/api/users/{user}/organizations"),
     ],
     "sign-in experience without an SMS connector": [
         # The rule `provision` once broke: secondary phone needs the top-level verify.
@@ -350,6 +410,13 @@ def decided_values(step: Step, body: Any) -> Any:
     """What Logto decides that the project depends on, for comparison by value."""
     if step.path == "/api/sign-in-exp":
         return {key: body[key] for key in SIGN_IN_EXP_VALUES}
+    if step.path.startswith("/api/users/") and step.path.endswith("/organizations"):
+        # A user's organizations, with their roles in each.
+        return sorted((o["name"], sorted(r["name"] for r in o["organizationRoles"])) for o in body)
+    if step.path.startswith("/api/organization-roles?"):
+        return [(role["name"], role["type"]) for role in body]  # in Logto's order
+    if step.path.startswith("/api/organizations?"):
+        return sorted(o["name"] for o in body if o["name"] == DEMO)
     if step.method == "GET" and step.path.startswith(("/api/roles/", "/api/users/")):
         return sorted(item["name"] for item in body)  # a role's scopes, a user's roles
     if step.path.startswith("/api/users/") and step.method == "POST":
@@ -397,9 +464,12 @@ def paired(real: list[Any], fake: list[Any]) -> list[tuple[Any, Any]]:
 
 
 def in_order(items: list[Any]) -> list[Any]:
-    """Connectors by factory id (Logto lists them in its own order); other lists as given."""
+    """Connectors by factory id (Logto lists them in its own order), organizations by name and
+    description (Logto lists them by id, random in both); other lists as given."""
     if all(isinstance(item, dict) and "connectorId" in item for item in items):
         return sorted(items, key=lambda item: item["connectorId"])
+    if items and all(isinstance(item, dict) and "isMfaRequired" in item for item in items):
+        return sorted(items, key=lambda item: (item["name"], item["description"] or ""))
     return items
 
 

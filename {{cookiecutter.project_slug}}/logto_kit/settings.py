@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from .about import PROTECTED_API, SESSION_BACKEND
+from .about import PROTECTED_API, SESSION_BACKEND, WEB_FRAMEWORK
 from .masking import masked
 from .sessions.store_settings import STORE_SETTINGS, StoreSettings, store_fields
 
@@ -30,10 +30,29 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 MIN_REQUEST_BYTES = 16 * 1024  # a sign-in form or a logout token always fits
 
+#: The command that creates this app in Logto and writes its LOGTO_APP_ID / LOGTO_APP_SECRET.
+PROVISION_COMMAND = f"{WEB_FRAMEWORK.lower()} logto provision"
 WHERE_TO_FIND = {
-    "LOGTO_ENDPOINT": "copy it from Logto Console > Applications > your app > Logto endpoint",
-    "LOGTO_APP_ID": "copy it from Logto Console > Applications > your app > App ID",
-    "LOGTO_APP_SECRET": "copy it from Logto Console > Applications > your app > App secrets",
+    "LOGTO_ENDPOINT": (
+        "set your Logto tenant's URL (https://<tenant-id>.logto.app for Logto Cloud, shown in "
+        "Logto Console > Settings > Domains; http://localhost:3001 for a local Logto)"
+    ),
+    "LOGTO_APP_ID": (
+        f"run `{PROVISION_COMMAND}` (it creates the app and writes this), or copy it from "
+        "Logto Console > Applications > your app > App ID"
+    ),
+    "LOGTO_APP_SECRET": (
+        f"run `{PROVISION_COMMAND}` (it creates the app and writes this), or copy it from "
+        "Logto Console > Applications > your app > App secrets"
+    ),
+    "LOGTO_M2M_APP_ID": (
+        'in Logto Console > Applications, create a "Machine-to-machine" app with the "Logto '
+        'Management API access" role, and copy its App ID'
+    ),
+    "LOGTO_M2M_APP_SECRET": (
+        'in Logto Console > Applications, create a "Machine-to-machine" app with the "Logto '
+        'Management API access" role, and copy its App secret'
+    ),
     "SECRET_KEY": (
         'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
     ),

@@ -3,7 +3,8 @@
 ``FakeManagementApi`` serves over real HTTP on 127.0.0.1: ``/oidc/token`` (client
 credentials with HTTP Basic auth), discovery, and the ``/api/...`` operations
 ``logto provision`` and ``logto doctor`` use. It keeps state like a tenant (``FakeTenant``:
-applications with secrets, connectors, the sign-in experience), checks every body against
+applications with secrets, connectors, the sign-in experience, API resources, roles, users,
+organizations with their roles and members), checks every body against
 ``management_api_shapes.json`` (transcribed from @logto/api's management.d.ts) with 400
 ``guard.invalid_input``, drops keys it does not know (as Logto's guard does), and enforces
 the Logto rules that matter here with Logto's status and code. Every request is recorded in
@@ -120,7 +121,8 @@ class FakeManagementApi(FakeTenant):
 
     def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> Response:
         parts = path.strip("/").split("/")[1:]  # after "api"
-        template = "/api/" + "/".join("{id}" if i == 1 else p for i, p in enumerate(parts))
+        ids = {1: "{id}", 3: "{userId}"}  # e.g. /api/organizations/{id}/users/{userId}/roles
+        template = "/api/" + "/".join(ids.get(i, p) for i, p in enumerate(parts))
         if method in ("POST", "PATCH"):
             operation = SHAPES["operations"].get(f"{method} {template}")
             if operation is None:
@@ -138,9 +140,14 @@ def _handler(fake: FakeManagementApi) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, answer = fake.respond(self.command, self.path, headers, raw)
-            data = b"" if answer is None else json.dumps(answer).encode()
+            plain = isinstance(answer, str)  # Logto's "Created" for added members and roles
+            data = (
+                answer.encode() if plain else b"" if answer is None else json.dumps(answer).encode()
+            )
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header(
+                "Content-Type", "text/plain; charset=utf-8" if plain else "application/json"
+            )
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -1,6 +1,6 @@
 """The state behind the fake Management API: a tenant's applications (with secrets),
-connectors and sign-in experience, changed like Logto changes them (see
-fake_management_api.py for the HTTP side)."""
+connectors, sign-in experience, API resources, roles, users and organizations, changed like
+Logto changes them (see fake_management_api.py for the HTTP side)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from .chosen_connectors import IN_LOGTO
-from .fake_rbac import FakeRbac
+from .fake_organizations import FakeOrganizations
 from .management_api_rules import check_sign_in_experience
 
 # What this fake Logto has installed: two of Logto's connectors that are the tenant's own (no
@@ -52,9 +52,10 @@ def default_sign_in_experience() -> dict[str, Any]:
     }
 
 
-class FakeTenant(FakeRbac):
-    """Seed it with `add_application` / `add_connector` / `add_user` or by editing the
-    attributes (API resources, roles and users: fake_rbac.py)."""
+class FakeTenant(FakeOrganizations):
+    """Seed it with `add_application` / `add_connector` / `add_user` / `add_organization` or
+    by editing the attributes (API resources, roles and users: fake_rbac.py; organizations:
+    fake_organizations.py)."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -29,7 +29,8 @@ def chosen_configs(**changes: str) -> dict[Connector, dict[str, Any]]:
 def target(
     tmp_path: Path, connectors: Mapping[Connector, Mapping[str, Any]], **kwargs: Any
 ) -> Target:
-    kwargs.setdefault("backchannel_logout", False)  # its own tests ask for it
+    kwargs.setdefault("backchannel_logout", False)  # their own tests ask for these
+    kwargs.setdefault("organizations", False)
     return Target("http://localhost:3000", tmp_path / ".env", connectors, "Demo", **kwargs)
 
 

@@ -16,13 +16,15 @@ import pytest
 from click.testing import CliRunner, Result
 from dotenv import dotenv_values
 
-from logto_kit.about import PROJECT_NAME, PROTECTED_API, WEB_FRAMEWORK
+from logto_kit.about import PROJECT_NAME, PROTECTED_API, USE_ORGANIZATIONS, WEB_FRAMEWORK
 from logto_kit.admin.cli import logto
 from logto_kit.connectors import CHOSEN
 from logto_kit.settings import PROJECT_ROOT
+from logto_kit.setup_status import names
 
 from .chosen_connectors import CONNECTOR_ENV
 from .fake_management_api import FakeManagementApi
+from .fake_tenant import default_sign_in_experience
 from .session_store import store_env
 
 BASE_URL = "http://localhost:3000"
@@ -79,6 +81,22 @@ def run(env_file: Path, *args: str) -> Result:
 def env_values(env_file: Path) -> dict[str, str]:
     lines = env_file.read_text(encoding="utf-8").splitlines()
     return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def fixes(result: Result) -> list[str]:
+    return [line for line in result.output.splitlines() if line.startswith("fix: ")]
+
+
+def placeholders() -> dict[str, str]:
+    """Each chosen connector's credentials as `.env.example` has them: placeholders (values
+    with a default left out)."""
+    example = dotenv_values(PROJECT_ROOT / ".env.example")
+    return {
+        name: str(example[name])
+        for connector in CHOSEN
+        for name, shape in connector.shapes.items()
+        if not shape.default
+    }
 
 
 def assert_one_error_line(result: Result, *fragments: str) -> None:
@@ -178,7 +196,72 @@ def test_missing_role_and_unreachable_logto(fake: FakeManagementApi, tmp_path: P
 
 def test_provision_needs_an_m2m_app(fake: FakeManagementApi, tmp_path: Path) -> None:
     env_file = write_env(tmp_path / ".env", fake.endpoint, LOGTO_M2M_APP_ID="")
-    assert_one_error_line(run(env_file, "provision"), "LOGTO_M2M_APP_ID is not set")
+    result = run(env_file, "provision")
+    assert_one_error_line(result, "provision needs LOGTO_M2M_APP_ID first")
+    assert fixes(result) == [
+        "fix: LOGTO_M2M_APP_ID is not set: in Logto Console > Applications, create a "
+        '"Machine-to-machine" app with the "Logto Management API access" role, and copy its '
+        "App ID, into .env"
+    ]
+    assert not fake.requests
+
+
+def test_provision_lists_every_value_it_needs_at_once(
+    fake: FakeManagementApi, tmp_path: Path
+) -> None:
+    """The `.env` a bake starts with (placeholders, no M2M app, no connector credentials):
+    one run names every value, each on its own `fix:` line, and stops before Logto, naming
+    the ones it cannot start without. LOGTO_APP_ID/SECRET are not asked for: it writes them."""
+    unset = dict.fromkeys(["LOGTO_M2M_APP_ID", "LOGTO_M2M_APP_SECRET", "SECRET_KEY"], "")
+    env_file = write_env(
+        tmp_path / ".env", "https://your-tenant.logto.app", **placeholders(), **unset
+    )
+    result = run(env_file, "provision")
+    assert_one_error_line(
+        result,
+        "provision needs LOGTO_ENDPOINT, LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET first",
+    )
+    named = [line.removeprefix("fix: ").split(" ", 1)[0] for line in fixes(result)]
+    connector_values = [name for connector in CHOSEN for name in connector.shapes]
+    assert named == [
+        "LOGTO_ENDPOINT",
+        "SECRET_KEY",
+        "LOGTO_M2M_APP_ID",
+        "LOGTO_M2M_APP_SECRET",
+        *(name for name in connector_values if name in placeholders()),
+    ], result.output
+    (endpoint,) = [line for line in fixes(result) if "LOGTO_ENDPOINT" in line]
+    assert "https://<tenant-id>.logto.app" in endpoint and "http://localhost:3001" in endpoint
+    assert "your app" not in endpoint  # there is no app before provision makes it
+    assert not fake.requests and env_values(env_file)["LOGTO_APP_ID"] == "your-app-id"
+
+
+def test_provision_sets_up_the_app_while_values_are_missing(
+    fake: FakeManagementApi, tmp_path: Path
+) -> None:
+    """With the endpoint and the M2M app, one run makes everything else it can and exits 0:
+    each connector without credentials is left for later (one line), the sign-in experience
+    is left as it is for it, and every value still missing is a `fix:` line."""
+    env_file = write_env(tmp_path / ".env", fake.endpoint, **placeholders(), SECRET_KEY="")
+    result = run(env_file, "provision")
+    assert result.exit_code == 0, result.output
+    (app,) = fake.applications.values()
+    assert env_values(env_file)["LOGTO_APP_ID"] == app["id"]
+    assert fake.connectors == [] and fake.sign_in_experience == default_sign_in_experience()
+    waited = {connector: list(connector.missing(placeholders())) for connector in CHOSEN}
+    later = [line for line in result.output.splitlines() if line.startswith("later: ")]
+    assert later == [
+        f"later: the {connector.name} connector waits for {names(settings)} in .env: "
+        f"`{WEB_FRAMEWORK.lower()} logto provision` creates it once they are there"
+        for connector, settings in waited.items()
+    ]
+    named = [line.removeprefix("fix: ").split(" ", 1)[0] for line in fixes(result)]
+    assert named == ["SECRET_KEY", *(name for settings in waited.values() for name in settings)]
+    assert result.output.splitlines()[-1].startswith("done: ")
+    again = run(env_file, "provision")
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines()[-1] == "no changes: everything .env allows is set up"
+    assert fixes(again) == fixes(result)
 
 
 def test_connectors_masks_secrets_unless_asked(env_file: Path) -> None:
@@ -242,7 +325,8 @@ def test_doctor_lists_every_tenant_problem_then_passes(
     assert result.exit_code == 1
     fixes = [line for line in result.output.splitlines() if line.startswith("fix: ")]
     api_fixes = [fix for fix in fixes if fix.startswith("fix: the tenant needs this: ")]
-    assert bool(api_fixes) is PROTECTED_API, result.output  # the API's resource, role (their test)
+    # The API's resource and role, the organization role: their own tests.
+    assert bool(api_fixes) is (PROTECTED_API or USE_ORGANIZATIONS), result.output
     fixes = [fix for fix in fixes if fix not in api_fixes]
     expected = [
         "LOGTO_APP_ID is still the placeholder",
@@ -280,12 +364,27 @@ def test_doctor_lists_every_tenant_problem_then_passes(
     assert run(env_file, "doctor").exit_code == 0
 
 
+def test_doctor_lists_exactly_what_provision_left(fake: FakeManagementApi, tmp_path: Path) -> None:
+    """After a `provision` that left connectors for later (and a setting unset), `doctor`'s
+    `fix:` and `later:` lines are provision's own: nothing else is wrong with the tenant."""
+    env_file = write_env(tmp_path / ".env", fake.endpoint, **placeholders(), SECRET_KEY="")
+    provisioned = run(env_file, "provision")
+    assert provisioned.exit_code == 0, provisioned.output
+    doctor = run(env_file, "doctor")
+    assert doctor.exit_code == 1
+    assert fixes(doctor) == fixes(provisioned) and fixes(doctor)
+    later = [line for line in doctor.output.splitlines() if line.startswith("later: ")]
+    assert later == [line for line in provisioned.output.splitlines() if line.startswith("later:")]
+    assert len(later) == len(CHOSEN)
+
+
 def test_provision_has_the_options_of_the_chosen_connectors(env_file: Path) -> None:
     """Each connector adds its own `provision` options (`flags`); an option no connector of
     this project adds is refused."""
     command = logto.commands["provision"]
     options = {option for param in command.params for option in param.opts}
-    options -= {"--dry-run", "--env-file", "--assign-role"}
+    options -= {"--dry-run", "--env-file", "--assign-role"}  # the API's
+    options -= {"--demo-organization", "--demo-organization-name"}  # the organizations'
     assert options == {flag.option for connector in CHOSEN for flag in connector.flags}
     refused = run(env_file, "provision", "--no-such-option")
     assert refused.exit_code == 2 and "No such option" in refused.output

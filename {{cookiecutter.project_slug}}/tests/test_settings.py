@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from logto_kit.about import PROTECTED_API
+from logto_kit.about import PROTECTED_API, WEB_FRAMEWORK
 from logto_kit.settings import (
     DEFAULT_MAX_REQUEST_BYTES,
     MIN_REQUEST_BYTES,
@@ -153,7 +153,9 @@ def test_the_start_error_shows_no_password() -> None:
     assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [
         "error: LOGTO_ENDPOINT='https://app:***@tenant.logto.app' must not contain a user name "
-        "or password: copy it from Logto Console > Applications > your app > Logto endpoint"
+        "or password: set your Logto tenant's URL (https://<tenant-id>.logto.app for Logto "
+        "Cloud, shown in Logto Console > Settings > Domains; http://localhost:3001 for a local "
+        "Logto)"
     ]
 
 
@@ -197,6 +199,7 @@ def test_fresh_project_stops_at_start_with_one_line() -> None:
     )
     assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [
-        "error: LOGTO_APP_ID is still the placeholder 'your-app-id': copy it from "
-        "Logto Console > Applications > your app > App ID"
+        "error: LOGTO_APP_ID is still the placeholder 'your-app-id': run "
+        f"`{WEB_FRAMEWORK.lower()} logto provision` (it creates the app and writes this), or "
+        "copy it from Logto Console > Applications > your app > App ID"
     ]

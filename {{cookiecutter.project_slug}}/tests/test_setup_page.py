@@ -5,11 +5,15 @@ without settings (the CLI loads `create_dev_app`)."""
 
 from __future__ import annotations
 
+import html
+import os
+import re
 from pathlib import Path
 
 import pytest
 
 from logto_kit.about import WEB_FRAMEWORK
+from logto_kit.connectors import CHOSEN
 from logto_kit.settings import PROJECT_ROOT, SettingsError, load_settings
 from logto_kit.web import setup_page
 
@@ -17,6 +21,7 @@ from {{ cookiecutter.package_name }} import create_dev_app
 
 from .page_client import PageClient
 from .session_store import store_env
+from .test_logto_cli import OUR_PREFIXES, fixes, placeholders, run, write_env
 
 PLACEHOLDERS = {
     "LOGTO_ENDPOINT": "https://your-tenant.logto.app",
@@ -89,6 +94,73 @@ def test_the_setup_page_shows_no_password_and_no_absolute_path(
     assert password not in page.text
     assert "<code>.env</code> need a value" in page.text
     assert str(PROJECT_ROOT) not in page.text
+
+
+def test_the_quickest_path_names_the_three_values_it_needs(env: dict[str, str]) -> None:
+    """Where each is found before any app exists: the endpoint is the tenant's, not an
+    app's; the M2M app is made in the Console with the Management API role."""
+    page = PageClient(create_dev_app())
+    try:
+        text = page.get("/").text
+    finally:
+        page.close()
+    quickest = text[text.index('data-testid="quickest-path"') :]
+    quickest = quickest[: quickest.index("</ul>")]
+    items = [
+        (name, html.unescape(where))
+        for name, where in re.findall(r"<li><code>([A-Z_0-9]+)</code>: ([^<]+)</li>", quickest)
+    ]
+    assert [name for name, _ in items] == [
+        "LOGTO_ENDPOINT",
+        "LOGTO_M2M_APP_ID",
+        "LOGTO_M2M_APP_SECRET",
+    ]
+    where = dict(items)
+    assert "http://localhost:3001" in where["LOGTO_ENDPOINT"]
+    assert "your app" not in where["LOGTO_ENDPOINT"]
+    for name in ("LOGTO_M2M_APP_ID", "LOGTO_M2M_APP_SECRET"):
+        assert '"Machine-to-machine"' in where[name]
+        assert '"Logto Management API access" role' in where[name]
+
+
+def test_the_page_doctor_and_provision_name_the_same_values(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A new project's `.env`, with every chosen connector's placeholders and a setting
+    missing: the page lists each value once (the connectors' apart), `doctor` has a `fix:`
+    line for each of them and nothing else, and `provision` names the same ones, less those it
+    writes itself and plus the M2M app it needs."""
+    for name in list(os.environ):
+        if name.startswith(OUR_PREFIXES):
+            monkeypatch.delenv(name)
+    env_file = write_env(
+        tmp_path / ".env",
+        PLACEHOLDERS["LOGTO_ENDPOINT"],
+        **placeholders(),
+        SECRET_KEY="",
+        LOGTO_M2M_APP_ID="",
+        LOGTO_M2M_APP_SECRET="",
+    )
+    monkeypatch.setattr(setup_page, "ENV_FILE", env_file)  # the page reads this `.env`
+    monkeypatch.setattr(setup_page, "PROJECT_ROOT", tmp_path)
+    page = PageClient(create_dev_app())
+    try:
+        text = page.get("/").text
+    finally:
+        page.close()
+    items = re.findall(r"<li>([A-Z][A-Z_0-9]+[ =][^<]*)</li>", text)
+    listed = [html.unescape(item) for item in items]
+    doctor = run(env_file, "doctor")
+    assert [line.removeprefix("fix: ") for line in fixes(doctor)] == listed
+    named = [problem.split(" ", 1)[0] for problem in listed]
+    connectors = [name for connector in CHOSEN for name in connector.missing(placeholders())]
+    app = ["LOGTO_ENDPOINT", "LOGTO_APP_ID", "LOGTO_APP_SECRET", "SECRET_KEY"]
+    assert named == [*app, *connectors]
+    provision = [line.removeprefix("fix: ") for line in fixes(run(env_file, "provision"))]
+    m2m = [line for line in provision if line.startswith("LOGTO_M2M_APP_")]
+    written = [line for line in listed if line.startswith(("LOGTO_APP_ID ", "LOGTO_APP_SECRET "))]
+    assert len(m2m) == 2 and len(written) == 2
+    assert sorted(provision) == sorted(set(listed) - set(written) | set(m2m))
 
 
 def test_the_setup_page_has_its_stylesheet(env: dict[str, str]) -> None:

@@ -16,20 +16,30 @@ from typing import IO, Any
 
 import click
 
-from ..about import PROTECTED_API
+from ..about import PROTECTED_API, USE_ORGANIZATIONS
 from ..connectors import CHOSEN
 from ..connectors.connector import Connector
 from ..settings import (
     PROJECT_ROOT,
+    PROVISION_COMMAND,
     SettingsError,
     origin_problem,
     read_env,
     required,
     required_origin,
 )
+from ..setup_status import (
+    PROVISION_NEEDS,
+    WRITTEN_BY_PROVISION,
+    MissingValue,
+    missing_values,
+    names,
+    waiting_connectors,
+    waiting_line,
+)
 from .doctor import run_doctor
 from .management_api import ManagementApiError, api_from_env
-from .provisioning import ProvisioningError, Target, apply, plan
+from .provisioning import DemoOrganization, Plan, ProvisioningError, Target, apply, plan
 
 
 class CliError(click.ClickException):
@@ -79,7 +89,11 @@ logto = click.Group(
 
 
 def connector_configs(values: Mapping[str, str]) -> dict[Connector, dict[str, Any]]:
-    """Each chosen connector's config from `.env` (SettingsError on the first unusable one)."""
+    """Each chosen connector's config from `.env` (one SettingsError naming every unusable
+    value)."""
+    problems = [problem for connector in CHOSEN for problem in connector.missing(values).values()]
+    if problems:
+        raise SettingsError(*problems)
     return {connector: connector.config(values) for connector in CHOSEN}
 
 
@@ -137,20 +151,50 @@ def with_api_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
+def with_organization_options(command: Callable[..., None]) -> Callable[..., None]:
+    """`provision`'s options in a project with organizations: an organization to try the
+    organization pages with."""
+    if not USE_ORGANIZATIONS:
+        return command
+    command = click.option(
+        "--demo-organization-name",
+        default=DemoOrganization.name,
+        show_default=True,
+        help="The name of the --demo-organization.",
+    )(command)
+    return click.option(
+        "--demo-organization",
+        "demo_organization_for",
+        metavar="USER",
+        help=(
+            "Also make an organization to try the organization pages with, and this user "
+            "(their id, username or email) its member with the organization role the pages "
+            "ask for."
+        ),
+    )(command)
+
+
 @logto.command()
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
 @with_connector_flags
 @with_api_options
+@with_organization_options
 @env_file_option
 def provision(
-    dry_run: bool, env_file: Path, assign_role_to: str | None = None, **flags: bool
+    dry_run: bool,
+    env_file: Path,
+    assign_role_to: str | None = None,
+    demo_organization_for: str | None = None,
+    demo_organization_name: str = DemoOrganization.name,
+    **flags: bool,
 ) -> None:
     """Create or fix the app, its API (resource, permissions, role), the chosen connectors
-    and the sign-in experience.
+    and the sign-in experience: everything `.env` allows, in one run.
 
     Needs LOGTO_ENDPOINT, APP_BASE_URL and a Machine-to-machine app with the Logto
     Management API role (LOGTO_M2M_APP_ID, LOGTO_M2M_APP_SECRET); writes LOGTO_APP_ID and
-    LOGTO_APP_SECRET into .env.
+    LOGTO_APP_SECRET into .env. Every value still missing is a `fix:` line; a connector
+    whose credentials are missing is left for later (a `later:` line).
     """
     environ = settings_environ()
     given = frozenset(
@@ -161,32 +205,86 @@ def provision(
     )
     with one_line_errors():
         values = read_env(env_file, environ)
+        left = values_left(values)
+        needed = [value for value in left if value.setting in PROVISION_NEEDS]
+        if needed:
+            for value in left:
+                click.echo(f"fix: {value.problem}")
+            settings = names([value.setting for value in needed])
+            raise CliError(
+                f"provision needs {settings} first: the fix: lines above say where each is found"
+            )
+        waiting = waiting_connectors(left)
         api = api_from_env(values)
-        base_url = required_origin(values, "APP_BASE_URL")
-        api_resource = required(values, "LOGTO_API_RESOURCE") if PROTECTED_API else None
         target = Target(
-            base_url,
+            required_origin(values, "APP_BASE_URL"),
             env_file,
-            connector_configs(values),
+            {c: c.config(values) for c in CHOSEN if c not in waiting},
             flags=given,
-            api_resource=api_resource,
+            api_resource=api_resource(values, left),
             assign_role_to=assign_role_to,
+            demo_organization=(
+                DemoOrganization(demo_organization_for, demo_organization_name)
+                if demo_organization_for
+                else None
+            ),
         )
         the_plan = plan(api, target)
-        steps = the_plan.steps
-        if not steps:
-            click.echo("no changes: the tenant and .env are already set up")
-        elif dry_run:
-            click.echo(f"would make {len(steps)} change(s):")
-            for step in steps:
+        if dry_run and the_plan.steps:
+            click.echo(f"would make {len(the_plan.steps)} change(s):")
+            for step in the_plan.steps:
                 click.echo(f"- {step.summary} [{step.request}]")
-        else:
-            apply(steps, click.echo)
-        for note in the_plan.notes:
-            click.echo(note)
-        if steps:
-            done = "dry run: nothing was changed" if dry_run else f"done: {len(steps)} change(s)"
-            click.echo(done)
+        elif the_plan.steps:
+            apply(the_plan.steps, click.echo)
+    report_what_is_left(the_plan, target, left, dry_run=dry_run)
+
+
+def report_what_is_left(
+    the_plan: Plan, target: Target, left: list[MissingValue], *, dry_run: bool
+) -> None:
+    """After the changes: the plan's notes, each part left for later and the values it waits
+    for (one `fix:` line each), then what was done."""
+    for note in the_plan.notes:
+        click.echo(note)
+    for connector, settings in waiting_connectors(left).items():
+        click.echo(f"later: {waiting_line(connector, settings)}")
+    if PROTECTED_API and target.api_resource is None:
+        click.echo(
+            "later: the API (its resource, permissions and role) waits for "
+            f"LOGTO_API_RESOURCE in .env: `{PROVISION_COMMAND}` creates it once it is there"
+        )
+    for value in left:
+        click.echo(f"fix: {value.problem}")
+    count = len(the_plan.steps)
+    if dry_run and count:
+        click.echo("dry run: nothing was changed")
+    elif count:
+        click.echo(f"done: {count} change(s)")
+    elif left:
+        click.echo("no changes: everything .env allows is set up")
+    else:
+        click.echo("no changes: the tenant and .env are already set up")
+
+
+def values_left(values: Mapping[str, str]) -> list[MissingValue]:
+    """What `.env` lacks that `provision` does not write itself (setup_status.py), and the
+    M2M app it needs, each value once."""
+    missing = [v for v in missing_values(values) if v.setting not in WRITTEN_BY_PROVISION]
+    m2m = []
+    for name in ("LOGTO_M2M_APP_ID", "LOGTO_M2M_APP_SECRET"):
+        try:
+            required(values, name)
+        except SettingsError as error:
+            m2m.append(MissingValue(name, str(error)))
+    app = [value for value in missing if value.waiting is None]
+    return [*app, *m2m, *(value for value in missing if value.waiting is not None)]
+
+
+def api_resource(values: Mapping[str, str], left: list[MissingValue]) -> str | None:
+    """LOGTO_API_RESOURCE in a project with an API, unless it is among the values `left`."""
+    if not PROTECTED_API or any(value.setting == "LOGTO_API_RESOURCE" for value in left):
+        return None
+    return values["LOGTO_API_RESOURCE"].strip()
 
 
 @logto.command()

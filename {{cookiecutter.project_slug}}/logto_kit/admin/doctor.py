@@ -1,10 +1,13 @@
 """`logto doctor`: check the setup, printing `ok:` or `fix:` (with what to do) per check, every
 problem in one run.
 
-Checks `.env` and every setting, Logto's discovery document and, when an M2M app is
+Checks `.env` and every setting (the values setup_status.py finds missing, as the setup page
+and `logto provision` list them), Logto's discovery document and, when an M2M app is
 configured (LOGTO_M2M_APP_ID/SECRET), what the tenant holds for this project: the app with
 its redirect URIs and secret, the chosen connectors with the credentials `.env` gives, and a
-sign-in experience where the app's buttons work (each connector says what that takes)."""
+sign-in experience where the app's buttons work (each connector says what that takes). A
+connector whose credentials are not in `.env` yet is said to wait for them (`later:`), its
+values being the `fix:` lines."""
 
 from __future__ import annotations
 
@@ -14,27 +17,28 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..about import USE_BACKCHANNEL_LOGOUT, WEB_FRAMEWORK
+from ..about import USE_BACKCHANNEL_LOGOUT
 from ..auth.logto_auth import EXPIRY_MARGIN_SECONDS
 from ..connectors import CHOSEN
 from ..connectors.connector import Connector, config_differs
 from ..optional_parts import present_modules
 from ..settings import (
+    PROVISION_COMMAND,
     SettingsError,
     backchannel_logout_uri,
     is_placeholder,
-    load_settings,
     origin_problem,
     post_sign_out_redirect_uri,
     read_env,
     redirect_uri,
 )
+from ..setup_status import MissingValue, missing_values, waiting_connectors, waiting_line
 from .management_api import ManagementApi, ManagementApiError, api_from_env
 from .provisioning_app import usable_secret
 from .provisioning_plan import Plan, Target
 
 TIMEOUT_SECONDS = 10.0
-COMMAND = f"{WEB_FRAMEWORK.lower()} logto provision"
+COMMAND = PROVISION_COMMAND
 PROVISION = f"run `{COMMAND}`"
 
 
@@ -55,6 +59,10 @@ class Report:
     def note(self, message: str) -> None:
         self.echo(f"note: {message}")
 
+    def later(self, message: str) -> None:
+        """Something left for later, waiting for values `fix:` lines name."""
+        self.echo(f"later: {message}")
+
 
 def run_doctor(
     env_file: Path,
@@ -70,9 +78,11 @@ def run_doctor(
         report.ok(f"{env_file} exists")
     else:
         report.fix(f"{env_file} is missing: copy .env.example to .env and fill it in")
-    _check_settings(report, env_file, environ)
     values = read_env(env_file, environ)
-    configs = _check_connector_settings(report, values, connectors)
+    missing = missing_values(values, connectors)
+    _check_settings(report, missing, connectors)
+    waiting = waiting_connectors(missing)
+    configs = {c: c.config(values) for c in connectors if c not in waiting}
     endpoint = (values.get("LOGTO_ENDPOINT") or "").strip().removesuffix("/")
     if endpoint and not origin_problem(endpoint) and not is_placeholder(endpoint):
         _check_discovery(report, endpoint)
@@ -84,35 +94,24 @@ def run_doctor(
         _check_app(report, api, values)
         _check_optional_parts(report, api, values, env_file)
         if connectors:
-            _check_connectors(report, api, connectors, configs)
-            _check_sign_in_experience(report, api, connectors)
+            _check_connectors(report, api, connectors, configs, waiting)
+            ready = tuple(connector for connector in connectors if connector not in waiting)
+            _check_sign_in_experience(report, api, ready)
     except (ManagementApiError, SettingsError) as error:
         report.fix(f"cannot check the tenant: {error}")
     return not report.failed
 
 
-def _check_settings(report: Report, env_file: Path, environ: Mapping[str, str] | None) -> None:
-    try:
-        load_settings(environ, dotenv_path=env_file)
+def _check_settings(
+    report: Report, missing: list[MissingValue], connectors: tuple[Connector, ...]
+) -> None:
+    """One `fix:` line per value `.env` still needs (setup_status.py)."""
+    for value in missing:
+        report.fix(value.problem)
+    if not any(value.waiting is None for value in missing):
         report.ok("LOGTO_*, APP_BASE_URL, SECRET_KEY and session settings are well-formed")
-    except SettingsError as error:
-        for problem in error.problems:  # one `fix:` line per setting
-            report.fix(problem)
-
-
-def _check_connector_settings(
-    report: Report, values: Mapping[str, str], connectors: tuple[Connector, ...]
-) -> dict[Connector, dict[str, Any]] | None:
-    """The chosen connectors' configs from `.env`; None when they are not usable."""
-    if not connectors:
-        return {}
-    try:
-        configs = {connector: connector.config(values) for connector in connectors}
-    except (SettingsError, ValueError) as error:
-        report.fix(str(error))
-        return None
-    report.ok("the connectors' credentials are well-formed")
-    return configs
+    if connectors and not any(value.waiting for value in missing):
+        report.ok("the connectors' credentials are well-formed")
 
 
 def _check_discovery(report: Report, endpoint: str) -> None:
@@ -212,11 +211,21 @@ def _check_connectors(
     report: Report,
     api: ManagementApi,
     connectors: tuple[Connector, ...],
-    configs: Mapping[Connector, dict[str, Any]] | None,
+    configs: Mapping[Connector, dict[str, Any]],
+    waiting: Mapping[Connector, list[str]],
 ) -> None:
     existing: list[dict[str, Any]] = api.get("/api/connectors")
     for connector in connectors:
         found = next((c for c in existing if c["connectorId"] == connector.factory_id), None)
+        if connector in waiting:
+            if found is None:
+                report.later(waiting_line(connector, waiting[connector]))
+            else:
+                report.note(
+                    f"the {connector.name} connector exists (id {found['id']}); its "
+                    "credentials are compared with .env once they are there"
+                )
+            continue
         if found is None:
             in_the_way = connector.conflict(existing)
             report.fix(
@@ -225,7 +234,7 @@ def _check_connectors(
                 else f"no {connector.name} connector in the tenant: {PROVISION}"
             )
             continue
-        if configs is not None and config_differs(found["config"], configs[connector]):
+        if config_differs(found["config"], configs[connector]):
             report.fix(
                 f"the {connector.name} connector (id {found['id']}) holds other credentials "
                 f"than .env: {PROVISION} to update it"

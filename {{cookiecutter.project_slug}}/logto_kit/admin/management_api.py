@@ -21,8 +21,8 @@ TIMEOUT_SECONDS = 10.0
 SELF_HOSTED_RESOURCE = "https://default.logto.app/api"
 CLOUD_DOMAIN = ".logto.app"
 M2M_HELP = (
-    "create a Machine-to-machine app in Logto Console > Applications, assign it a role with "
-    "the Logto Management API permission, and put its App ID and secret into .env"
+    'in Logto Console > Applications, create a "Machine-to-machine" app with the "Logto '
+    'Management API access" role, and put its App ID and App secret into .env'
 )
 ROLE_HELP = (
     "the M2M app lacks the Logto Management API access role: assign one in Logto Console > "
@@ -49,8 +49,8 @@ def api_from_env(values: Mapping[str, str]) -> ManagementApi:
     endpoint = required_origin(values, "LOGTO_ENDPOINT")
     return ManagementApi(
         endpoint,
-        required(values, "LOGTO_M2M_APP_ID", M2M_HELP),
-        required(values, "LOGTO_M2M_APP_SECRET", M2M_HELP),
+        required(values, "LOGTO_M2M_APP_ID"),
+        required(values, "LOGTO_M2M_APP_SECRET"),
         management_resource(endpoint, values.get("LOGTO_M2M_RESOURCE")),
     )
 
@@ -119,8 +119,9 @@ class ManagementApi:
             # nosec B310: __init__ accepts only an http(s) origin, so no file: or other scheme.
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # nosec B310
                 status, raw = response.status, response.read()
+                kind = response.headers.get_content_type()
         except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read()
+            status, raw, kind = error.code, error.read(), error.headers.get_content_type()
         except (OSError, http.client.HTTPException, ValueError) as error:  # URLError is OSError
             reason = getattr(error, "reason", error)
             raise ManagementApiError(f"cannot reach Logto at {self.endpoint}: {reason}") from None
@@ -131,6 +132,8 @@ class ManagementApi:
         except ValueError:
             if status >= 400:
                 return status, {"message": raw[:200].decode(errors="replace").strip()}
+            if kind == "text/plain":  # some additions answer 201 "Created", as plain text
+                return status, raw.decode(errors="replace")
             raise ManagementApiError(
                 f"{url} answered HTTP {status} with something that is not JSON: is "
                 f"LOGTO_ENDPOINT={self.endpoint} your Logto endpoint?"

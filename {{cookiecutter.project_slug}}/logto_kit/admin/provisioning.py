@@ -17,9 +17,9 @@ from ..connectors.connector import Connector, SignInExperienceChanges, config_di
 from ..optional_parts import present_modules
 from .management_api import ManagementApi
 from .provisioning_app import plan_application
-from .provisioning_plan import Plan, ProvisioningError, Step, Target
+from .provisioning_plan import DemoOrganization, Plan, ProvisioningError, Step, Target
 
-__all__ = ["Plan", "ProvisioningError", "Step", "Target", "apply", "plan"]
+__all__ = ["DemoOrganization", "Plan", "ProvisioningError", "Step", "Target", "apply", "plan"]
 
 
 def plan(api: ManagementApi, target: Target) -> Plan:

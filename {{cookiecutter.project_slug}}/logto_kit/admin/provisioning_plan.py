@@ -8,13 +8,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..about import PROJECT_NAME, USE_BACKCHANNEL_LOGOUT
+from ..about import PROJECT_NAME, USE_BACKCHANNEL_LOGOUT, USE_ORGANIZATIONS
 from ..connectors.connector import Connector
 from ..settings import AppUris
 
 
 class ProvisioningError(Exception):
     """The tenant cannot be set up as asked; the message is one line that says why."""
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    """An organization to try the organization pages with (`--demo-organization USER`)."""
+
+    member: str  # the user (id, username or email) who gets the admin role in it
+    name: str = "Demo organization"
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,8 @@ class Target(AppUris):
     flags: frozenset[str] = frozenset()  # the connectors' options given (e.g. --phone-sign-up)
     api_resource: str | None = None  # this app's API (projects with one: PROTECTED_API)
     assign_role_to: str | None = None  # a user to give the API's role (--assign-role)
+    organizations: bool = USE_ORGANIZATIONS  # the organization role the pages ask for
+    demo_organization: DemoOrganization | None = None  # --demo-organization USER
     backchannel_logout: bool = USE_BACKCHANNEL_LOGOUT  # register backchannel_logout_uri
 
 

@@ -39,6 +39,7 @@ class Shape:
     pattern: re.Pattern[str]
     expected: str
     secret: bool = False  # never echoed back in full
+    default: str = ""  # the value when `.env` has none (empty: the value is required)
 
 
 class Connector(ABC):
@@ -52,10 +53,30 @@ class Connector(ABC):
     secret_keys: tuple[str, ...] = ()  # config keys masked when printed
     connector_id: str | None = None  # the id `provision` gives a new one (None: Logto's)
     flags: tuple[ProvisionFlag, ...] = ()
+    shapes: Mapping[str, Shape] = {}  # the `.env` values it takes, each with its shape
 
     @abstractmethod
     def config(self, values: Mapping[str, str]) -> dict[str, Any]:
-        """The config Logto stores, from `.env` values; SettingsError (one line) if unusable."""
+        """The config Logto stores, from `.env` values (`checked_values`); SettingsError (one
+        line naming every unusable value) if any is unusable."""
+
+    def missing(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Each of its `.env` values that is unset, a placeholder or malformed, with one line
+        saying so and where its value is found (empty: the connector can be set up)."""
+        problems: dict[str, str] = {}
+        for name, shape in self.shapes.items():
+            try:
+                checked(values, name, shape)
+            except SettingsError as error:
+                problems[name] = str(error)
+        return problems
+
+    def checked_values(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Its `.env` values (`shapes`), each checked; SettingsError naming every unusable one."""
+        problems = self.missing(values)
+        if problems:
+            raise SettingsError(*problems.values())
+        return {name: checked(values, name, shape) for name, shape in self.shapes.items()}
 
     def conflict(self, existing: list[dict[str, Any]]) -> str | None:
         """Why the tenant's connectors (`existing`) forbid creating this one, or None."""
@@ -79,10 +100,10 @@ class Connector(ABC):
         return []
 
 
-def checked(values: Mapping[str, str], name: str, shape: Shape, default: str = "") -> str:
-    """`name`'s value from `.env`; SettingsError naming it when unset, a placeholder or not
-    of its shape."""
-    value = (values.get(name) or "").strip() or default
+def checked(values: Mapping[str, str], name: str, shape: Shape) -> str:
+    """`name`'s value from `.env` (or the shape's default); SettingsError naming it when
+    unset, a placeholder or not of its shape."""
+    value = (values.get(name) or "").strip() or shape.default
     if not value:
         raise SettingsError(f"{name} is not set: put {shape.expected} in .env")
     if is_placeholder(value):

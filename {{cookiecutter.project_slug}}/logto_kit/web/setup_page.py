@@ -1,6 +1,8 @@
 """The development server's first run: while settings are missing or placeholders, every page
-is a setup page that lists all of them at once, each with where its value is found, and the
-quickest path (`logto provision`). Production servers never show it: they refuse to start.
+is a setup page that lists all of them at once, each with where its value is found (the same
+values `logto doctor` and `logto provision` name: setup_status.py), the chosen connectors'
+credentials still missing, and the quickest path (`logto provision`, with the three values it
+needs). Production servers never show it: they refuse to start.
 
 The settings are read again on every request, so the page follows the edits to `.env`; the
 development server restarts itself when `.env` changes, and then serves the app.
@@ -11,15 +13,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..about import WEB_FRAMEWORK
 from ..settings import (
     LOCAL_HOSTS,
     PROJECT_ROOT,
-    SettingsError,
-    load_settings,
+    PROVISION_COMMAND,
+    WHERE_TO_FIND,
     origin_problem,
     read_env,
 )
+from ..setup_status import QUICKEST_PATH, missing_values
 
 SETUP_STATUS = 503  # not the app yet: nothing may cache it or take it for a working site
 SETUP_HEADERS = {
@@ -32,22 +34,16 @@ ENV_FILE = PROJECT_ROOT / ".env"
 FALLBACK_ADDRESS = ("127.0.0.1", 8000)
 
 
-def settings_problems() -> list[str]:
-    """What is wrong with the settings now (none when the app can start)."""
-    try:
-        load_settings()
-    except SettingsError as error:
-        return error.problems
-    return []
-
-
 def setup_context() -> dict[str, Any]:
-    """The setup page's template values."""
-    command = f"{WEB_FRAMEWORK.lower()} logto provision"
+    """The setup page's template values: what the app needs (none when it can start), what
+    the connectors wait for, and the quickest path's values with where each is found."""
+    missing = missing_values(read_env(ENV_FILE))
     return {
-        "problems": settings_problems(),
+        "problems": [value.problem for value in missing if value.waiting is None],
+        "waiting": [value.problem for value in missing if value.waiting is not None],
+        "quickest": [(name, WHERE_TO_FIND[name]) for name in QUICKEST_PATH],
         "env_file": ENV_FILE.relative_to(PROJECT_ROOT).as_posix(),  # never where it lives
-        "provision": command,
+        "provision": PROVISION_COMMAND,
         "title": "Set up this app",
         "user": None,
     }

@@ -48,6 +48,21 @@ def test_malformed_values_are_one_line(name: str, value: str) -> None:
         CONNECTOR.config({**PATREON, name: value})
 
 
+def test_every_unusable_value_is_named_at_once() -> None:
+    """`.env.example`'s placeholders: one line each, in one go; the scope has a default."""
+    given = {
+        "PATREON_CLIENT_ID": "your-patreon-client-id",
+        "PATREON_CLIENT_SECRET": "your-patreon-client-secret",
+    }
+    missing = CONNECTOR.missing(given)
+    assert list(missing) == list(given)
+    assert all(f"{name} is still the placeholder" in missing[name] for name in given)
+    with pytest.raises(SettingsError) as caught:
+        CONNECTOR.config(given)
+    assert caught.value.problems == list(missing.values())
+    assert CONNECTOR.missing({**given, **PATREON}) == {}
+
+
 def test_the_connector_gets_the_id_patreon_and_the_social_button(
     fake: FakeManagementApi, api: ManagementApi, tmp_path: Path
 ) -> None:

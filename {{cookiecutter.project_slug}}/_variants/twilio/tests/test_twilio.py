@@ -81,6 +81,22 @@ def test_malformed_values_are_one_line(name: str, value: str, words: str) -> Non
     assert "\n" not in message
 
 
+def test_every_unusable_value_is_named_at_once() -> None:
+    """`.env.example`'s placeholders and a phone number: one line for each, in one go."""
+    given = {
+        "TWILIO_ACCOUNT_SID": "your-twilio-account-sid",
+        "TWILIO_AUTH_TOKEN": "your-twilio-auth-token",
+        "TWILIO_MESSAGING_SERVICE_SID": "+15551234567",
+    }
+    missing = CONNECTOR.missing(given)
+    assert list(missing) == list(given)
+    assert all(problem.startswith(name) for name, problem in missing.items())
+    with pytest.raises(SettingsError) as caught:
+        CONNECTOR.config(given)
+    assert caught.value.problems == list(missing.values())
+    assert CONNECTOR.missing(TWILIO) == {}
+
+
 def test_secrets_are_not_echoed() -> None:
     with pytest.raises(SettingsError) as caught:
         CONNECTOR.config({**TWILIO, "TWILIO_AUTH_TOKEN": "zzzzzz-secret-zzzzzz"})
@@ -197,3 +213,26 @@ def test_provision_takes_phone_sign_up_from_the_command_line(
     secondary = fake.sign_in_experience["signUp"].get("secondaryIdentifiers", [])
     assert secondary == [{"identifier": "phone", "verify": True}]
     assert "left off" not in result.output
+
+
+def test_doctor_without_credentials_leaves_the_tenants_connector_alone(
+    fake: FakeManagementApi, tmp_path: Path
+) -> None:
+    """A Twilio connector made in Logto Console while `.env` has no credentials: `doctor` says
+    it exists (its credentials compared once `.env` has them), not that provision would make
+    it, and `provision` changes neither it nor the sign-in experience."""
+    made = fake.add_connector("twilio-short-message-service", CONNECTOR.config(TWILIO))
+    env_file = write_env(tmp_path / ".env", fake.endpoint, TWILIO_AUTH_TOKEN="")
+    doctor = run(env_file, "doctor")
+    assert f"note: the Twilio SMS connector exists (id {made['id']})" in doctor.output
+    assert "later: the Twilio SMS" not in doctor.output
+    fixes = [line for line in doctor.output.splitlines() if line.startswith("fix: ")]
+    assert [line for line in fixes if "Twilio" in line or "phone" in line] == [
+        "fix: TWILIO_AUTH_TOKEN is not set: put 32 hex digits (Twilio Console > Account info) "
+        "in .env"
+    ]
+    before = dict(fake.sign_in_experience)
+    assert run(env_file, "provision").exit_code == 0
+    assert [c for c in fake.connectors if c["type"] == "Sms"] == [made]
+    assert fake.sign_in_experience["signIn"] == before["signIn"]  # no phone sign-in added
+    assert fake.sign_in_experience["signUp"] == before["signUp"]

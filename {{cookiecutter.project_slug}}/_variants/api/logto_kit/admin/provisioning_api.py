@@ -13,9 +13,7 @@ from ..about import PROJECT_NAME
 from ..api.scopes import API_SCOPES, ROLE_DESCRIPTION, ROLE_NAME
 from .management_api import ManagementApi
 from .provisioning_plan import Plan, ProvisioningError, Step, Target
-
-PAGE_SIZE = 100  # the largest page Logto gives
-MAX_PAGES = 100
+from .tenant_lookups import all_pages, find_user
 
 
 def plan(api: ManagementApi, target: Target, result: Plan) -> None:
@@ -45,7 +43,7 @@ def plan(api: ManagementApi, target: Target, result: Plan) -> None:
                 "Console > Roles, or give this project's role another name in api/scopes.py"
             )
         ids["role"] = role["id"]
-        held = {scope["id"] for scope in _all(api, f"/api/roles/{role['id']}/scopes")}
+        held = {scope["id"] for scope in all_pages(api, f"/api/roles/{role['id']}/scopes")}
         _add_missing_scopes(api, role["id"], held, ids, result)
     if target.assign_role_to:
         _assign_role(api, target.assign_role_to, ids, result)
@@ -84,7 +82,7 @@ def _create_scope(
 
 
 def _role(api: ManagementApi, name: str) -> dict[str, Any] | None:
-    return next((role for role in _all(api, "/api/roles") if role["name"] == name), None)
+    return next((role for role in all_pages(api, "/api/roles") if role["name"] == name), None)
 
 
 def _create_role(api: ManagementApi, ids: dict[str, str], result: Plan) -> None:
@@ -116,7 +114,7 @@ def _add_missing_scopes(
 def _assign_role(api: ManagementApi, who: str, ids: dict[str, str], result: Plan) -> None:
     user = find_user(api, who)
     if "role" in ids:
-        roles = _all(api, f"/api/users/{user['id']}/roles")
+        roles = all_pages(api, f"/api/users/{user['id']}/roles")
         if any(role["id"] == ids["role"] for role in roles):
             return
     path = f"/api/users/{user['id']}/roles"
@@ -126,27 +124,3 @@ def _assign_role(api: ManagementApi, who: str, ids: dict[str, str], result: Plan
 
     summary = f"give the user {who!r} ({user['id']}) the role {ROLE_NAME!r}"
     result.steps.append(Step(summary, "POST", path, None, run))
-
-
-def find_user(api: ManagementApi, who: str) -> dict[str, Any]:
-    """The user whose id, username or primary email is exactly `who`."""
-    for field in ("id", "username", "primaryEmail"):
-        query = {f"search.{field}": who, f"mode.{field}": "exact", "page_size": str(PAGE_SIZE)}
-        found = [user for user in api.get("/api/users", query) if user.get(field) == who]
-        if found:
-            return dict(found[0])
-    raise ProvisioningError(
-        f"no user has the id, username or email {who!r}: check it in Logto Console > "
-        "User management"
-    )
-
-
-def _all(api: ManagementApi, path: str) -> list[dict[str, Any]]:
-    """Every item of a paged list."""
-    items: list[dict[str, Any]] = []
-    for page in range(1, MAX_PAGES + 1):
-        batch = api.get(path, {"page": str(page), "page_size": str(PAGE_SIZE)})
-        items += batch
-        if len(batch) < PAGE_SIZE:
-            return items
-    raise ProvisioningError(f"{path} lists more than {PAGE_SIZE * MAX_PAGES} items")

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..auth.sign_in_options import SignInOption
-from .connector import CheckKind, Connector, Shape, SignInExperienceChanges, checked
+from .connector import CheckKind, Connector, Shape, SignInExperienceChanges
 
 TARGET = "patreon"  # the social target: direct_sign_in=social:patreon
+DEFAULT_SCOPE = "identity identity[email]"
 SHAPES = {
     "PATREON_CLIENT_ID": Shape(
         re.compile(r"[A-Za-z0-9_-]{8,}"), "the Client ID of your Patreon client"
@@ -27,9 +28,9 @@ SHAPES = {
     "PATREON_SCOPE": Shape(
         re.compile(r"[a-z][a-z0-9_.\[\]]*( [a-z][a-z0-9_.\[\]]*)*"),
         "space-separated Patreon scopes, e.g. identity identity[email]",
+        default=DEFAULT_SCOPE,
     ),
 }
-DEFAULT_SCOPE = "identity identity[email]"
 
 
 class Patreon(Connector):
@@ -42,14 +43,14 @@ class Patreon(Connector):
     paste_where = "Logto Console > Connectors > Social connectors > Add > Patreon"
     secret_keys = ("clientSecret",)
     connector_id = "patreon"  # chosen by us, so its callback URL is known in advance
+    shapes = SHAPES
 
     def config(self, values: Mapping[str, str]) -> dict[str, Any]:
+        given = self.checked_values(values)
         return {
-            "clientId": checked(values, "PATREON_CLIENT_ID", SHAPES["PATREON_CLIENT_ID"]),
-            "clientSecret": checked(
-                values, "PATREON_CLIENT_SECRET", SHAPES["PATREON_CLIENT_SECRET"]
-            ),
-            "scope": checked(values, "PATREON_SCOPE", SHAPES["PATREON_SCOPE"], DEFAULT_SCOPE),
+            "clientId": given["PATREON_CLIENT_ID"],
+            "clientSecret": given["PATREON_CLIENT_SECRET"],
+            "scope": given["PATREON_SCOPE"],
         }
 
     def sign_in_experience(

@@ -32,7 +32,6 @@ from .connector import (
     ProvisionFlag,
     Shape,
     SignInExperienceChanges,
-    checked,
 )
 
 TWILIO_CONSOLE = "Twilio Console > Account info"
@@ -81,14 +80,14 @@ class Twilio(Connector):
     paste_where = "Logto Console > Connectors > Email and SMS connectors > SMS > Twilio"
     secret_keys = ("authToken",)
     flags = (PHONE_SIGN_UP_FLAG,)
+    shapes = SHAPES
 
     def config(self, values: Mapping[str, str]) -> dict[str, Any]:
+        given = self.checked_values(values)
         return {
-            "accountSID": checked(values, "TWILIO_ACCOUNT_SID", SHAPES["TWILIO_ACCOUNT_SID"]),
-            "authToken": checked(values, "TWILIO_AUTH_TOKEN", SHAPES["TWILIO_AUTH_TOKEN"]),
-            "fromMessagingServiceSID": checked(
-                values, "TWILIO_MESSAGING_SERVICE_SID", SHAPES["TWILIO_MESSAGING_SERVICE_SID"]
-            ),
+            "accountSID": given["TWILIO_ACCOUNT_SID"],
+            "authToken": given["TWILIO_AUTH_TOKEN"],
+            "fromMessagingServiceSID": given["TWILIO_MESSAGING_SERVICE_SID"],
             "templates": sms_templates(),
         }
 
