@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +42,16 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+#: The session store `write_env` puts in `.env`: one that answers, in tests that take
+#: `reachable_store` (`doctor` checks it), else well-formed values (`store_env`).
+STORE_ENV: dict[str, str] | None = None
+
+
+@pytest.fixture(autouse=True)
+def reachable_store(reachable_store_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "STORE_ENV", reachable_store_env)
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeManagementApi]:
     with FakeManagementApi() as api:
@@ -54,7 +65,7 @@ def write_env(path: Path, endpoint: str, **changes: str) -> Path:
         "LOGTO_APP_SECRET": "your-app-secret",
         "APP_BASE_URL": BASE_URL,
         "SECRET_KEY": SECRET_KEY,
-        **store_env(path.parent),
+        **(store_env(path.parent) if STORE_ENV is None else STORE_ENV),
         "LOGTO_API_RESOURCE": "https://api.test.example",
         "LOGTO_M2M_APP_ID": "m2m-app",
         "LOGTO_M2M_APP_SECRET": "m2m-secret",
@@ -415,6 +426,13 @@ def test_doctor_without_m2m_checks_env_and_discovery(
     assert "fix: LOGTO_APP_ID is still the placeholder" in result.output
     assert "skip: the tenant" in result.output
     assert not fake.requests
+
+
+def test_doctor_says_the_session_store_answers(tmp_path: Path) -> None:
+    """One `ok:` line for the store (test_store_outage.py: a `fix:` line when it is down)."""
+    result = run(write_env(tmp_path / ".env", "https://your-tenant.logto.app"), "doctor")
+    stores = [line for line in result.output.splitlines() if "session store" in line]
+    assert len(stores) == 1 and stores[0].startswith("ok: "), result.output
 
 
 def test_doctor_names_every_bad_setting_on_its_own_line(tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 problem in one run.
 
 Checks `.env` and every setting (the values setup_status.py finds missing, as the setup page
-and `logto provision` list them), Logto's discovery document and, when an M2M app is
-configured (LOGTO_M2M_APP_ID/SECRET), what the tenant holds for this project: the app with
-its redirect URIs and secret, the chosen connectors with the credentials `.env` gives, and a
-sign-in experience where the app's buttons work (each connector says what that takes). A
-connector whose credentials are not in `.env` yet is said to wait for them (`later:`), its
-values being the `fix:` lines."""
+and `logto provision` list them), that the session store answers, Logto's discovery document
+and, when an M2M app is configured (LOGTO_M2M_APP_ID/SECRET), what the tenant holds for this
+project: the app with its redirect URIs and secret, the chosen connectors with the credentials
+`.env` gives, and a sign-in experience where the app's buttons work (each connector says what
+that takes). A connector whose credentials are not in `.env` yet is said to wait for them
+(`later:`), its values being the `fix:` lines."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ..auth.logto_auth import EXPIRY_MARGIN_SECONDS
 from ..connectors import CHOSEN
 from ..connectors.connector import Connector, config_differs
 from ..optional_parts import present_modules
+from ..sessions.store_check import check_store
 from ..settings import (
     PROVISION_COMMAND,
     SettingsError,
@@ -81,6 +82,7 @@ def run_doctor(
     values = read_env(env_file, environ)
     missing = missing_values(values, connectors)
     _check_settings(report, missing, connectors)
+    _check_session_store(report, values)
     waiting = waiting_connectors(missing)
     configs = {c: c.config(values) for c in connectors if c not in waiting}
     endpoint = (values.get("LOGTO_ENDPOINT") or "").strip().removesuffix("/")
@@ -112,6 +114,14 @@ def _check_settings(
         report.ok("LOGTO_*, APP_BASE_URL, SECRET_KEY and session settings are well-formed")
     if connectors and not any(value.waiting for value in missing):
         report.ok("the connectors' credentials are well-formed")
+
+
+def _check_session_store(report: Report, values: Mapping[str, str]) -> None:
+    """The store the settings name answers (store_check.py; nothing to reach for a cookie)."""
+    checked = check_store(values)
+    if checked is not None:
+        ok, line = checked
+        (report.ok if ok else report.fix)(line)
 
 
 def _check_discovery(report: Report, endpoint: str) -> None:

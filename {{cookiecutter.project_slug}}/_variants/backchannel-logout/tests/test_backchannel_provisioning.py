@@ -11,9 +11,10 @@ from logto_kit.admin.provisioning import plan
 
 from .fake_management_api import FakeManagementApi
 from .provisioning_steps import provision, target
-from .test_logto_cli import BASE_URL, clean_environment, run, write_env
+from .test_logto_cli import BASE_URL, clean_environment, reachable_store, run, write_env
 
-__all__ = ["clean_environment"]  # the CLI tests' fixture: settings only from the test's .env
+#: The CLI tests' fixtures: settings only from the test's .env, and a session store that answers.
+__all__ = ["clean_environment", "reachable_store"]
 
 URI = "http://localhost:3000/backchannel-logout"
 

@@ -15,6 +15,12 @@ def store_settings() -> dict[str, object]:
     return {}
 
 
+@pytest.fixture
+def reachable_store_env() -> dict[str, str]:
+    """`.env` values of a store that answers: the signed cookie needs none."""
+    return {}
+
+
 def store_env(directory: Path) -> dict[str, str]:
     """Well-formed `.env` values for this store: the signed cookie needs none."""
     return {}

@@ -26,6 +26,12 @@ def store_settings(session_dir: Path) -> dict[str, object]:
 
 
 @pytest.fixture
+def reachable_store_env(tmp_path: Path) -> dict[str, str]:
+    """`.env` values of a store that answers: a folder this user may create."""
+    return store_env(tmp_path)
+
+
+@pytest.fixture
 def store_probe(session_dir: Path) -> StoreProbe:
     """Whether the store holds a record for a session id: `<sid>.json`."""
     return lambda sid: (session_dir / f"{sid}.json").exists()

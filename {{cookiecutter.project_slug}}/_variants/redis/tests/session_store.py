@@ -34,6 +34,12 @@ def store_settings(redis_url: str) -> dict[str, object]:
 
 
 @pytest.fixture
+def reachable_store_env(redis_url: str) -> dict[str, str]:
+    """`.env` values of a store that answers: the tests' Redis."""
+    return {"REDIS_URL": redis_url}
+
+
+@pytest.fixture
 def store_probe(redis_url: str) -> StoreProbe:
     """Whether the store holds a record for a session id."""
     client = Redis.from_url(redis_url)

@@ -47,7 +47,7 @@ def test_unreachable_redis_is_named(settings: Settings, caplog: pytest.LogCaptur
     url = f"redis://127.0.0.1:{free_port()}/0"
     (line,) = start_warnings(dataclasses.replace(settings, redis_url=url), caplog)
     assert line.startswith(f"cannot reach Redis at {url} (REDIS_URL):")
-    assert "start it (redis-server) or fix REDIS_URL" in line
+    assert "start it (redis-server) or set REDIS_URL" in line
     assert "\n" not in line
 
 

@@ -54,6 +54,12 @@ class MemoryStore(SessionStore):
     def prepare(self) -> None:
         pass
 
+    def ping(self) -> None:
+        pass
+
+    def unreachable(self, error: BaseException) -> str:
+        return f"cannot reach the memory at {self.address}: {error}"
+
     def close(self) -> None:
         pass
 

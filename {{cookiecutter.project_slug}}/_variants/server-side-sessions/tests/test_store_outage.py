@@ -1,8 +1,9 @@
 """A session store that fails gives the app's own 503 page, logged with the cause, in about
-the store's time limit (never a 500, never a hang); the app recovers by itself when the store
-is back; a store that is down at start does not stop the app. The store is real; the faults
-are staged by tests/session_store.py's `outage` (a proxy that drops or hangs connections, or a
-session folder that cannot be written)."""
+the store's time limit (never a 500, never a hang), in debug mode too (the development
+server's); `/readyz` says so and `/healthz` does not; the app recovers by itself when the
+store is back; a store that is down at start does not stop the app; `logto doctor` names it.
+The store is real; the faults are staged by tests/session_store.py's `outage` (a proxy that
+drops or hangs connections, or a session folder that cannot be written)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import dataclasses
 import logging
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from logto_kit.admin.doctor import run_doctor
 from logto_kit.settings import STORE_COMMAND_TIMEOUT_SECONDS, Settings
 
 from {{ cookiecutter.package_name }} import create_app
@@ -72,6 +75,63 @@ def test_every_fault_is_a_503_page_then_the_app_recovers(
         status, text = recovered(app_client)
         assert status == 200, name
         assert ("Alice Example" in text) is fault.keeps_sessions, name
+
+
+def test_readyz_says_what_is_down_while_healthz_stays_ok(
+    app_client: PageClient, outage: Outage
+) -> None:
+    """Readiness follows the store, within its time limit; liveness never asks it."""
+    assert app_client.get("/readyz").status == 200
+    for name, fault in outage.faults.items():
+        fault.begin()
+        try:
+            status, text, took = timed_get(app_client, "/readyz")
+            assert status == 503, (name, text)
+            assert took < ANSWER_LIMIT_SECONDS, (name, took)
+            (line,) = text.splitlines()
+            assert line.startswith("not ready: "), (name, line)
+            assert app_client.get("/healthz").status == 200, name
+        finally:
+            fault.end()
+        assert recovered(app_client, "/readyz") == (200, "ready\n"), name
+
+
+def test_debug_mode_shows_the_same_503_page(
+    app_client: PageClient, logto: FakeLogto, outage: Outage
+) -> None:
+    """The development server runs in debug mode, where an exception that reaches the
+    framework propagates (a traceback page): a failed read and a failed write are the 503
+    page there too."""
+    app_client.app.debug = True
+    assert sign_in(app_client, logto).status == 302
+    fault = next(iter(outage.faults.values()))
+    fault.begin()
+    try:
+        status, text, _ = timed_get(app_client, "/")  # the signed-in session's read
+        assert (status, UNAVAILABLE in text) == (503, True), status
+        app_client.set_cookie("session", "")  # a new visitor: the sign-in's write
+        status, text, _ = timed_get(app_client, "/sign-in")
+        assert (status, UNAVAILABLE in text) == (503, True), status
+    finally:
+        fault.end()
+
+
+def test_doctor_names_a_store_that_does_not_answer(outage: Outage, tmp_path: Path) -> None:
+    """One `fix:` line saying what is down and what to do, and a failed run; `ok:` once the
+    store is back."""
+    environ = {name.upper(): str(value) for name, value in outage.settings.items()}
+    for name, fault in outage.faults.items():
+        fault.begin()
+        try:
+            lines: list[str] = []
+            assert not run_doctor(tmp_path / ".env", lines.append, environ=environ)
+        finally:
+            fault.end()
+        (store,) = [line for line in lines if any(name in line for name in environ)]
+        assert store.startswith("fix: ") and " or set " in store, (name, store)
+        lines.clear()
+        run_doctor(tmp_path / ".env", lines.append, environ=environ)
+        assert any(line.startswith("ok: the session store answers") for line in lines), name
 
 
 def test_a_store_down_at_start_does_not_stop_the_app(

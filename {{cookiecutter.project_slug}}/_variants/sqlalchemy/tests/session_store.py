@@ -69,6 +69,12 @@ def store_settings(database_url: str) -> dict[str, object]:
 
 
 @pytest.fixture
+def reachable_store_env(tmp_path: Path) -> dict[str, str]:
+    """`.env` values of a store that answers: a SQLite file this user may create."""
+    return store_env(tmp_path)
+
+
+@pytest.fixture
 def store_probe(database_url: str) -> Iterator[StoreProbe]:
     """Whether the store holds a record for a session id."""
     engine = create_engine(database_url)
@@ -100,14 +106,18 @@ def store_records(database_url: str) -> Iterator[StoreRecords]:
 
 @pytest.fixture
 def outage(postgres_url: str) -> Iterator[Outage]:
-    """PostgreSQL behind a proxy that can drop every connection, as a stopped server does. (A
-    hung PostgreSQL is not staged: psycopg puts no client-side limit on a query's wait. A
-    SQLite file's faults, a full disk or a read-only file, take the same path through
-    server_side.py, which test_session_interface.py covers with a failing store.)"""
+    """PostgreSQL behind a proxy that can drop every connection, as a server that is gone
+    does, or hang them, as a stopped (SIGSTOP) or hung server does: the kernel still takes
+    the bytes, no answer comes (database.py bounds that wait). (A SQLite file's faults, a full
+    disk or a read-only file, take the same path through server_side.py, which
+    test_session_interface.py covers with a failing store.)"""
     with fault_proxy(postgres_url) as proxy:
         yield Outage(
             {"database_url": proxy.url},
-            {"stopped": Fault(proxy.refuse, proxy.restore, keeps_sessions=True)},
+            {
+                "hung": Fault(proxy.hang, proxy.restore, keeps_sessions=True),
+                "stopped": Fault(proxy.refuse, proxy.restore, keeps_sessions=True),
+            },
         )
 
 

@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..settings import Settings
 from .server_side import SID_RE, LogtoSession, SessionStore
 from .store_check import check_at_start
+from .store_settings import StoreSettings
 
 STALE_TEMP_FILE_SECONDS = 3600  # a write interrupted by a crash leaves its temp file behind
 LOGTO_SIDS, LOGTO_SUBS, LOGOUT_TOKENS = "logto-sids", "logto-subs", "logout-tokens"
@@ -50,6 +50,8 @@ def _touch(path: Path, expires_at: float, *, exclusive: bool = False) -> bool:
 
 
 class FileStore(SessionStore):
+    fix = "create it or set SESSION_DIR to one this app may write"
+
     def __init__(self, directory: Path) -> None:
         super().__init__()
         self.directory, self.address = directory, str(directory)
@@ -148,21 +150,25 @@ class FileStore(SessionStore):
         with tempfile.TemporaryFile(dir=self.directory):
             pass
 
+    def ping(self) -> None:
+        """The folder is there (made if missing, as at start) and this app may write it."""
+        self.prepare()
+
+    def unreachable(self, error: BaseException) -> str:
+        reason = getattr(error, "strerror", None) or error
+        return f"SESSION_DIR={str(self.directory)!r} is not a writable directory ({reason})"
+
     def close(self) -> None:
         """Nothing is held open between requests."""
 
 
-def open_store(settings: Settings) -> FileStore:
+def new_store(settings: StoreSettings) -> FileStore:
+    return FileStore(settings.session_dir)
+
+
+def open_store(settings: StoreSettings) -> FileStore:
     """The store and its folder; if the folder cannot be made or written yet, one line names
     SESSION_DIR (store_check.py)."""
-    directory = settings.session_dir
-    store = FileStore(directory)
-    check_at_start(
-        store,
-        lambda error: (
-            f"SESSION_DIR={str(directory)!r} is not a writable directory "
-            f"({getattr(error, 'strerror', None) or error}): create it or set SESSION_DIR to "
-            "one this app may write"
-        ),
-    )
+    store = new_store(settings)
+    check_at_start(store)
     return store

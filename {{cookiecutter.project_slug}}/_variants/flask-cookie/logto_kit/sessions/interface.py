@@ -22,6 +22,11 @@ def regenerate_session_id() -> None:
     """A signed cookie has no server-side id that could be fixed: nothing to renew."""
 
 
+def session_store_problem(app: Flask) -> str | None:
+    """Readiness (`/readyz`): a signed cookie has no store to reach, so never a problem."""
+    return None
+
+
 def refuse_oversized_session(response: Response) -> Response:
     """Runs before the session is saved: an oversized session is not saved, and said so."""
     failure = oversized_session_failure(current_app, session)

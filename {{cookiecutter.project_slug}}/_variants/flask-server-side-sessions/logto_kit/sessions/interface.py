@@ -1,6 +1,12 @@
 """Server-side sessions for Flask: server_side.py's records, read and written by Flask's
 session interface in the request's thread; a signed-out visitor's session in Flask's own
-signed cookie format."""
+signed cookie format.
+
+A session is written by an after-request hook that runs after the app's own (Flask's
+`save_session` then finds nothing left to write): a store that fails there makes the response
+the app's 503 page, in the development server's debug mode as in production. Raised from
+`save_session`, the error would be past the error handlers: debug mode would show a traceback,
+and production a 500 made into the 503 page with a traceback in the log."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..auth.session_storage import holds_sign_in
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
+from . import SessionStoreError
 from .server_side import (
     LogtoSessionReader,
     SessionStore,
@@ -25,8 +32,9 @@ from .server_side import (
     write_back,
 )
 from .store import open_store
+from .store_check import store_problem
 
-__all__ = ["configure_sessions", "regenerate_session_id"]
+__all__ = ["configure_sessions", "regenerate_session_id", "session_store_problem"]
 
 
 class FlaskStoredSession(StoredSession, SessionMixin):
@@ -92,7 +100,22 @@ def install(
     def surface_load_error() -> None:
         raise_load_error(session)
 
+    @app.after_request  # registered early: it runs after the app's own hooks (init_app)
+    def write_session(response: Response) -> Response:
+        try:
+            interface.save_session(app, session, response)
+        except SessionStoreError as error:  # the page a failed load gets: the error handler's
+            return app.make_response(app.handle_user_exception(error))
+        return response
+
     return interface
+
+
+def session_store_problem(app: Flask) -> str | None:
+    """Readiness (`/readyz`): None when the session store answers, else one line saying what
+    is down (store_check.py)."""
+    interface = app.session_interface
+    return store_problem(interface.store) if isinstance(interface, StoredSessionInterface) else None
 
 
 def configure_sessions(app: Flask, settings: Settings) -> None:

@@ -36,6 +36,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> LogtoAuth:
         with one_line_settings_errors():
             settings = load_settings()
     configure_logging(settings.log_level)
+    register_security_headers(app, settings)  # first: its hook runs after every other one
     register_request_limit(app, settings)
     register_sessions(app, settings)
     auth = register_logto(app, settings)
@@ -43,7 +44,6 @@ def init_app(app: Flask, settings: Settings | None = None) -> LogtoAuth:
     register_pages(app)
     register_signed_in_context(app)
     register_optional_parts(app, settings, auth)
-    register_security_headers(app, settings)
     return auth
 
 
@@ -108,6 +108,9 @@ def register_optional_parts(app: Flask, settings: Settings, auth: LogtoAuth) -> 
 
 
 def register_security_headers(app: Flask, settings: Settings) -> None:
+    """The security headers on every response: its after-request hook is the first registered,
+    so it runs last, on the response the other hooks return (a session store's 503 page
+    too)."""
     security = SecurityHeaders(settings)
 
     @app.after_request

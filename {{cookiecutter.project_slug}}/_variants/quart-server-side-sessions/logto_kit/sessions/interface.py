@@ -1,7 +1,13 @@
 """Server-side sessions for Quart: server_side.py's records, read and written by Quart's
 session interface on threads of its own (STORE_THREADS): the event loop never waits on the
 store, and a store that hangs holds up neither the loop nor the executor other work uses. A
-signed-out visitor's session is in Quart's own signed cookie format."""
+signed-out visitor's session is in Quart's own signed cookie format.
+
+A session is written by an after-request hook that runs after the app's own (Quart's
+`save_session` then finds nothing left to write): a store that fails there makes the response
+the app's 503 page, in the development server's debug mode as in production. Raised from
+`save_session`, the error would be past the error handlers: debug mode would show a traceback,
+and production a 500 made into the 503 page with a traceback in the log."""
 
 from __future__ import annotations
 
@@ -13,12 +19,15 @@ from typing import Any, TypeVar
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from quart import Quart, session
+from quart.globals import request_ctx
 from quart.sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
+from quart.typing import ResponseTypes
 from quart.wrappers import BaseRequestWebsocket, Response
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..auth.session_storage import holds_sign_in
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
+from . import SessionStoreError
 from .server_side import (
     SID_RE,
     LogtoSessionReader,
@@ -33,8 +42,9 @@ from .server_side import (
     write_back,
 )
 from .store import open_store
+from .store_check import store_problem
 
-__all__ = ["configure_sessions", "regenerate_session_id"]
+__all__ = ["configure_sessions", "regenerate_session_id", "session_store_problem"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -129,11 +139,32 @@ def install(
     async def surface_load_error() -> None:
         raise_load_error(session)
 
+    @app.after_request  # registered early: it runs after the app's own hooks (init_app)
+    async def write_session(response: ResponseTypes) -> ResponseTypes:
+        current = request_ctx.session  # not the proxy: the store's threads have no context
+        if current is None:
+            return response
+        try:
+            await interface.save_session(app, current, response)
+        except SessionStoreError as error:  # the page a failed load gets: the error handler's
+            page = await app.handle_user_exception(error)
+            return await app.make_response(page)
+        return response
+
     @app.after_serving
     async def close_store() -> None:
         await _in_thread(store.close)
 
     return interface
+
+
+async def session_store_problem(app: Quart) -> str | None:
+    """Readiness (`/readyz`): None when the session store answers, else one line saying what
+    is down (store_check.py), asked on the store's own threads."""
+    interface = app.session_interface
+    if not isinstance(interface, StoredSessionInterface):
+        return None
+    return await _in_thread(store_problem, interface.store)
 
 
 def configure_sessions(app: Quart, settings: Settings) -> None:

@@ -19,9 +19,10 @@ from typing import Any, cast
 from redis import Redis
 
 from ..masking import masked
-from ..settings import STORE_COMMAND_TIMEOUT_SECONDS, STORE_CONNECT_TIMEOUT_SECONDS, Settings
+from ..settings import STORE_COMMAND_TIMEOUT_SECONDS, STORE_CONNECT_TIMEOUT_SECONDS
 from .server_side import LogtoSession, SessionStore
 from .store_check import check_at_start, unreachable
+from .store_settings import StoreSettings
 
 KEY_PREFIX = "session:"
 LOGTO_SID_PREFIX = "logto-sid:"
@@ -30,6 +31,8 @@ LOGOUT_TOKEN_PREFIX = "logout-token:"
 
 
 class RedisStore(SessionStore):
+    fix = "start it (redis-server) or set REDIS_URL"
+
     def __init__(self, url: str) -> None:
         super().__init__()
         self.address = masked(url)
@@ -88,14 +91,22 @@ class RedisStore(SessionStore):
     def prepare(self) -> None:
         self.client.ping()
 
+    def ping(self) -> None:
+        self.client.ping()
+
+    def unreachable(self, error: BaseException) -> str:
+        return unreachable("Redis", "REDIS_URL", self.address, error)
+
     def close(self) -> None:
         self.client.close()
 
 
-def open_store(settings: Settings) -> RedisStore:
+def new_store(settings: StoreSettings) -> RedisStore:
+    return RedisStore(settings.redis_url)
+
+
+def open_store(settings: StoreSettings) -> RedisStore:
     """The store; if Redis cannot be reached yet, one line names REDIS_URL (store_check.py)."""
-    url = settings.redis_url
-    store = RedisStore(url)
-    fix = "start it (redis-server) or fix REDIS_URL"
-    check_at_start(store, lambda error: unreachable("Redis", "REDIS_URL", url, error, fix))
+    store = new_store(settings)
+    check_at_start(store)
     return store

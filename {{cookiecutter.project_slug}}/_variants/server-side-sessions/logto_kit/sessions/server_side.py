@@ -80,6 +80,7 @@ class SessionStore(ABC):
     #: store is down, concurrent requests wait for one check, not one check each in turn.
     RETRY_AFTER_SECONDS = 1.0
     address: str  # where the records are, password masked: for logs
+    fix: str  # what to do when it does not answer, e.g. "start it (redis-server) or set ..."
 
     def __init__(self) -> None:
         self._saves = 0
@@ -146,6 +147,14 @@ class SessionStore(ABC):
     @abstractmethod
     def prepare(self) -> None:
         """Make the store ready (a table, a folder), or raise when it cannot be used."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """The cheapest call that shows the store answers (raises when it does not)."""
+
+    @abstractmethod
+    def unreachable(self, error: BaseException) -> str:
+        """One line: what does not answer, where (password masked) and why (`error`)."""
 
     @abstractmethod
     def close(self) -> None:

@@ -24,11 +24,12 @@ from sqlalchemy.exc import ArgumentError
 
 from ..about import USE_BACKCHANNEL_LOGOUT
 from ..masking import masked
-from ..settings import Settings, SettingsError
+from ..settings import SettingsError
 from .database import make_engine
 from .schema_lock import check_columns, schema_lock
 from .server_side import LogtoSession, SessionStore
 from .store_check import check_at_start, unreachable
+from .store_settings import StoreSettings
 
 metadata = sa.MetaData()
 sessions_table = sa.Table(
@@ -65,6 +66,9 @@ class SqlStore(SessionStore):
         super().__init__()
         self.address = masked(database_url)
         self.engine = make_engine(database_url)
+        on_sqlite = self.engine.dialect.name == "sqlite"
+        self.fix = "make its folder writable" if on_sqlite else "start the database server"
+        self.fix += " or set DATABASE_URL"
 
     def load(self, sid: str) -> dict[str, Any] | None:
         query = sa.select(sessions_table.c.data).where(
@@ -142,6 +146,13 @@ class SqlStore(SessionStore):
         for table in TABLES:
             check_columns(self.engine, table.name, set(table.columns.keys()))
 
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+    def unreachable(self, error: BaseException) -> str:
+        return unreachable("the database", "DATABASE_URL", self.address, error)
+
     def close(self) -> None:
         self.engine.dispose()  # the pool is made anew on next use
 
@@ -159,19 +170,20 @@ def upsert(connection: sa.Connection, sid: str, row: dict[str, Any]) -> None:
         connection.execute(sa.insert(sessions_table).values(id=sid, **row))
 
 
-def open_store(settings: Settings) -> SqlStore:
-    """The store and its table; if the database cannot be reached yet, one line names
-    DATABASE_URL (store_check.py)."""
+def new_store(settings: StoreSettings) -> SqlStore:
     url = settings.database_url
     try:
-        store = SqlStore(url)
+        return SqlStore(url)
     except (ArgumentError, ImportError, ValueError) as error:  # no database it can open
         raise SettingsError(
             f"DATABASE_URL={masked(url)!r} cannot be used ({error}): use sqlite:///<file> or "
             "postgresql://user:password@host/database"
         ) from error
-    fix = "start it or fix DATABASE_URL"
-    check_at_start(
-        store, lambda error: unreachable("the database", "DATABASE_URL", url, error, fix)
-    )
+
+
+def open_store(settings: StoreSettings) -> SqlStore:
+    """The store and its table; if the database cannot be reached yet, one line names
+    DATABASE_URL (store_check.py)."""
+    store = new_store(settings)
+    check_at_start(store)
     return store
