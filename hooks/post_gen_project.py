@@ -599,6 +599,7 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
             "Run it; until Logto is set up, every page lists what .env still needs:",
             f"     cd {cd_target}",
             '     python -m venv .venv && . .venv/bin/activate && pip install -e ".[dev]"',
+            *store_steps(answers, project_dir),
             f"     python -m {answers['package_name']}    # dev server on {base_url}",
             "",
             f"Quickest: three values in {env_path}, then `{cli} logto provision` sets up Logto:",
@@ -638,6 +639,34 @@ def quickest_values(answers: dict) -> list[str]:
         '  LOGTO_M2M_APP_ID and  in Logto Console > Applications, create a "Machine-to-machine"',
         '  LOGTO_M2M_APP_SECRET  app with the "Logto Management API access" role: ID, secret',
     ]
+
+
+def store_steps(answers: dict, project_dir: Path | None = None) -> list[str]:
+    """The session store's server to start before the app, when the chosen backend needs one:
+    Redis, or PostgreSQL when `.env`'s DATABASE_URL names it (the default is a SQLite file,
+    and the filesystem and cookie backends need nothing)."""
+    backend = answers.get("session_backend")
+    if backend == "redis":  # in the background, writing no dump.rdb into the project
+        return [
+            "     redis-server --daemonize yes --save ''    # sessions live in Redis (REDIS_URL)"
+        ]
+    if backend == "sqlalchemy" and env_value(project_dir, "DATABASE_URL").startswith("postgres"):
+        return [
+            "     sudo systemctl start postgresql    # sessions live in PostgreSQL (DATABASE_URL)"
+        ]
+    return []
+
+
+def env_value(project_dir: Path | None, key: str) -> str:
+    """`key`'s value in the project's `.env` ("" when it or the file is missing)."""
+    env_path = None if project_dir is None else project_dir / ENV_FILE
+    if env_path is None or not env_path.is_file():
+        return ""
+    for line in env_path.read_text(encoding="utf-8").splitlines():
+        match = ENV_LINE_RE.fullmatch(line)
+        if match and match.group(1) == key:
+            return match.group(2).strip().strip("'\"")
+    return ""
 
 
 def backchannel_logout_steps(answers: dict) -> list[str]:

@@ -1261,9 +1261,34 @@ def test_next_steps_for_connectors_give_exact_values_on_one_screen():
     assert "flask logto provision" in text
     assert "Back-channel logout URI:     http://localhost:3000/backchannel-logout" in text
     assert "creates the API resource https://api.acme.example," in text
-    # The fullest bake's output, with the hook's `.env` line, fits a screen.
-    assert len(text.splitlines()) + 1 <= 30
+    # The fullest bake's output, with the hook's `.env` line, fits a screen (Redis's included).
+    assert len(text.splitlines()) + 1 <= 31
     assert max(len(line) for line in text.splitlines()) <= 92
+
+
+@pytest.mark.parametrize(
+    ("backend", "database_url", "server"),
+    [
+        ("redis", None, "redis-server --daemonize yes --save ''"),
+        ("sqlalchemy", "postgresql://app:secret@localhost:5432/app", "systemctl start postgresql"),
+        ("sqlalchemy", "sqlite:///instance/sessions.sqlite3", None),  # the default: a file
+        ("filesystem", None, None),
+        ("cookie", None, None),
+    ],
+)
+def test_next_steps_name_the_store_server_to_start_first(tmp_path, backend, database_url, server):
+    """A backend whose store is a server says which to start, with the command, before the
+    app's own line; PostgreSQL only when `.env` names it."""
+    if database_url is not None:
+        (tmp_path / ".env").write_text(f"DATABASE_URL={database_url}\n", encoding="utf-8")
+    lines = post.next_steps({**GOOD_ANSWERS, "session_backend": backend}, tmp_path).splitlines()
+    started = [index for index, line in enumerate(lines) if "sessions live in" in line]
+    if server is None:
+        assert started == []
+        return
+    (index,) = started
+    assert lines[index].split("#")[0].strip().endswith(server)
+    assert lines[index + 1].strip().startswith("python -m ")
 
 
 def test_next_steps_without_connectors_mention_none():
