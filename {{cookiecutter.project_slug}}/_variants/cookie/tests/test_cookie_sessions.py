@@ -36,6 +36,7 @@ def test_an_oversized_session_is_refused_not_dropped(
         page = client.get(path, query)
     assert page.status == 507
     assert "server-side session backend" in page.text
+    assert page.headers["x-frame-options"] == "DENY"  # the security headers' hook runs last
     assert "set-cookie" not in page.headers  # the browser keeps its previous cookie
     assert client.cookie("session") == cookie_before
     assert "would be" in caplog.text and "server-side" in caplog.text

@@ -129,6 +129,7 @@ def test_debug_mode_shows_the_same_503_page(
         app_client.set_cookie("session", "")  # a new visitor, whose sign-in writes the store
         signed_in = sign_in(app_client, logto)
         assert (signed_in.status, UNAVAILABLE in signed_in.text) == (503, True), signed_in.status
+        assert signed_in.headers["x-frame-options"] == "DENY"  # the security headers' hook
     finally:
         fault.end()
 
