@@ -37,6 +37,13 @@ def server_module(name: str) -> ModuleType:
     return importlib.import_module(f"{SERVERS_PACKAGE}.{name}")
 
 
+def paused_store(url: str) -> contextlib.AbstractContextManager[None]:
+    """The store server at `url` (one `running_store` started) stopped with SIGSTOP, every
+    process of it, until the block ends (the baked tests' servers.py)."""
+    manager: contextlib.AbstractContextManager[None] = server_module("servers").paused(url)
+    return manager
+
+
 @contextlib.contextmanager
 def running_store(store: str, directory: Path) -> Iterator[dict[str, str]]:
     """Start what `store` needs; yield the `.env` values that point a bake at it (the

@@ -5,7 +5,7 @@ A server starts on 127.0.0.1 and a free port, its URL is yielded, and it is stop
 the block ends, even if the test failed. Nothing persists. A missing binary fails the test with
 the command that installs it: these tests never skip. A server that is already running is used
 instead when the store's ``TEST_..._URL`` variable holds its URL (CI's service containers): see
-``given_server``.
+``given_server``. ``paused`` stops a server started here with SIGSTOP for a while.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -26,6 +27,8 @@ START_TIMEOUT = 30.0  # seconds for a started server to answer
 STOP_TIMEOUT = 10.0  # seconds between the polite signal and SIGKILL
 
 User = tuple[int, int]  # (uid, gid)
+#: The servers started here that still run, by port (what `paused` finds them by).
+RUNNING: dict[int, subprocess.Popen[bytes]] = {}
 
 
 def free_port() -> int:
@@ -71,6 +74,8 @@ def spawn(command: list[str], log: Path, user: User | None, cwd: Path) -> subpro
 
 def stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     """Send ``sig`` to the server's PID, SIGKILL its process group if it lingers, then reap it."""
+    for port in [port for port, running in RUNNING.items() if running is proc]:
+        del RUNNING[port]
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(proc.pid, sig)
@@ -98,6 +103,7 @@ def launch(
             deadline = time.monotonic() + START_TIMEOUT
             while proc.poll() is None and time.monotonic() < deadline:
                 if ready(port) and proc.poll() is None:
+                    RUNNING[port] = proc
                     return proc, port
                 time.sleep(0.02)
         except BaseException:
@@ -109,3 +115,41 @@ def launch(
             why = f"exited with {proc.returncode}" if exited else f"no answer in {START_TIMEOUT}s"
             pytest.fail(f"{name} did not start ({why}); last lines of {log}:\n{tail(log)}")
     raise AssertionError("unreachable")
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes `pid` started, and theirs (from /proc: PostgreSQL's backends are in
+    sessions of their own, so its process group does not hold them)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])  # after "(name)": state, ppid
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo += children.get(child, [])
+    return found
+
+
+@contextlib.contextmanager
+def paused(url: str) -> Iterator[None]:
+    """The server at ``url``, started here, stopped with SIGSTOP (as a hung host or a debugger
+    stops it: its kernel still accepts connections and data, nothing answers) with every
+    process it started, until the block ends (SIGCONT)."""
+    proc = RUNNING.get(urlsplit(url).port or 0)
+    if proc is None or proc.poll() is not None:
+        pytest.fail(f"no server started by these tests runs at {url}")
+    os.kill(proc.pid, signal.SIGSTOP)  # first: a stopped server forks no more
+    stopped = [proc.pid, *descendants(proc.pid)]
+    for pid in stopped[1:]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)

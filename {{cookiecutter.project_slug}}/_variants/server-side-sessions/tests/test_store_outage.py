@@ -95,9 +95,11 @@ def test_every_fault_is_a_503_page_then_the_app_recovers(
 
 
 def test_readyz_says_what_is_down_while_healthz_stays_ok(
-    app_client: PageClient, outage: Outage
+    app_client: PageClient, logto: FakeLogto, outage: Outage
 ) -> None:
-    """Readiness follows the store, within its time limit; liveness never asks it."""
+    """Readiness follows the store, within its time limit; liveness never asks it. Neither
+    reads a session, even with a signed-in cookie."""
+    assert sign_in(app_client, logto).status == 302
     assert app_client.get("/readyz").status == 200
     for name, fault in outage.faults.items():
         fault.begin()

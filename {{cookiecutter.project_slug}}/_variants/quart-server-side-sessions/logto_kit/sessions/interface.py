@@ -69,8 +69,9 @@ class QuartStoredSession(StoredSession, SessionMixin):
 class StoredSessionInterface(SessionInterface):
     #: Set by back-channel logout: binds each new signed-in session to its Logto session.
     logto_session_of: LogtoSessionReader | None = None
-    #: Paths served without a session (Logto's back-channel logout): no cookie is read.
-    sessionless_paths: frozenset[str] = frozenset()
+    #: Paths served without a session: no cookie is read, so no store is asked. The health
+    #: checks' (web/health.py), and Logto's back-channel logout where the project has it.
+    sessionless_paths: frozenset[str] = frozenset({"/healthz", "/readyz"})
 
     def __init__(
         self,
