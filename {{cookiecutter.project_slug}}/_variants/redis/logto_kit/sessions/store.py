@@ -89,7 +89,7 @@ class RedisStore(SessionStore):
         self.client.delete(LOGOUT_TOKEN_PREFIX + jti)
 
     def prepare(self) -> None:
-        self.client.ping()
+        self.ping()  # nothing to make: Redis needs no table or folder
 
     def ping(self) -> None:
         self.client.ping()
