@@ -45,7 +45,8 @@ def store_problem(store: SessionStore) -> str | None:
 def check_store(values: Mapping[str, str]) -> tuple[bool, str] | None:
     """`logto doctor`: whether the store that `values` (`.env`) name answers, with one line to
     print (what to do when it does not); None when those settings are missing or malformed
-    (the settings' own check says so)."""
+    (the settings' own check says so). A SQLite file or a session folder that is not there
+    yet is made, as the app makes it at start."""
     from .store import new_store  # imported here: store.py imports this module
 
     try:
