@@ -1,6 +1,6 @@
 """REDIS_URL is read with the other settings and must be a Redis URL; an unreachable Redis at
 start is one warning line naming REDIS_URL (password masked): the app starts anyway and answers
-503 until Redis answers (test_store_outage.py)."""
+503 until Redis answers (test_store_outage.py), and `/readyz` says so (password masked)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from logto_kit.settings import Settings, SettingsError, load_settings
 
 from {{ cookiecutter.package_name }} import create_app
 
+from .page_client import PageClient
 from .servers import free_port
 from .test_settings import GOOD
 
@@ -55,3 +56,15 @@ def test_password_is_masked(settings: Settings, caplog: pytest.LogCaptureFixture
     url = f"redis://:hunter2secret@127.0.0.1:{free_port()}/0"
     (line,) = start_warnings(dataclasses.replace(settings, redis_url=url), caplog)
     assert "hunter2secret" not in line and ":***@" in line
+
+
+def test_readyz_names_redis_with_its_password_masked(settings: Settings) -> None:
+    url = f"redis://:hunter2secret@127.0.0.1:{free_port()}/0"
+    client = PageClient(create_app(dataclasses.replace(settings, redis_url=url)))
+    try:
+        page = client.get("/readyz")
+    finally:
+        client.close()
+    assert page.status == 503
+    assert page.text.startswith("not ready: cannot reach Redis at redis://:***@127.0.0.1:")
+    assert "hunter2secret" not in page.text and page.text.count("\n") == 1

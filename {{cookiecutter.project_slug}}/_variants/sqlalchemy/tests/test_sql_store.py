@@ -1,7 +1,7 @@
 """DATABASE_URL is read with the other settings (a relative SQLite path is the project's, a
 PostgreSQL URL gets the installed driver); an unreachable database at start is one warning line
-naming DATABASE_URL (the app starts anyway, test_store_outage.py); a `sessions` table of another
-shape stops the start."""
+naming DATABASE_URL (the app starts anyway, test_store_outage.py), and `/readyz` says so, both
+with the password masked; a `sessions` table of another shape stops the start."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from logto_kit.settings import (
 
 from {{ cookiecutter.package_name }} import create_app
 
+from .page_client import PageClient
 from .servers import free_port
 from .test_settings import GOOD
 
@@ -115,6 +116,19 @@ def test_unreachable_postgres_is_named_with_password_masked(
     assert "(DATABASE_URL)" in message
     assert "hunter2secret" not in message
     assert "\n" not in message
+
+
+def test_readyz_names_the_database_with_its_password_masked(settings: Settings) -> None:
+    url = f"postgresql+psycopg://app:hunter2secret@127.0.0.1:{free_port()}/app"
+    client = PageClient(create_app(dataclasses.replace(settings, database_url=url)))
+    try:
+        page = client.get("/readyz")
+    finally:
+        client.close()
+    assert page.status == 503
+    assert page.text.startswith("not ready: cannot reach the database at postgresql+psycopg://")
+    assert "app:***@" in page.text and "(DATABASE_URL)" in page.text
+    assert "hunter2secret" not in page.text and page.text.count("\n") == 1
 
 
 def test_workers_starting_together_all_start(settings: Settings) -> None:
