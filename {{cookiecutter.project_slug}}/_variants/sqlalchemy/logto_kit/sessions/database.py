@@ -100,7 +100,9 @@ def make_engine(database_url: str | sa.URL, pool_size: int | None = None) -> sa.
     if pool_size is not None:
         options |= {"pool_size": pool_size, "max_overflow": 0}
     if url.get_backend_name() != "sqlite":
-        engine = sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args(url), **options)
+        engine = sa.create_engine(
+            url, pool_pre_ping=True, connect_args=connect_args(url), **options
+        )
         if url.get_driver_name() == "psycopg":
             sa.event.listen(engine, "do_connect", connect_bounded)
         return engine
