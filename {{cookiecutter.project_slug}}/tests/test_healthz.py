@@ -1,5 +1,6 @@
 """/healthz (liveness) and /readyz (readiness) answer for containers, orchestrators and load
-balancers: no session, no sign-in, no Logto (test_store_outage.py: a store that fails)."""
+balancers: no session, no sign-in, no Logto (a server-side store's outage tests: one that
+fails)."""
 
 from __future__ import annotations
 

@@ -429,7 +429,8 @@ def test_doctor_without_m2m_checks_env_and_discovery(
 
 
 def test_doctor_says_the_session_store_answers(tmp_path: Path) -> None:
-    """One `ok:` line for the store (test_store_outage.py: a `fix:` line when it is down)."""
+    """One `ok:` line for the store (a server-side store's outage tests: a `fix:` line when
+    it is down)."""
     result = run(write_env(tmp_path / ".env", "https://your-tenant.logto.app"), "doctor")
     stores = [line for line in result.output.splitlines() if "session store" in line]
     assert len(stores) == 1 and stores[0].startswith("ok: "), result.output
