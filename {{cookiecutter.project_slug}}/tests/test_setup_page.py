@@ -21,7 +21,9 @@ from {{ cookiecutter.package_name }} import create_dev_app
 
 from .page_client import PageClient
 from .session_store import store_env
-from .test_logto_cli import OUR_PREFIXES, fixes, placeholders, run, write_env
+from .test_logto_cli import OUR_PREFIXES, fixes, placeholders, reachable_store, run, write_env
+
+__all__ = ["reachable_store"]  # the CLI tests' fixture: `.env` names a store that answers
 
 PLACEHOLDERS = {
     "LOGTO_ENDPOINT": "https://your-tenant.logto.app",
