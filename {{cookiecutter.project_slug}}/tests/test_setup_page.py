@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from logto_kit.connectors import CHOSEN
 from logto_kit.settings import PROJECT_ROOT, SettingsError, load_settings
 from logto_kit.web import setup_page
 
+from {{ cookiecutter.package_name }} import app as app_module
 from {{ cookiecutter.package_name }} import create_dev_app
 
 from .page_client import PageClient
@@ -145,6 +147,8 @@ def test_the_page_doctor_and_provision_name_the_same_values(
     )
     monkeypatch.setattr(setup_page, "ENV_FILE", env_file)  # the page reads this `.env`
     monkeypatch.setattr(setup_page, "PROJECT_ROOT", tmp_path)
+    # ... and so does the app (not the project's own `.env`, which may be complete)
+    monkeypatch.setattr(app_module, "load_settings", partial(load_settings, dotenv_path=env_file))
     page = PageClient(create_dev_app())
     try:
         text = page.get("/").text

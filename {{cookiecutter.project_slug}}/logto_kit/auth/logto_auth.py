@@ -257,7 +257,7 @@ class LogtoAuth:
         (by default: any renewal, or one with `resource`'s token)."""
         refresh_token = self.client.getRefreshToken()
         if covers is None and resource:
-            covers = _holds_access_token_for(resource)
+            covers = _holds_access_token_for(resource, time.time())
         if refresh_token is None:
             outcome = RefreshOutcome("refused", detail="no refresh token is stored")
         else:
@@ -359,14 +359,17 @@ def issued_within(claims: Mapping[str, Any], seconds: int) -> bool:
     return isinstance(issued_at, int) and time.time() - issued_at < seconds
 
 
-def unexpired_access_token(tokens: Mapping[str, str], resource: str) -> str | None:
+def unexpired_access_token(
+    tokens: Mapping[str, str], resource: str, margin: int = SDK_ACCESS_TOKEN_MARGIN_SECONDS
+) -> str | None:
     """The access token for `resource` among a renewal's stored `tokens`, unless it has
-    expired (the SDK counts one as expired a minute early: that minute still serves)."""
+    expired (the SDK counts one as expired a minute early: that minute still serves, unless
+    `margin` says otherwise)."""
     try:
         entry = AccessTokenMap.model_validate_json(tokens.get("accessTokenMap", "")).x[resource]
     except (ValueError, KeyError):
         return None
-    return entry.token if entry.expiresAt + SDK_ACCESS_TOKEN_MARGIN_SECONDS > time.time() else None
+    return entry.token if entry.expiresAt + margin > time.time() else None
 
 
 def _renewed_since(started: float, seconds: int) -> Covers:
@@ -382,13 +385,20 @@ def _renewed_since(started: float, seconds: int) -> Covers:
     return covers
 
 
-def _holds_access_token_for(resource: str) -> Covers:
-    """A renewal that got `resource`'s token, or Logto's refusal of that very token."""
+def _holds_access_token_for(resource: str, started: float) -> Covers:
+    """A renewal that got `resource`'s token, or Logto's refusal of that very token. One made
+    before `started` (kept for later requests) serves only while the SDK still counts its
+    token as valid: in the minute the SDK calls expired, a later request renews anew instead
+    of taking the same token again until it really expires."""
 
     def covers(outcome: RefreshOutcome) -> bool:
         if outcome.kind == "denied":
             return outcome.target == resource
-        return unexpired_access_token(outcome.tokens, resource) is not None
+        if unexpired_access_token(outcome.tokens, resource) is None:
+            return False
+        if outcome.at >= started:  # made for this request, or for one beside it
+            return True
+        return unexpired_access_token(outcome.tokens, resource, margin=0) is not None
 
     return covers
 

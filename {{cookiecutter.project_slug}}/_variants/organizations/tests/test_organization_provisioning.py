@@ -12,8 +12,9 @@ import pytest
 from logto_kit.auth.organizations import ADMIN_ROLE
 
 from .fake_management_api import FakeManagementApi
-from .test_logto_cli import OUR_PREFIXES, assert_one_error_line, run, write_env
+from .test_logto_cli import OUR_PREFIXES, assert_one_error_line, reachable_store, run, write_env
 
+__all__ = ["reachable_store"]  # the CLI tests' fixture: `.env` names a store that answers
 DEMO = "Demo organization"
 
 
