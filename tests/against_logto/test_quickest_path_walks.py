@@ -1,17 +1,24 @@
-"""The quickest path, walked as a new user walks it, for the fullest bake (Quart, Redis, Twilio,
-Patreon, the API, organizations, back-channel logout) against a real Logto: its generated
+"""The quickest path, walked as a new user walks it against a real Logto, from a generated
 `.env` with only the three values the path names (LOGTO_ENDPOINT, LOGTO_M2M_APP_ID,
-LOGTO_M2M_APP_SECRET) and the test's Redis. One `provision` sets up everything it can and
-exits 0, leaving both connectors for later; `doctor` lists exactly the credentials they wait
-for; `provision --demo-organization USER` makes the organization, role and membership once;
-then, in Chromium through Logto's sign-in page, the user sees the Demo organization with the
-admin role, makes it active and opens its Administration page. The path is timed and the
-figures printed (and written to artifacts/fullest_bake_walk.json)."""
+LOGTO_M2M_APP_SECRET). Each walk is timed and its figures printed (and written to
+artifacts/<walk>.json).
+
+- The default bake (Flask, cookie sessions): the development server shows the setup page
+  naming the placeholders; one `provision` exits 0 with nothing left; the development server
+  turns into the app on the new `.env`; `doctor` exits 0; in Chromium the user signs in on
+  Logto's page, sees their profile and signs out.
+- The fullest bake (Quart, Redis, Twilio, Patreon, the API, organizations, back-channel
+  logout), with the test's Redis: one `provision` sets up everything it can and exits 0,
+  leaving both connectors for later; `doctor` lists exactly the credentials they wait for;
+  `provision --demo-organization USER` makes the organization, role and membership once; then,
+  in Chromium through Logto's sign-in page, the user sees the Demo organization with the admin
+  role, makes it active and opens its Administration page."""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,8 +30,9 @@ from playwright.sync_api import Page, expect
 
 from tests.against_logto.test_browser_with_logto import PASSWORD, sign_in_from_home
 from tests.support.baked_app import bake_app, running_app, set_env_values
+from tests.support.http_user import HttpUser
 from tests.support.logto_bake import logto_command
-from tests.support.processes import free_port
+from tests.support.processes import free_port, running_process
 from tests.support.real_logto import LogtoInstance, LogtoTenant
 from tests.support.stores import running_store
 
@@ -56,6 +64,7 @@ CONNECTOR_VALUES = (
 )
 DEMO = "Demo organization"
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS_DIR", Path(__file__).parents[2] / "artifacts"))
+TURN_TIMEOUT = 60.0  # seconds for the development server to restart on the new .env
 
 
 def lines(output: str, prefix: str) -> list[str]:
@@ -67,6 +76,124 @@ def timed(timings: dict[str, float], name: str) -> Iterator[None]:
     started = time.monotonic()
     yield
     timings[name] = round(time.monotonic() - started, 2)
+
+
+def record(walk: str, timings: dict[str, float], capsys: pytest.CaptureFixture[str]) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{walk}.json").write_text(json.dumps(timings, indent=2) + "\n")
+    with capsys.disabled():
+        print(f"\n{walk} (seconds):", json.dumps(timings))
+
+
+def the_three_values(logto: LogtoInstance, dotenv: Path) -> dict[str, str]:
+    """What the quickest path asks the user to write into `.env` (and the M2M resource when the
+    suite's Logto has its own)."""
+    values = {
+        "LOGTO_ENDPOINT": logto.endpoint,
+        "LOGTO_M2M_APP_ID": logto.m2m_app_id,
+        "LOGTO_M2M_APP_SECRET": logto.m2m_app_secret,
+    }
+    set_env_values(dotenv, values)
+    if logto.resource != "https://default.logto.app/api":  # a Logto of the suite's own
+        with open(dotenv, "a", encoding="utf-8") as appended:
+            appended.write(f"LOGTO_M2M_RESOURCE={logto.resource}\n")
+    return values
+
+
+def wait_for_the_app(user: HttpUser, app_url: str) -> None:
+    """The development server restarts on the new `.env`; until then, the setup page (503) or
+    no answer."""
+    deadline = time.monotonic() + TURN_TIMEOUT
+    while True:
+        try:
+            status = user.request(f"{app_url}/").status
+        except OSError:
+            status = 0
+        if status == 200:
+            return
+        assert time.monotonic() < deadline, f"still not the app after .env changed: {status}"
+        time.sleep(0.2)
+
+
+def test_the_quickest_path_sets_up_the_default_bake(
+    logto: LogtoInstance,
+    tenant: LogtoTenant,
+    tmp_path: Path,
+    page: Page,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    timings: dict[str, float] = {}
+    user = tenant.create_user("first_user", PASSWORD, name="First User")
+    port = free_port()
+    app_url = f"http://127.0.0.1:{port}"
+    app = bake_app(
+        tmp_path,
+        framework="Flask",
+        port=port,
+        logto_endpoint=GENERATED["LOGTO_ENDPOINT"],
+        app_id=GENERATED["LOGTO_APP_ID"],
+        app_secret=GENERATED["LOGTO_APP_SECRET"],
+    )
+    dotenv = app.project / ".env"
+    generated = dotenv_values(dotenv)
+    assert {name: generated[name] for name in GENERATED} == GENERATED
+    browser_less = HttpUser()
+    with running_process(
+        [sys.executable, "-m", app.package],
+        cwd=app.project,
+        env=None,
+        log_path=tmp_path / "dev-server.log",
+        ready_url=f"{app_url}/static/style.css",
+    ):
+        # The README's first run: the setup page names every placeholder and the quickest path.
+        setup = browser_less.request(f"{app_url}/")
+        assert setup.status == 503
+        for name in GENERATED:
+            assert f"<li>{name} is still the placeholder" in setup.body, setup.body
+        assert "flask logto provision" in setup.body
+
+        the_three = the_three_values(logto, dotenv)
+        changed = {n for n, v in dotenv_values(dotenv).items() if v != generated.get(n)}
+        assert changed <= {*the_three, "LOGTO_M2M_RESOURCE"}, changed
+
+        # One run: the app and its URIs, nothing left; exit 0.
+        with timed(timings, "provision"):
+            provision = logto_command(app, "provision")
+        assert provision.returncode == 0, provision.stdout + provision.stderr
+        assert provision.stderr == ""
+        assert lines(provision.stdout, "done: "), provision.stdout
+        assert not lines(provision.stdout, "fix: "), provision.stdout
+        assert not lines(provision.stdout, "later: "), provision.stdout
+        env = dotenv_values(dotenv)
+        metadata = tenant.call("GET", f"/api/applications/{env['LOGTO_APP_ID']}")[
+            "oidcClientMetadata"
+        ]
+        assert metadata["redirectUris"] == [f"{app_url}/callback"]
+        assert metadata["postLogoutRedirectUris"] == [f"{app_url}/"]
+
+        with timed(timings, "doctor"):
+            doctor = logto_command(app, "doctor")
+        assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+        assert not lines(doctor.stdout, "fix: "), doctor.stdout
+
+        # The running development server turns into the app by itself.
+        with timed(timings, "the development server turns into the app"):
+            wait_for_the_app(browser_less, app_url)
+
+        with timed(timings, "sign-in (Chromium, Logto's pages)"):
+            sign_in_from_home(page, logto, app_url, user["username"])
+        expect(page.get_by_test_id("user-name")).to_have_text("First User")
+        with timed(timings, "profile"):
+            page.get_by_role("link", name="View your profile").click()
+            page.wait_for_url(f"{app_url}/profile")
+            expect(page.get_by_test_id("userinfo")).to_contain_text(f'"sub": "{user["id"]}"')
+        with timed(timings, "sign-out"):
+            page.get_by_role("button", name="Sign out").first.click()
+            page.wait_for_url(f"{app_url}/")
+            expect(page.get_by_role("link", name="Create account").first).to_be_visible()
+        expect(page.get_by_test_id("user-name")).to_have_count(0)
+
+    record("default_bake_walk", timings, capsys)
 
 
 def test_the_quickest_path_sets_up_the_fullest_bake(
@@ -92,16 +219,9 @@ def test_the_quickest_path_sets_up_the_fullest_bake(
         assert {name: generated[name] for name in GENERATED} == GENERATED
         assert all(str(generated[name]).startswith("your-") for name in CONNECTOR_VALUES)
         assert not generated["LOGTO_M2M_APP_ID"] and not generated["LOGTO_M2M_APP_SECRET"]
-        the_three = {
-            "LOGTO_ENDPOINT": logto.endpoint,
-            "LOGTO_M2M_APP_ID": logto.m2m_app_id,
-            "LOGTO_M2M_APP_SECRET": logto.m2m_app_secret,
-        }
         dotenv = app.project / ".env"
-        set_env_values(dotenv, {**the_three, **store_env})
-        if logto.resource != "https://default.logto.app/api":  # a Logto of the suite's own
-            with open(dotenv, "a", encoding="utf-8") as appended:
-                appended.write(f"LOGTO_M2M_RESOURCE={logto.resource}\n")
+        set_env_values(dotenv, store_env)
+        the_three = the_three_values(logto, dotenv)
         edited = dotenv_values(dotenv)
         changed = {name for name, value in edited.items() if value != generated.get(name)}
         assert changed <= {*the_three, *store_env, "LOGTO_M2M_RESOURCE"}, changed
@@ -171,7 +291,4 @@ def test_the_quickest_path_sets_up_the_fullest_bake(
             page.get_by_role("link", name="Administration").click()
             expect(page.get_by_test_id("organization-admin")).to_contain_text(DEMO)
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "fullest_bake_walk.json").write_text(json.dumps(timings, indent=2) + "\n")
-    with capsys.disabled():
-        print("\nfullest bake, the quickest path (seconds):", json.dumps(timings))
+    record("fullest_bake_walk", timings, capsys)
