@@ -183,13 +183,19 @@ def replace_marker(text: str, marker: str, lines: list[str]) -> str:
     return "".join([*source[:index], *(line + ending for line in lines), *source[index + 1 :]])
 
 
+def is_dev_file(name: str) -> bool:
+    """``requirements-dev-<part>.txt``: tools a chosen part's tests need (the ``dev`` lists)."""
+    return name.startswith("requirements-dev-")
+
+
 def write_dependencies(project_dir: Path, chosen: list[str]) -> bool:
     """Fill pyproject.toml's dependency lists from ``_requirements/``, then remove the folder.
 
     The template keeps its dependencies in requirement files that Dependabot can read; the
     variants' manifest names the files of this project's answers (``chosen``):
-    ``requirements.txt`` first, then those by name, and ``requirements-dev.txt`` for the
-    ``dev`` extra (`pip install -e ".[dev]"`) and the ``dev`` dependency group (`uv sync`).
+    ``requirements.txt`` first, then those by name, and ``requirements-dev.txt`` (then the
+    chosen ``requirements-dev-<part>.txt``) for the ``dev`` extra (`pip install -e ".[dev]"`)
+    and the ``dev`` dependency group (`uv sync`).
     A project without the folder (one generated before) is left alone.
     """
     requirements_dir = project_dir / REQUIREMENTS_DIR
@@ -199,17 +205,18 @@ def write_dependencies(project_dir: Path, chosen: list[str]) -> bool:
     for name in (BASE_REQUIREMENTS, DEV_REQUIREMENTS, *chosen):
         if name not in files:
             raise HookError(REQUIREMENTS_DIR, f"{name} is missing", TEMPLATE_BUG)
-    runtime = [BASE_REQUIREMENTS, *sorted(set(chosen), key=lambda name: Path(name).stem)]
-    sections = {
-        RUNTIME_MARKER: [
+    ordered = sorted(set(chosen), key=lambda name: Path(name).stem)
+    runtime = [BASE_REQUIREMENTS, *(name for name in ordered if not is_dev_file(name))]
+    dev = [DEV_REQUIREMENTS, *(name for name in ordered if is_dev_file(name))]
+
+    def lines_of(names: list[str]) -> list[str]:
+        return [
             line
-            for name in runtime
+            for name in names
             for line in requirement_lines(files[name], f"{REQUIREMENTS_DIR}/{name}")
-        ],
-        DEV_MARKER: requirement_lines(
-            files[DEV_REQUIREMENTS], f"{REQUIREMENTS_DIR}/{DEV_REQUIREMENTS}"
-        ),
-    }
+        ]
+
+    sections = {RUNTIME_MARKER: lines_of(runtime), DEV_MARKER: lines_of(dev)}
     sections[DEV_GROUP_MARKER] = sections[DEV_MARKER]
     pyproject = project_dir / PYPROJECT_FILE
     with open(pyproject, encoding="utf-8", newline="") as source:

@@ -23,7 +23,7 @@ MAX_TEXT_LENGTH = 200
 MAX_SLUG_LENGTH = 100
 MAX_EMAIL_LENGTH = 254
 
-WEB_FRAMEWORKS = ("Flask", "Quart")
+WEB_FRAMEWORKS = ("Flask", "Quart", "FastAPI")
 SESSION_BACKENDS = ("cookie", "redis", "sqlalchemy", "filesystem")
 
 #: Import names the generated project uses or may use; a package with one of these names
@@ -36,6 +36,7 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "click",
         "cryptography",
         "dotenv",
+        "fastapi",
         "flask",
         "gunicorn",
         "hypercorn",
@@ -49,6 +50,8 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "flask_wtf",
         "wtforms",
         "markupsafe",
+        "multipart",
+        "python_multipart",
         "psycopg",
         "pydantic",
         "pytest",
@@ -56,9 +59,11 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "quart_session",
         "redis",
         "sqlalchemy",
+        "starlette",
         "tests",
         "twilio",
         "uv",
+        "watchfiles",
         "werkzeug",
     }
 )

@@ -39,19 +39,8 @@ def html_pages(client: PageClient, paths: list[str]) -> dict[str, Page]:
     }
 
 
-def plain_paths(client: PageClient) -> list[str]:
-    """Every GET route of the app that takes no parameter."""
-    return sorted(
-        {
-            rule.rule
-            for rule in client.app.url_map.iter_rules()
-            if "GET" in (rule.methods or ()) and not rule.arguments
-        }
-    )
-
-
 def test_every_page_title_is_plain_text(client: PageClient, logto: FakeLogto) -> None:
-    paths = plain_paths(client)
+    paths = client.page_paths()
     signed_out = html_pages(client, [*paths, "/no-such-page", "/callback?state=forged"])
     sign_in(client, logto)
     signed_in = html_pages(client, [*paths, "/no-such-page"])

@@ -75,7 +75,7 @@ def test_sign_in_shows_the_user_and_costs_one_token_request(
 def test_a_sign_in_without_next_returns_where_the_app_says(
     client: PageClient, logto: FakeLogto
 ) -> None:
-    client.app.extensions["logto_auth"].after_sign_in_path = "/profile"
+    client.extension("logto_auth").after_sign_in_path = "/profile"
     callback = sign_in(client, logto)
     assert callback.status == 302 and callback.location.endswith("/profile")
     callback = sign_in(client, logto, next_path="/")  # `next` still wins

@@ -164,7 +164,7 @@ def test_concurrent_requests_at_expiry_make_one_refresh(
     assert signed_in == CONCURRENT_REQUESTS, "every request goes on signed in"
     assert logto.request_count("/oidc/token") == tokens + 1
     assert logto.revoked_grants == 0
-    auth: logto_auth.LogtoAuth = client.app.extensions["logto_auth"]
+    auth: logto_auth.LogtoAuth = client.extension("logto_auth")
     assert len(auth.refresher.locks) == 0  # the lock registry keeps no key
 
     # Every session saved holds the one renewal's refresh token, none the used one: when the

@@ -10,7 +10,7 @@ from .app import create_dev_app
 
 def main() -> None:
     host, port, debug = dev_server_address()
-    serve_development(create_dev_app(), host, port, debug=debug)
+    serve_development(create_dev_app, host, port, debug=debug)
 
 
 if __name__ == "__main__":

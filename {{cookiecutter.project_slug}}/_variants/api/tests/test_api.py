@@ -183,7 +183,7 @@ def test_bad_input_and_unknown_routes_answer_json(client: PageClient, logto: Fak
 
 def test_keys_out_of_reach_are_a_503(client: PageClient, logto: FakeLogto) -> None:
     logto.rotate_key()  # a key the app has not fetched yet, and may fetch at once:
-    client.app.extensions["api_access_tokens"].keys.refetch_every = 0
+    client.extension("api_access_tokens").keys.refetch_every = 0
     logto.jwks_down = True
     page = client.call(
         "GET", "/api/items", bearer(logto.access_token("u", API_RESOURCE, READ_ITEMS))

@@ -37,6 +37,15 @@ class PageClient:
         with self._client.session_transaction() as session:
             return dict(session)
 
+    def extension(self, name: str) -> Any:
+        """What `init_app` keeps on the app under `name` (`logto_auth`, ...)."""
+        return self.app.extensions[name]
+
+    def page_paths(self) -> list[str]:
+        """Every GET route of the app that takes no parameter."""
+        rules = self.app.url_map.iter_rules()
+        return sorted({r.rule for r in rules if "GET" in (r.methods or ()) and not r.arguments})
+
     def cookie(self, name: str) -> str | None:
         cookie = self._client.get_cookie(name)
         return cookie.value if cookie else None

@@ -7,6 +7,7 @@ pages, blueprints, extensions) is the project's own: `create_app` in the project
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from flask import Flask, Response, render_template, request, session
 
@@ -63,11 +64,11 @@ def init_setup_page(app: Flask) -> Flask:
     return app
 
 
-def serve_development(app: Flask, host: str, port: int, *, debug: bool) -> None:
+def serve_development(factory: Callable[[], Flask], host: str, port: int, *, debug: bool) -> None:
     """Werkzeug's development server, restarted when the code or `.env` changes. Flask's own
     loading of `.env` into the environment is off: the restarted server would inherit the old
     values, which win over the file (settings.py reads `.env` itself)."""
-    app.run(
+    factory().run(
         host=host,
         port=port,
         debug=debug,

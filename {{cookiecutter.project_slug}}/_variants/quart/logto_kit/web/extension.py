@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import sys
 import types
+from collections.abc import Callable
 
 from quart import Quart, Response, render_template, request, session
 
@@ -67,13 +68,13 @@ def init_setup_page(app: Quart) -> Quart:
     return app
 
 
-def serve_development(app: Quart, host: str, port: int, *, debug: bool) -> None:
+def serve_development(factory: Callable[[], Quart], host: str, port: int, *, debug: bool) -> None:
     """Quart's development server, restarted when the code or `.env` changes."""
     # Quart's reloader watches the files of loaded modules: `.env` is entered as one.
     watched = types.ModuleType("_dotenv_file")
     watched.__file__ = str(ENV_FILE)
     sys.modules.setdefault(watched.__name__, watched)
-    app.run(host=host, port=port, debug=debug, use_reloader=True)
+    factory().run(host=host, port=port, debug=debug, use_reloader=True)
 
 
 def register_sessions(app: Quart, settings: Settings) -> None:

@@ -1,4 +1,5 @@
-"""A lock per key for Quart's request tasks (token_refresh.py uses it per refresh token).
+"""A lock per key for the request tasks of an asyncio web framework (token_refresh.py uses
+it per refresh token).
 
 Each key has an `asyncio.Lock` only while a request holds or waits for it, so the registry never
 holds more keys than there are requests in flight. Waiting never blocks the event loop. One

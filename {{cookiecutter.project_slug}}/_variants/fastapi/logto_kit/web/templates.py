@@ -1,0 +1,108 @@
+"""The app's templates: `Jinja2Templates` over the app's `templates/` folder, then this
+package's (`logto/...`, overridable by the app's own `templates/logto/<name>.html`).
+
+    templates = page_templates(Path(__file__).parent / "templates")
+    return templates.TemplateResponse(request, "home.html")
+
+Every page gets the visitor (`user`, `user_name`, `sign_in_options`), `csrf_token()`,
+`get_flashed_messages()`, the project's name, and `url_for(name, **values)` as Flask writes
+it: a route's name and its path parameters, every other value in the query string
+(`url_for('logto.sign_in', next='/orders')`), `url_for('static', filename=...)`; it gives a
+path (with the app's root path), not a full URL. What a view passes wins over all of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from itertools import combinations
+from os import PathLike
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.routing import NoMatchFound
+from starlette.templating import _TemplateResponse
+
+from ..about import PROJECT_NAME
+from .claims import shown_claims
+from .csrf import csrf_token
+from .flashes import get_flashed_messages
+from .signed_in import signed_in_context
+
+KIT_TEMPLATES = Path(__file__).parent / "templates"
+#: What Flask's `url_for` leaves unquoted in a query value (`next=/profile?tab%3Dclaims`).
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
+@jinja2.pass_context
+def url_for(context: Mapping[str, Any], name: str, /, **values: Any) -> str:
+    """The path of route `name`, as Flask's `url_for` gives it (see above)."""
+    return path_for(context["request"], name, **values)
+
+
+def path_for(request: Request, name: str, /, **values: Any) -> str:
+    """`url_for` outside a template."""
+    if name == "static" and "filename" in values:
+        values["path"] = values.pop("filename")
+    path, query = _split(request, name, values)
+    root = request.scope.get("root_path", "")
+    return f"{root}{path}" + (f"?{urlencode(query, doseq=True, safe=QUERY_SAFE)}" if query else "")
+
+
+def _split(request: Request, name: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The route's path from the values it takes (as many as fit), and the rest, the query."""
+    for size in range(len(values), -1, -1):
+        for names in combinations(values, size):
+            try:
+                path = request.app.url_path_for(name, **{key: values[key] for key in names})
+            except NoMatchFound:
+                continue
+            query = {k: v for k, v in values.items() if k not in names and v is not None}
+            return str(path), query
+    raise NoMatchFound(name, values)
+
+
+class PageTemplates(Jinja2Templates):
+    """`Jinja2Templates` whose pages know the visitor (see the module's docstring)."""
+
+    def TemplateResponse(  # Starlette's name
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any] | None = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> _TemplateResponse:
+        page = {
+            **signed_in_context(request),
+            "csrf_token": partial(csrf_token, request),
+            "get_flashed_messages": partial(get_flashed_messages, request),
+            **(context or {}),
+        }
+        return super().TemplateResponse(
+            request, name, page, status_code, headers, media_type, background
+        )
+
+
+def page_templates(
+    directory: str | PathLike[str], *, nav_links: list[tuple[str, str]] | None = None
+) -> PageTemplates:
+    """The templates of the app's `directory`, then this package's."""
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(directory), jinja2.FileSystemLoader(KIT_TEMPLATES)]
+    )
+    env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape())
+    env.globals.update(
+        url_for=url_for,
+        project_name=PROJECT_NAME,
+        shown_claims=shown_claims,
+        nav_links=nav_links if nav_links is not None else [],
+    )
+    return PageTemplates(env=env)
