@@ -16,7 +16,7 @@ API_RESOURCE = "https://api.example.com"
 COMBINATIONS: list[dict[str, object]] = (
     [
         {"web_framework": framework, "session_backend": backend}
-        for framework in ("Flask", "Quart")
+        for framework in ("Flask", "Quart", "FastAPI")
         for backend in ("cookie", "redis", "sqlalchemy", "filesystem")
     ]
     + [
@@ -24,6 +24,7 @@ COMBINATIONS: list[dict[str, object]] = (
         for framework in ("Flask", "Quart")
         for twilio, patreon in ((True, False), (False, True), (True, True))
     ]
+    + [{"web_framework": "FastAPI", "use_twilio": True, "use_patreon": True}]
     + [
         # Beyond sign-in: each part on its own, once per framework between them, then all
         # together on the store they share the most code with.

@@ -5,8 +5,9 @@ of any file.
 
 The rule, per bake (each word matched case-insensitively anywhere in a line, so `Quart`,
 `quart_session`, `.quartenv` and `TEST_REDIS_URL` all count):
-- web framework: a Flask bake never says `quart`; a Quart bake never says `flask`, except in
-  its lock file, which pins flask because Quart is built on it (ALLOWED). Neither speaks of
+- web framework: a Flask bake never says `quart`, `fastapi` or `starlette`; a Quart bake never
+  says `flask`, except in its lock file, which pins flask because Quart is built on it
+  (ALLOWED), nor `fastapi` or `starlette`; a FastAPI bake never says `flask` or `quart`. Neither speaks of
   frameworks it does not have: "both frameworks", "either framework", "each framework", "the
   other framework" are refused in every bake (a bake has one);
 - connectors: a bake without Twilio never says `twilio`, one without Patreon never `patreon`;
@@ -33,7 +34,8 @@ import pytest
 
 from tests.bakes import COMBINATIONS, combination_id, run, text_files
 
-FRAMEWORK_WORDS = {"Flask": "flask", "Quart": "quart"}
+#: Each framework's words; a bake of another framework holds none of them.
+FRAMEWORK_WORDS = {"Flask": ("flask",), "Quart": ("quart",), "FastAPI": ("fastapi", "starlette")}
 #: A bake has one framework; these speak of more than one.
 OTHER_FRAMEWORKS = "frameworks"
 OTHER_FRAMEWORKS_PATTERN = r"\b(?:both|either|each|the other) (?:web )?frameworks?\b"
@@ -88,7 +90,7 @@ def refused_words(answers: dict[str, Any]) -> dict[str, str]:
     framework = answers.get("web_framework", "Flask")
     backend = answers.get("session_backend", "cookie")
     words = [
-        *(word for name, word in FRAMEWORK_WORDS.items() if name != framework),
+        *(word for name, words in FRAMEWORK_WORDS.items() if name != framework for word in words),
         *(word for answer, word in CONNECTOR_WORDS.items() if not answers.get(answer)),
         *(word for name, word in BACKEND_SETTINGS.items() if name != backend),
     ]

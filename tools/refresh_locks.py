@@ -25,7 +25,8 @@ The locks live in `_variants/lock-<framework>-<backend>/` (the variant manifest 
 ones into the project); they were resolved for the default project name, and the
 post-generation hook gives `uv.lock`'s entry for the project the bake's own name.
 
-Run: python3 tools/refresh_locks.py [--upgrade]   (needs uv and cookiecutter, and PyPI)
+Run: python3 tools/refresh_locks.py [--upgrade] [--framework NAME]   (needs uv and cookiecutter,
+and PyPI)
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = ROOT / "{{cookiecutter.project_slug}}" / "_variants"
-FRAMEWORKS = ("Flask", "Quart")
+FRAMEWORKS = ("Flask", "Quart", "FastAPI")
 BACKENDS = ("cookie", "redis", "sqlalchemy", "filesystem")
 UV_LOCK = "uv.lock"
 REQUIREMENTS_LOCK = "requirements-lock.txt"
@@ -150,8 +151,11 @@ def main() -> None:
     parser.add_argument(
         "--upgrade", action="store_true", help="every package to its newest allowed version"
     )
+    parser.add_argument(
+        "--framework", choices=FRAMEWORKS, action="append", help="only this one (repeatable)"
+    )
     options = parser.parse_args()
-    for framework in FRAMEWORKS:
+    for framework in options.framework or FRAMEWORKS:
         for backend in BACKENDS:
             refresh(framework, backend, upgrade=options.upgrade)
 

@@ -1,4 +1,4 @@
-"""Sessions in a signed cookie (no server), in Flask's and Quart's own format
+"""Sessions in a signed cookie (no server), in the Pallets frameworks' format
 (signed_cookie.py), refused loudly when too large to keep.
 
 An ASGI middleware opens the session before any route runs (`request.session`, and the

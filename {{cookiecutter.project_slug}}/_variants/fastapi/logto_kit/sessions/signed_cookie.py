@@ -1,6 +1,6 @@
-"""The signed session cookie, byte for byte as Flask and Quart write theirs: itsdangerous's
+"""The signed session cookie, byte for byte in the Pallets frameworks' format: itsdangerous's
 URL-safe timed signature (SECRET_KEY, salt `cookie-session`, HMAC-SHA1 key derivation) over
-compact JSON with Flask's tags for what JSON lacks (tuples, bytes, markup, UUIDs, dates).
+compact JSON with their tags for what JSON lacks (tuples, bytes, markup, UUIDs, dates).
 A project generated again with another framework therefore reads its visitors' cookies
 (and, with a server-side store, their signed-out sessions) as they are."""
 
@@ -29,7 +29,7 @@ def _http_date(value: datetime) -> str:
     return format_datetime(value, usegmt=True)
 
 
-#: Flask's tags (flask.json.tag), in the order it tries them: a one-key object
+#: The tags (Pallets' `json.tag`), in the order they are tried: a one-key object
 #: `{" t": [...]}` is a tuple, and so on; an object whose one key looks like a tag is escaped.
 _TAGS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any], Callable[[Any], Any]]] = {
     " t": (lambda v: isinstance(v, tuple), lambda v: [tag(item) for item in v], tuple),
@@ -45,7 +45,7 @@ _TAGS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any], Callable[[An
 
 
 def tag(value: Any) -> Any:
-    """`value` as Flask's TaggedJSONSerializer writes it, before `json.dumps`."""
+    """`value` as Pallets' TaggedJSONSerializer writes it, before `json.dumps`."""
     if isinstance(value, dict):
         if len(value) == 1 and next(iter(value)) in {*_TAGS, " di"}:
             key = next(iter(value))

@@ -1,5 +1,5 @@
-"""CSRF protection for every POST, PUT, PATCH and DELETE, the app's own forms included, as
-Flask-WTF checks it and in its format (salt `wtf-csrf-token`, field `csrf_token`): the session
+"""CSRF protection for every POST, PUT, PATCH and DELETE, the app's own forms included, in
+WTForms' CSRF format (salt `wtf-csrf-token`, field `csrf_token`): the session
 keeps a random token, each page's `csrf_token()` is that token signed with SECRET_KEY, and an
 unsafe request must send it back as the form field `csrf_token` or the `X-CSRFToken` header.
 A request without it gets the 403 page, before any route runs.

@@ -1,5 +1,6 @@
-"""Messages for the next page a user sees, as Flask's `flash` keeps them (the session's
-`_flashes`, a list of `(category, message)`): `base.html` shows them.
+"""Messages for the next page a user sees, kept in the session's `_flashes` (a list of
+`(category, message)`, the layout every framework of the template uses): `base.html` shows
+them.
 
     from logto_kit.web import flash
 

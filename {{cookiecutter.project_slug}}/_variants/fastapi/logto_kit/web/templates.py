@@ -5,8 +5,8 @@ package's (`logto/...`, overridable by the app's own `templates/logto/<name>.htm
     return templates.TemplateResponse(request, "home.html")
 
 Every page gets the visitor (`user`, `user_name`, `sign_in_options`), `csrf_token()`,
-`get_flashed_messages()`, the project's name, and `url_for(name, **values)` as Flask writes
-it: a route's name and its path parameters, every other value in the query string
+`get_flashed_messages()`, the project's name, and `url_for(name, **values)`: a route's name
+and its path parameters, every other value in the query string
 (`url_for('logto.sign_in', next='/orders')`), `url_for('static', filename=...)`; it gives a
 path (with the app's root path), not a full URL. What a view passes wins over all of these.
 """
@@ -35,13 +35,14 @@ from .flashes import get_flashed_messages
 from .signed_in import signed_in_context
 
 KIT_TEMPLATES = Path(__file__).parent / "templates"
-#: What Flask's `url_for` leaves unquoted in a query value (`next=/profile?tab%3Dclaims`).
+#: What `url_for` leaves unquoted in a query value (`next=/profile?tab%3Dclaims`), as
+#: Werkzeug's URL building does.
 QUERY_SAFE = "!$'()*,/:;?@"
 
 
 @jinja2.pass_context
 def url_for(context: Mapping[str, Any], name: str, /, **values: Any) -> str:
-    """The path of route `name`, as Flask's `url_for` gives it (see above)."""
+    """The path of route `name` (see above)."""
     return path_for(context["request"], name, **values)
 
 
