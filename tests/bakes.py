@@ -12,6 +12,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 API_RESOURCE = "https://api.example.com"
+#: Every web framework a project can be generated with.
+FRAMEWORKS = ["Flask", "Quart", "FastAPI"]
 #: Every supported combination of answers; each one is baked and fully checked.
 COMBINATIONS: list[dict[str, object]] = (
     [

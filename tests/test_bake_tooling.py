@@ -355,11 +355,14 @@ def test_requirement_files_are_exactly_what_each_bake_declares(
 ) -> None:
     answers, project = baked
     files = [Path(name) for name in chosen_requirement_files(answers)]
-    dev = requirement_specs(REQUIREMENTS_DIR / "requirements-dev.txt")
+    dev_files = [Path("requirements-dev.txt")] + [
+        relative for relative in files if relative.name.startswith("requirements-dev-")
+    ]
+    dev = [spec for name in dev_files for spec in requirement_specs(REQUIREMENTS_DIR / name)]
     runtime = [
         spec
         for relative in files
-        if relative.name != "requirements-dev.txt"
+        if not relative.name.startswith("requirements-dev")
         for spec in requirement_specs(REQUIREMENTS_DIR / relative)
     ]
     pyproject_text = (project / "pyproject.toml").read_text(encoding="utf-8")

@@ -7,9 +7,9 @@ The rule, per bake (each word matched case-insensitively anywhere in a line, so 
 `quart_session`, `.quartenv` and `TEST_REDIS_URL` all count):
 - web framework: a Flask bake never says `quart`, `fastapi` or `starlette`; a Quart bake never
   says `flask`, except in its lock file, which pins flask because Quart is built on it
-  (ALLOWED), nor `fastapi` or `starlette`; a FastAPI bake never says `flask` or `quart`. Neither speaks of
-  frameworks it does not have: "both frameworks", "either framework", "each framework", "the
-  other framework" are refused in every bake (a bake has one);
+  (ALLOWED), nor `fastapi` or `starlette`; a FastAPI bake never says `flask` or `quart`.
+  None speaks of frameworks it does not have: "both frameworks", "either framework", "each
+  framework", "the other framework" are refused in every bake (a bake has one);
 - connectors: a bake without Twilio never says `twilio`, one without Patreon never `patreon`;
 - session backends: a bake never names another backend's setting, `redis_url` (redis),
   `database_url` (sqlalchemy) or `session_dir` (filesystem), as a variable or an attribute.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import running_app
 from tests.support.browser import log_in_at_idp
 from tests.support.e2e_stack import idp_and_bake
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS_DIR", Path(__file__).parents[2] / "artifacts"))
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize(("backend", "store"), STORES, ids=[store for _, store in STORES])
 def test_sign_in_profile_sign_out(
     framework: str, backend: str, store: str, tmp_path: Path, page: Page
@@ -71,7 +72,7 @@ def test_sign_in_profile_sign_out(
         assert all(request["redirect_uri"] == f"{app_url}/callback" for request in requests)
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_two_tabs_signing_in_at_once_both_end_on_their_own_page(
     framework: str, tmp_path: Path, page: Page
 ) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import running_app
 from tests.support.e2e_stack import idp_and_bake
 from tests.support.processes import free_port
@@ -20,7 +21,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_buttons_carry_exact_parameters(framework: str, tmp_path: Path, page: Page) -> None:
     app_port = free_port()
     app_url = f"http://127.0.0.1:{app_port}"

@@ -14,6 +14,7 @@ from pathlib import Path
 import jwt
 import pytest
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import running_app
 from tests.support.e2e_stack import idp_and_bake
 from tests.support.http_user import HttpUser, sign_in_at_idp
@@ -46,7 +47,7 @@ def id_token_kid(user: HttpUser) -> str | None:
     return str(kid) if kid else None
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_tokens_signed_by_a_rotated_key_verify_on_the_first_try(
     framework: str, tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import running_app
 from tests.support.browser import log_in_at_idp
 from tests.support.e2e_stack import idp_and_bake
@@ -32,7 +33,7 @@ def check_layout(page: Page, what: str) -> None:
         )
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_pages_fit_phone_and_laptop_screens(framework: str, tmp_path: Path, page: Page) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -49,7 +49,8 @@ def tag(value: Any) -> Any:
     if isinstance(value, dict):
         if len(value) == 1 and next(iter(value)) in {*_TAGS, " di"}:
             key = next(iter(value))
-            return {" di": {f"{key}__": tag(value[key])}}
+            escaped = {f"{key}__": tag(value[key])}
+            return {" di": escaped}
         return {key: tag(item) for key, item in value.items()}
     if isinstance(value, list):
         return [tag(item) for item in value]

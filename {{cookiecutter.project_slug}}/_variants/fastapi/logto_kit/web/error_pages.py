@@ -13,10 +13,18 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
-from ..auth.failures import SESSIONS_UNAVAILABLE, Failure
+from ..auth.failures import SESSIONS_UNAVAILABLE, Failure, request_too_large
 from ..sessions import SessionStoreError
 from .signed_in import SignInRequired, request_user
 from .templates import path_for
+
+
+class RequestTooLarge(HTTPException):
+    """A chunked request body went past MAX_REQUEST_BYTES."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, request_too_large(limit).message)
+        self.limit = limit
 
 
 def register_error_pages(app: FastAPI) -> None:
@@ -24,6 +32,7 @@ def register_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(SessionStoreError, sessions_unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(SignInRequired, send_to_sign_in)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_error_page)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestTooLarge, too_large)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, malformed_request)  # type: ignore[arg-type]
 
 
@@ -40,6 +49,11 @@ def sessions_unavailable(request: Request, error: SessionStoreError) -> Response
 def send_to_sign_in(request: Request, required: SignInRequired) -> Response:
     url = path_for(request, "logto.sign_in", next=required.next_path)
     return RedirectResponse(url, status_code=302)
+
+
+def too_large(request: Request, error: RequestTooLarge) -> Response:
+    """A chunked body that went past MAX_REQUEST_BYTES while a route read it."""
+    return error_response(request, request_too_large(error.limit))
 
 
 def http_error_page(request: Request, error: HTTPException) -> Response:

@@ -3,7 +3,8 @@
 The check is the outermost middleware but the security headers, ahead of the CSRF check that
 reads a form: a larger Content-Length is refused at once, unread. A chunked body (no
 Content-Length) is handed on up to the limit; past it, reading the body raises
-`RequestTooLarge`, answered with the same page.
+`RequestTooLarge`, answered with the same page (an `HTTPException`, so FastAPI's parsing of a
+route's `Form`/`Body` parameters passes it on instead of making it a 400).
 """
 
 from __future__ import annotations
@@ -12,11 +13,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..auth.failures import request_too_large
-from .error_pages import respond_with_failure
-
-
-class RequestTooLarge(Exception):
-    """A chunked request body went past MAX_REQUEST_BYTES."""
+from .error_pages import RequestTooLarge, respond_with_failure
 
 
 class RequestLimit:
@@ -41,10 +38,10 @@ class RequestLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise RequestTooLarge
+                    raise RequestTooLarge(self.limit)
             return message
 
         try:
             await self.app(scope, bounded, send)
-        except RequestTooLarge:
+        except RequestTooLarge:  # read by a middleware (the CSRF check), before any route
             await respond_with_failure(scope, receive, send, request_too_large(self.limit))

@@ -8,12 +8,13 @@ Every page gets the visitor (`user`, `user_name`, `sign_in_options`), `csrf_toke
 `get_flashed_messages()`, the project's name, and `url_for(name, **values)`: a route's name
 and its path parameters, every other value in the query string
 (`url_for('logto.sign_in', next='/orders')`), `url_for('static', filename=...)`; it gives a
-path (with the app's root path), not a full URL. What a view passes wins over all of these.
+path (with the app's root path), not a full URL. What a view passes wins over these; the
+app's own context processors (Starlette's) win over both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from itertools import combinations
 from os import PathLike
@@ -93,17 +94,18 @@ class PageTemplates(Jinja2Templates):
 
 
 def page_templates(
-    directory: str | PathLike[str], *, nav_links: list[tuple[str, str]] | None = None
+    directory: str | PathLike[str],
+    *,
+    context_processors: list[Callable[[Request], dict[str, Any]]] | None = None,
 ) -> PageTemplates:
-    """The templates of the app's `directory`, then this package's."""
+    """The templates of the app's `directory`, then this package's. `context_processors` are
+    Starlette's (also `templates.context_processors.append(...)` later): their values go
+    into every page, over what the view passes, as Starlette's docs say."""
     loader = jinja2.ChoiceLoader(
         [jinja2.FileSystemLoader(directory), jinja2.FileSystemLoader(KIT_TEMPLATES)]
     )
     env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape())
     env.globals.update(
-        url_for=url_for,
-        project_name=PROJECT_NAME,
-        shown_claims=shown_claims,
-        nav_links=nav_links if nav_links is not None else [],
+        url_for=url_for, project_name=PROJECT_NAME, shown_claims=shown_claims, nav_links=[]
     )
-    return PageTemplates(env=env)
+    return PageTemplates(env=env, context_processors=context_processors)
