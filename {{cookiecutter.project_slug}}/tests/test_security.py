@@ -6,6 +6,7 @@ import dataclasses
 import re
 import secrets
 import sys
+from typing import Any
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -171,8 +172,8 @@ def test_form_action_allows_exactly_this_app_and_logto(settings: Settings) -> No
 class Headers(dict[str, str]):
     """A response's headers, as `SecurityHeaders` adds to them (`ResponseHeaders`)."""
 
-    def add(self, key: str, value: str, /) -> None:
-        self[key] = value
+    def add(self, key: str, value: Any, /, **kwargs: Any) -> None:
+        self[key] = str(value)
 
 
 def test_a_header_the_view_set_is_kept(settings: Settings) -> None:
