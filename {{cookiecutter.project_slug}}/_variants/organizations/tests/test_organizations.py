@@ -12,7 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from logto_kit.about import PROTECTED_API
+from logto_kit.settings import Settings
 from logto_kit.web import organizations as organization_pages
+
+from {{ cookiecutter.package_name }} import create_app
 
 from .conftest import API_RESOURCE
 from .fake_logto import FakeLogto, FakeUser
@@ -53,6 +56,17 @@ def test_the_profile_lists_organizations_and_roles(client: PageClient, logto: Fa
     profile = client.get("/profile").text
     assert f'data-id="{SHOP}"><th>{SHOP}</th><td>admin, member</td>' in profile
     assert f'data-id="{LAB}"><th>{LAB}</th><td>member</td>' in profile
+
+
+def test_the_header_links_to_the_organization_page_once(
+    client: PageClient, logto: FakeLogto, settings: Settings
+) -> None:
+    """Also when the app's code has made another app before (as every test does)."""
+    PageClient(create_app(settings)).close()
+    sign_in_as(client, logto, MEMBER)
+    home = client.get("/")
+    assert home.status == 200
+    assert home.text.count('<a href="/organization">Organization</a>') == 1
 
 
 def test_switching_to_an_own_organization_gets_its_token(
@@ -149,6 +163,20 @@ def test_a_role_or_membership_removed_in_logto_stops_counting_within_the_bound(
     assert client.get("/organization/admin").status == 403
     assert switch(client, SHOP).status == 403
     assert client.get("/profile").status == 200 and logto.revoked_grants == 0
+
+
+def test_a_sign_in_logto_no_longer_renews_goes_through_sign_in_again(
+    client: PageClient, logto: FakeLogto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(organization_pages, "ROLES_MAX_AGE_SECONDS", 0)  # renewed every time
+    for path in ("/organization", "/organization/admin?tab=2"):
+        logto.token_error = None
+        sign_in_as(client, logto, MEMBER)
+        assert switch(client, SHOP).status == 303
+        logto.token_error = (400, {"error": "invalid_grant", "error_description": "revoked"})
+        page = client.get(path)
+        assert page.status == 302, (path, page.text)
+        assert page.location == f"/sign-in?next={path.replace('=', '%3D')}"
 
 
 def test_a_user_without_organizations_sees_none(client: PageClient, logto: FakeLogto) -> None:
