@@ -6,9 +6,9 @@ import dataclasses
 import re
 import secrets
 import sys
-from typing import Any
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
