@@ -32,6 +32,7 @@ COMBINATIONS: list[dict[str, object]] = (
         # together on the store they share the most code with.
         {"web_framework": "Flask", "api_resource": API_RESOURCE},
         {"web_framework": "Quart", "use_organizations": True},
+        {"web_framework": "FastAPI", "use_organizations": True},
         # Back-channel logout needs a server-side store: each store once, both frameworks
         # (the store and token code is shared, only the route differs by framework).
         {"web_framework": "Flask", "session_backend": "redis", "use_backchannel_logout": True},
