@@ -1,7 +1,8 @@
 """The control bench/throughput.py measures the baked apps' signed-in home page against: the
 framework itself doing that page's work, and nothing else the baked app adds.
 
-`control_flask()` / `control_quart()` are plain Flask / Quart apps that
+`control_flask()` / `control_quart()` are plain Flask / Quart apps (`control_fastapi()`: plain
+FastAPI doing the same, see its docstring) that
 
 - open the session cookie with the framework's own `SecureCookieSessionInterface` (the
   default; SECRET_KEY is the baked app's, so the baked app's cookies open here);
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import hmac
 import json
 import os
@@ -239,4 +241,143 @@ def plain_quart() -> Any:
         return ""
 
     add_routes(app, functools.partial(Blueprint, import_name=__name__), home, stub)
+    return app
+
+
+def control_fastapi() -> Any:
+    """Plain FastAPI doing the page's work: the session cookie opened and written back in
+    the bake's (Pallets') format by a minimal ASGI middleware, as Starlette's own
+    SessionMiddleware does for its format (FastAPI has no cookie session of its own in that
+    format); the bake's templates through `Jinja2Templates`, with the same context from
+    Starlette context processors; `csrf_token()` and the check of every unsafe request; the
+    flashed messages popped from the session; `url_for` by route name with `filename` and query
+    values, as the bake's templates call it."""
+    from urllib.parse import urlencode
+
+    from fastapi import APIRouter, FastAPI, Request
+    from fastapi.responses import HTMLResponse, PlainTextResponse
+    from fastapi.staticfiles import StaticFiles
+    from fastapi.templating import Jinja2Templates
+    from flask.json.tag import TaggedJSONSerializer
+    from itsdangerous import BadData, URLSafeTimedSerializer
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
+    from starlette.datastructures import MutableHeaders
+    from starlette.requests import cookie_parser
+
+    secret_key = os.environ["SECRET_KEY"]
+    cookies = URLSafeTimedSerializer(
+        secret_key,
+        salt="cookie-session",
+        serializer=TaggedJSONSerializer(),
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+    csrf_serializer = URLSafeTimedSerializer(secret_key, salt=CSRF_SALT)
+    lifetime = int(SESSION_LIFETIME.total_seconds())
+
+    class Sessions:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                await self.app(scope, receive, send)
+                return
+            raw = ""
+            for name, value in scope["headers"]:
+                if name == b"cookie":
+                    raw = cookie_parser(value.decode("latin-1")).get("session", "")
+            try:
+                data = cookies.loads(raw, max_age=lifetime) if raw else {}
+            except BadData:
+                data = {}
+            scope["session"] = session = dict(data)
+
+            async def send_wrapper(message: Any) -> None:
+                if message["type"] == "http.response.start" and session != data:
+                    value = cookies.dumps(session)
+                    MutableHeaders(scope=message).append(
+                        "Set-Cookie", f"session={value}; Path=/; HttpOnly; SameSite=Lax"
+                    )
+                await send(message)
+
+            await self.app(scope, receive, send_wrapper)
+
+    class CsrfCheck:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+                submitted = dict(scope["headers"]).get(b"x-csrftoken", b"").decode()
+                try:
+                    expected = csrf_serializer.loads(submitted)
+                except BadData:
+                    expected = None
+                if not isinstance(expected, str) or not hmac.compare_digest(
+                    expected, str(scope["session"].get(CSRF_FIELD, ""))
+                ):
+                    await PlainTextResponse("refused", 400)(scope, receive, send)
+                    return
+            await self.app(scope, receive, send)
+
+    def csrf_token(request: Request) -> str:
+        token = getattr(request.state, "csrf_token", None)
+        if token is None:
+            if CSRF_FIELD not in request.session:
+                request.session[CSRF_FIELD] = secrets.token_hex(20)
+            token = request.state.csrf_token = csrf_serializer.dumps(request.session[CSRF_FIELD])
+        return str(token)
+
+    def flashed(request: Request, with_categories: bool = False) -> list[Any]:
+        taken = [tuple(item) for item in request.session.pop("_flashes", ())]
+        return taken if with_categories else [message for _, message in taken]
+
+    @pass_context
+    def url_for(context: Any, name: str, /, **values: Any) -> str:
+        request = context["request"]
+        if "filename" in values:
+            values["path"] = values.pop("filename")
+        path_names = {"path"} if name == "static" else ({"option"} & values.keys())
+        path = request.app.url_path_for(name, **{k: values[k] for k in path_names})
+        query = {k: v for k, v in values.items() if k not in path_names}
+        return str(path) + (f"?{urlencode(query)}" if query else "")
+
+    def context(request: Request) -> dict[str, Any]:
+        return {
+            **page_context(request.session),
+            "csrf_token": lambda: csrf_token(request),
+            "get_flashed_messages": lambda with_categories=False: flashed(request, with_categories),
+        }
+
+    extra = [f for f in os.environ.get("CONTROL_BLUEPRINT_TEMPLATES", "").split(os.pathsep) if f]
+    loader = ChoiceLoader(
+        [FileSystemLoader(os.environ["CONTROL_TEMPLATES"])]
+        + [FileSystemLoader(folder) for folder in extra]
+    )
+    env = Environment(loader=loader, autoescape=select_autoescape())
+    env.globals.update(
+        url_for=url_for,
+        project_name=os.environ.get("CONTROL_PROJECT_NAME", "Logto Web App"),
+        shown_claims=shown_claims,
+        nav_links=[],
+    )
+    templates = Jinja2Templates(env=env, context_processors=[context])
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(CsrfCheck)
+    app.add_middleware(Sessions)
+    router = APIRouter()
+
+    async def home(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "home.html")
+
+    async def stub() -> PlainTextResponse:
+        return PlainTextResponse("")
+
+    for blueprint, rule, endpoint, methods in ROUTES:
+        view = home if (blueprint, endpoint) == ("pages", "home") else stub
+        path = rule.replace("<option>", "{option}")
+        router.add_api_route(path, view, methods=list(methods), name=f"{blueprint}.{endpoint}")
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=os.environ["CONTROL_STATIC"]), name="static")
     return app
