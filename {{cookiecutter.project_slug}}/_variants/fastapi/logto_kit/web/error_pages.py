@@ -1,10 +1,14 @@
 """Every error as a page a person understands (never a 500 for what can be foreseen): a
 `Failure` from the sign-in flow, a session store that failed, a refused form, a request body
 over MAX_REQUEST_BYTES, a 404, a malformed query ... The middlewares (sessions, CSRF, the
-request limit) answer before any route runs, with the same page (`respond_with_failure`)."""
+request limit) answer before any route runs, with the same page (`respond_with_failure`).
+
+Paths that machines call answer their failures their own way: `answer_failures_under(app,
+"/api/", answer)` (the protected API answers JSON)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -17,6 +21,10 @@ from ..auth.failures import SESSIONS_UNAVAILABLE, Failure, request_too_large
 from ..sessions import SessionStoreError
 from .signed_in import SignInRequired, request_user
 from .templates import path_for
+
+#: A failure's answer where a page is not wanted: a response made from the request and the
+#: failure (its status, title and message).
+FailureAnswer = Callable[[Request, Failure], Response]
 
 
 class RequestTooLarge(HTTPException):
@@ -34,6 +42,22 @@ def register_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error_page)  # type: ignore[arg-type]
     app.add_exception_handler(RequestTooLarge, too_large)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, malformed_request)  # type: ignore[arg-type]
+
+
+def answer_failures_under(app: FastAPI, prefix: str, answer: FailureAnswer) -> None:
+    """Answer every failure under `prefix` (a path ending with `/`, which also covers the path
+    without it) with `answer` instead of the error page: the routes' exceptions, the
+    middlewares' refusals (a body over the limit, a session store down) and a 404 or 405."""
+    app.state.failure_answers = {**getattr(app.state, "failure_answers", {}), prefix: answer}
+
+
+def _answer_under(request: Request) -> FailureAnswer | None:
+    path = request.scope["path"]
+    answers: dict[str, FailureAnswer] = getattr(request.app.state, "failure_answers", {})
+    for prefix, answer in answers.items():
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
+            return answer
+    return None
 
 
 def failure_page(request: Request, failure: Failure) -> Response:
@@ -76,6 +100,9 @@ def malformed_request(request: Request, error: RequestValidationError) -> Respon
 
 
 def error_response(request: Request, failure: Failure, *, hide_user: bool = False) -> Response:
+    answer = _answer_under(request)
+    if answer is not None:
+        return answer(request, failure)
     try:
         seen = request_user()
     except RuntimeError:  # served without looking at the visitor
