@@ -371,6 +371,11 @@ def control_fastapi() -> Any:
     async def home(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "home.html")
 
+    # This module's annotations are strings (`from __future__ import annotations`); FastAPI
+    # resolves them in the module's globals, which lack `Request` (imported in here), and would
+    # take `request` for a required query parameter (every page a 422): give it the class.
+    home.__annotations__["request"] = Request
+
     async def stub() -> PlainTextResponse:
         return PlainTextResponse("")
 
