@@ -15,15 +15,17 @@ as an app following it would be written:
 
 `guide_quart()` is the same code with Quart, to compare event-loop behaviour (the guide itself
 is for Flask). The SDK's own `OidcCore` is used: discovery on the first sign-in, JWKS fetched
-with blocking urllib while verifying the ID token.
+with blocking urllib while verifying the ID token. Logto has no FastAPI guide, so there is no
+FastAPI guide pattern here.
 
-Bare apps - a sync Flask hello page and an async Quart hello page: the ceiling of each
-framework under its server. (The control a signed-in page is measured against, the framework
-rendering the bake's own templates, is bench/control_app.py.)
+Bare apps - a sync Flask hello page, an async Quart and an async FastAPI hello page: the
+ceiling of each framework under its server. (The control a signed-in page is measured against,
+the framework rendering the bake's own templates, is bench/control_app.py.)
 
-Each contender is a factory for `gunicorn 'guide_app:guide_flask()'` (Quart's: in uvicorn workers),
-run with `bench/` as the working directory. Settings come from the environment, under the names the
-baked app reads: LOGTO_ENDPOINT, LOGTO_APP_ID, LOGTO_APP_SECRET, APP_BASE_URL, SECRET_KEY.
+Each contender is a factory for `gunicorn 'guide_app:guide_flask()'` (Quart's and FastAPI's: in
+uvicorn workers), run with `bench/` as the working directory. Settings come from the
+environment, under the names the baked app reads: LOGTO_ENDPOINT, LOGTO_APP_ID,
+LOGTO_APP_SECRET, APP_BASE_URL, SECRET_KEY.
 """
 
 from __future__ import annotations
@@ -139,6 +141,20 @@ def bare_quart() -> Any:
     app = Quart(__name__)
 
     @app.route("/")
+    async def hello() -> str:
+        return HELLO
+
+    return app
+
+
+def bare_fastapi() -> Any:
+    """FastAPI as it ships (its /docs routes included), one async page."""
+    from fastapi import FastAPI
+    from fastapi.responses import HTMLResponse
+
+    app = FastAPI()
+
+    @app.get("/", response_class=HTMLResponse)
     async def hello() -> str:
         return HELLO
 
