@@ -25,10 +25,11 @@ each factory: the places to change when the baked app's templates take something
 bench/throughput.py checks this control's HTML equal to the baked app's (the CSRF token's
 value aside) before measuring.
 
-Each is a factory for `gunicorn 'control_app:control_flask()'` (Quart's: in uvicorn workers),
-run with `bench/` as the working directory. Settings come from the environment: SECRET_KEY
-(the baked app's name for it), CONTROL_TEMPLATES and CONTROL_STATIC (the baked app's
-folders), CONTROL_BLUEPRINT_TEMPLATES (the machinery's template folder), CONTROL_PROJECT_NAME.
+Each is a factory for `gunicorn 'control_app:control_flask()'` (Quart's and FastAPI's: in
+uvicorn workers), run with `bench/` as the working directory. Settings come from the
+environment: SECRET_KEY (the baked app's name for it), CONTROL_TEMPLATES and CONTROL_STATIC
+(the baked app's folders), CONTROL_BLUEPRINT_TEMPLATES (the machinery's template folder),
+CONTROL_PROJECT_NAME.
 """
 
 from __future__ import annotations
