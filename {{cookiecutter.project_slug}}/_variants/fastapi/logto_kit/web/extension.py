@@ -89,7 +89,8 @@ class SetupPage:
 
 
 def serve_development(factory: Callable[[], FastAPI], host: str, port: int, *, debug: bool) -> None:
-    """Uvicorn, serving `factory()` and restarted when the code or `.env` changes."""
+    """Uvicorn, serving `factory()` and restarted when the code, a template or `.env`
+    changes."""
     uvicorn.run(
         f"{factory.__module__}:{factory.__qualname__}",
         factory=True,
@@ -97,7 +98,7 @@ def serve_development(factory: Callable[[], FastAPI], host: str, port: int, *, d
         port=port,
         reload=True,
         reload_dirs=[str(PROJECT_ROOT)],
-        reload_includes=["*.py", ENV_FILE.name],
+        reload_includes=["*.py", "*.html", ENV_FILE.name],
         log_level="debug" if debug else "info",
     )
 
