@@ -355,7 +355,8 @@ def control_fastapi() -> Any:
         [FileSystemLoader(os.environ["CONTROL_TEMPLATES"])]
         + [FileSystemLoader(folder) for folder in extra]
     )
-    env = Environment(loader=loader, autoescape=select_autoescape())
+    # As the bake sets it (and as Flask does outside debug mode): no file check per render.
+    env = Environment(loader=loader, autoescape=select_autoescape(), auto_reload=False)
     env.globals.update(
         url_for=url_for,
         project_name=os.environ.get("CONTROL_PROJECT_NAME", "Logto Web App"),
