@@ -589,7 +589,6 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
     """
     base_url = answers["app_base_url"]
     slug = answers["project_slug"]
-    cli = answers["web_framework"].lower()
     if project_dir is None:
         cd_target, env_path = slug, f"{slug}/{ENV_FILE}"
     else:
@@ -609,7 +608,7 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
             *store_steps(answers, project_dir),
             f"     python -m {answers['package_name']}    # dev server on {base_url}",
             "",
-            f"Quickest: three values in {env_path}, then `{cli} logto provision` sets up Logto:",
+            f"Quickest: three values in {env_path}, then `logto provision` sets up Logto:",
             *quickest_values(answers),
             "",
             'Or by hand: in Logto Console create a "Traditional web" application, set and save:',
@@ -621,7 +620,7 @@ def next_steps(answers: dict, project_dir: Path | None = None, cwd: Path | None 
             *connector_steps(answers),
             *api_steps(answers),
             "",
-            f"`{cli} logto doctor` checks the setup. README.md has the rest: tests, production.",
+            f"`logto doctor` checks the setup. README.md has the rest: tests, production.",
         ]
     )
 
@@ -688,23 +687,21 @@ def api_steps(answers: dict) -> list[str]:
     """The protected API's one Logto step, in brief (the README's "Protected API" has it)."""
     if not answers.get("api_resource"):
         return []
-    cli = answers["web_framework"].lower()
     return [
-        f"API: `{cli} logto provision` creates the API resource {answers['api_resource']},",
+        f"API: `logto provision` creates the API resource {answers['api_resource']},",
         "   its permissions and a role holding them (`--assign-role <user>` gives it).",
     ]
 
 
 def connector_steps(answers: dict) -> list[str]:
     """What each chosen connector needs, in brief (the README has the steps)."""
-    cli = answers["web_framework"].lower()
     endpoint = answers["logto_endpoint"]
     steps: list[str] = []
     if answers.get("use_twilio"):
         steps += [
             "Twilio SMS: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "
             "TWILIO_MESSAGING_SERVICE_SID (MG...,",
-            f"   not a phone number) into .env; `{cli} logto connectors` prints the connector's",
+            f"   not a phone number) into .env; `logto connectors` prints the connector's",
             "   JSON for Logto Console; add Phone number (verification code) as a sign-in method.",
         ]
     if answers.get("use_patreon"):

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from .about import PROTECTED_API, SESSION_BACKEND, WEB_FRAMEWORK
+from .about import PROTECTED_API, SESSION_BACKEND
 from .masking import masked
 from .sessions.store_settings import STORE_SETTINGS, StoreSettings, store_fields
 
@@ -30,8 +30,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 MIN_REQUEST_BYTES = 16 * 1024  # a sign-in form or a logout token always fits
 
-#: The command that creates this app in Logto and writes its LOGTO_APP_ID / LOGTO_APP_SECRET.
-PROVISION_COMMAND = f"{WEB_FRAMEWORK.lower()} logto provision"
+#: The command that creates this app in Logto and writes its LOGTO_APP_ID / LOGTO_APP_SECRET:
+#: the project's `logto` console script (pyproject.toml), the same whatever the framework.
+PROVISION_COMMAND = "logto provision"
 WHERE_TO_FIND = {
     "LOGTO_ENDPOINT": (
         "set your Logto tenant's URL (https://<tenant-id>.logto.app for Logto Cloud, shown in "

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 from dotenv import dotenv_values
 
-from logto_kit.about import PROJECT_NAME, PROTECTED_API, USE_ORGANIZATIONS, WEB_FRAMEWORK
+from logto_kit.about import PROJECT_NAME, PROTECTED_API, USE_ORGANIZATIONS
 from logto_kit.admin.cli import logto
 from logto_kit.connectors import CHOSEN
 from logto_kit.settings import PROJECT_ROOT
@@ -26,6 +26,7 @@ from logto_kit.setup_status import names
 from .chosen_connectors import CONNECTOR_ENV
 from .fake_management_api import FakeManagementApi
 from .fake_tenant import default_sign_in_experience
+from .installed_project import declared_entry_points, installed_copy
 from .session_store import store_env
 
 BASE_URL = "http://localhost:3000"
@@ -263,7 +264,7 @@ def test_provision_sets_up_the_app_while_values_are_missing(
     later = [line for line in result.output.splitlines() if line.startswith("later: ")]
     assert later == [
         f"later: the {connector.name} connector waits for {names(settings)} in .env: "
-        f"`{WEB_FRAMEWORK.lower()} logto provision` creates it once they are there"
+        "`logto provision` creates it once they are there"
         for connector, settings in waited.items()
     ]
     named = [line.removeprefix("fix: ").split(" ", 1)[0] for line in fixes(result)]
@@ -349,14 +350,14 @@ def test_doctor_lists_every_tenant_problem_then_passes(
         message
         for connector in CHOSEN
         for kind, message in connector.check_sign_in_experience(
-            fake.sign_in_experience, f"{WEB_FRAMEWORK.lower()} logto provision"
+            fake.sign_in_experience, "logto provision"
         )
         if kind == "fix"
     ]
     assert len(fixes) == len(expected), result.output
     for fix, fragment in zip(fixes, expected, strict=True):
         assert fragment in fix
-    assert f"run `{WEB_FRAMEWORK.lower()} logto provision`" in result.output  # this project's CLI
+    assert "run `logto provision`" in result.output  # the project's console script
     assert run(env_file, "provision").exit_code == 0
     result = run(env_file, "doctor")
     assert result.exit_code == 0, result.output
@@ -369,7 +370,7 @@ def test_doctor_lists_every_tenant_problem_then_passes(
         fixes = [line for line in result.output.splitlines() if line.startswith("fix: ")]
         assert fixes == [
             f"fix: the {connector.name} connector (id {stored['id']}) holds other credentials "
-            f"than .env: run `{WEB_FRAMEWORK.lower()} logto provision` to update it"
+            "than .env: run `logto provision` to update it"
         ]
         assert run(env_file, "provision").exit_code == 0
     assert run(env_file, "doctor").exit_code == 0
@@ -452,3 +453,51 @@ def test_env_file_from_environment(fake: FakeManagementApi, env_file: Path) -> N
     )
     assert result.exit_code == 0, result.output
     assert "[POST /api/applications]" in result.output
+
+
+def test_the_project_declares_the_logto_console_script() -> None:
+    """`pip install -e .` / `uv sync` installs `logto`, whatever the framework."""
+    assert declared_entry_points()["console_scripts"] == {"logto": "logto_kit.admin.cli:main"}
+
+
+def test_the_console_script_reads_the_projects_env_wherever_it_runs(tmp_path: Path) -> None:
+    """`logto doctor` run in another folder reads the project's `.env` (not the folder's), and
+    says what the group says in-process of that file: the same lines, the same exit code."""
+    copy = installed_copy(tmp_path)
+    env_file = write_env(copy.project / ".env", "https://your-tenant.logto.app")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".env").write_text("LOGTO_ENDPOINT=https://elsewhere.example\n", encoding="utf-8")
+    result = copy.logto_script("doctor", cwd=elsewhere)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr == ""
+    for name in ("LOGTO_ENDPOINT", "LOGTO_APP_ID", "LOGTO_APP_SECRET"):
+        assert f"fix: {name} is still the placeholder" in result.stdout
+    assert result.stdout == run(env_file, "doctor").output
+
+
+def test_the_console_script_fails_in_one_line(tmp_path: Path) -> None:
+    copy = installed_copy(tmp_path)
+    write_env(copy.project / ".env", "https://your-tenant.logto.app", LOGTO_M2M_APP_ID="")
+    result = copy.logto_script("provision", cwd=copy.project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: provision needs LOGTO_ENDPOINT and LOGTO_M2M_APP_ID first: the fix: lines "
+        "above say where each is found"
+    ]
+    assert "fix: LOGTO_M2M_APP_ID is not set" in result.stdout
+    refused = copy.logto_script("provision", "--no-such-option", cwd=copy.project)
+    assert refused.returncode == 2 and "No such option" in refused.stderr
+
+
+def test_the_console_script_helps(tmp_path: Path) -> None:
+    """`logto --help` lists the commands; `python -m logto_kit.admin` (the commands without
+    installing the project) is the same program."""
+    copy = installed_copy(tmp_path)
+    helped = copy.logto_script("--help", cwd=tmp_path)
+    assert helped.returncode == 0 and helped.stderr == ""
+    assert helped.stdout.startswith("Usage: logto [OPTIONS] COMMAND [ARGS]...")
+    listed = helped.stdout.split("Commands:")[1].split()
+    assert {"provision", "doctor", "connectors"} <= set(listed)
+    module = copy.run(["-m", "logto_kit.admin", "--help"], cwd=tmp_path)
+    assert (module.returncode, module.stdout) == (0, helped.stdout)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from logto_kit.about import PROTECTED_API, WEB_FRAMEWORK
+from logto_kit.about import PROTECTED_API
 from logto_kit.settings import (
     DEFAULT_MAX_REQUEST_BYTES,
     MIN_REQUEST_BYTES,
@@ -200,6 +200,6 @@ def test_fresh_project_stops_at_start_with_one_line() -> None:
     assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [
         "error: LOGTO_APP_ID is still the placeholder 'your-app-id': run "
-        f"`{WEB_FRAMEWORK.lower()} logto provision` (it creates the app and writes this), or "
+        "`logto provision` (it creates the app and writes this), or "
         "copy it from Logto Console > Applications > your app > App ID"
     ]

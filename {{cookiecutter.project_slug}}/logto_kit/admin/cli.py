@@ -1,9 +1,12 @@
-"""`logto ...`, a command group of the web framework's CLI (the README's `... logto provision`):
-set up and check the Logto side of this app.
+"""`logto ...` (`logto provision`, `logto doctor`, `logto connectors`): set up and check the
+Logto side of this app.
 
-The group is the framework's `commands` entry point (pyproject.toml) and never builds the web
-app, so it works while `.env` still holds placeholders. Every failure is one line on
-stderr starting with `error: ` and a non-zero exit code.
+The group is the project's `logto` console script (`main`, pyproject.toml's
+`[project.scripts]`; `python -m logto_kit.admin` without installing the project), also
+registered as a command group of the web framework's CLI. It never builds the web app, so it
+works while `.env` still holds placeholders, and reads the project's `.env` itself wherever it
+is run from. Every failure is one line on stderr starting with `error: ` and a non-zero exit
+code.
 """
 
 from __future__ import annotations
@@ -76,8 +79,8 @@ env_file_option = click.option(
 
 
 def settings_environ() -> Mapping[str, str] | None:
-    """None (the real environment wins) for the default .env; {} for a chosen file, since
-    the framework's CLI has already loaded the project's .env into the environment."""
+    """None (the real environment wins) for the default .env; {} for a chosen file, read
+    alone: a framework's CLI has already loaded the project's .env into the environment."""
     source = click.get_current_context().get_parameter_source("env_file")
     return None if source in (None, click.core.ParameterSource.DEFAULT) else {}
 
@@ -86,6 +89,11 @@ logto = click.Group(
     "logto",
     help="Set up this app's Logto tenant (app, connectors, sign-in experience) and check it.",
 )
+
+
+def main() -> None:
+    """The `logto` console script: the group on its own, without a framework's CLI."""
+    logto(prog_name="logto")
 
 
 def connector_configs(values: Mapping[str, str]) -> dict[Connector, dict[str, Any]]:

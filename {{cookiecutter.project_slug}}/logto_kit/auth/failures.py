@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from jwt import PyJWKClientConnectionError, PyJWTError
 from logto import LogtoException
 
-from ..about import WEB_FRAMEWORK
 from .logto_client import IdpUnavailable
 
 SDK_MESSAGES = {
@@ -39,7 +38,7 @@ class Failure(Exception):
     sign_in_again: bool = True  # the page offers "Try signing in again" (else: home)
 
 
-DOCTOR = f"{WEB_FRAMEWORK.lower()} logto doctor"
+DOCTOR = "logto doctor"  # the project's `logto` console script
 
 
 def idp_unreachable(error: IdpUnavailable | None = None, detail: str = "") -> Failure:

@@ -96,7 +96,7 @@ class Connector(ABC):
         self, sign_in_exp: Mapping[str, Any], provision: str
     ) -> list[tuple[CheckKind, str]]:
         """`logto doctor`'s lines about the sign-in experience; `provision` is this project's
-        command (the framework's CLI `... logto provision`)."""
+        command (`logto provision`)."""
         return []
 
 
