@@ -787,8 +787,8 @@ def test_next_steps_has_the_exact_values():
     assert "     cd acme-portal\n" in text
     assert 'pip install -e ".[dev]"' in text
     assert "python -m acme_portal    # dev server on https://app.example.com:8443" in text
-    assert "Quickest: three values in acme-portal/.env, then `flask logto provision`" in text
-    assert "`flask logto doctor` checks the setup" in text
+    assert "Quickest: three values in acme-portal/.env, then `logto provision`" in text
+    assert "`logto doctor` checks the setup" in text
     assert text.index("logto provision") < text.index('"Traditional web"')  # quickest first
 
 
@@ -1256,9 +1256,9 @@ def test_next_steps_for_connectors_give_exact_values_on_one_screen():
     assert "Redirect URI https://acme.logto.app/callback/patreon" in text
     assert "the Callback URI\n   on the connector's page in Logto Console" in text
     assert "TWILIO_MESSAGING_SERVICE_SID (MG...," in text and "not a phone number" in text
-    assert "`flask logto connectors` prints the connector's" in text  # not the JSON itself
+    assert "`logto connectors` prints the connector's" in text  # not the JSON itself
     assert "{" not in text
-    assert "flask logto provision" in text
+    assert "`logto provision` creates the API resource" in text
     assert "Back-channel logout URI:     http://localhost:3000/backchannel-logout" in text
     assert "creates the API resource https://api.acme.example," in text
     # The fullest bake's output, with the hook's `.env` line, fits a screen (Redis's included).
@@ -1294,4 +1294,16 @@ def test_next_steps_name_the_store_server_to_start_first(tmp_path, backend, data
 def test_next_steps_without_connectors_mention_none():
     text = post.next_steps(GOOD_ANSWERS)
     assert "Twilio" not in text and "Patreon" not in text
-    assert "flask logto provision" in text
+    assert "then `logto provision` sets up Logto" in text
+
+
+@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+def test_next_steps_name_the_logto_console_script_whatever_the_framework(framework):
+    """`logto provision`, `logto doctor`, `logto connectors`: the project's console script,
+    spelled the same in every bake (the framework's CLI group is the README's aside)."""
+    answers = {**GOOD_ANSWERS, "web_framework": framework, "use_twilio": True}
+    answers |= {"api_resource": "https://api.acme.example"}
+    text = post.next_steps(answers)
+    commands = re.findall(r"`([^`]*logto [a-z]+)`", text)
+    assert sorted(set(commands)) == ["logto connectors", "logto doctor", "logto provision"]
+    assert f"{framework.lower()} logto" not in text

@@ -150,7 +150,7 @@ def test_the_quickest_path_sets_up_the_default_bake(
         assert setup.status == 503
         for name in GENERATED:
             assert f"<li>{name} is still the placeholder" in setup.body, setup.body
-        assert "flask logto provision" in setup.body
+        assert "<code>logto provision</code>" in setup.body
 
         the_three = the_three_values(logto, dotenv)
         changed = {n for n, v in dotenv_values(dotenv).items() if v != generated.get(n)}
@@ -233,10 +233,10 @@ def test_the_quickest_path_sets_up_the_fullest_bake(
         assert provision.stderr == ""
         assert lines(provision.stdout, "later: ") == [
             "later: the Twilio SMS connector waits for TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN "
-            "and TWILIO_MESSAGING_SERVICE_SID in .env: `quart logto provision` creates it "
+            "and TWILIO_MESSAGING_SERVICE_SID in .env: `logto provision` creates it "
             "once they are there",
             "later: the Patreon connector waits for PATREON_CLIENT_ID and "
-            "PATREON_CLIENT_SECRET in .env: `quart logto provision` creates it once they are "
+            "PATREON_CLIENT_SECRET in .env: `logto provision` creates it once they are "
             "there",
         ]
         left = lines(provision.stdout, "fix: ")

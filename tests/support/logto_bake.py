@@ -84,13 +84,11 @@ def bake_against(
 def logto_command(
     app: BakedApp, *args: str, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """`flask logto ARGS` / `quart logto ARGS` in the bake: the same click group, called
-    without installing the bake (its entry point needs `pip install -e .`)."""
-    cli = app.framework.lower()
-    code = f"from logto_kit.admin.cli import logto; logto(prog_name={f'{cli} logto'!r})"
+    """`logto ARGS` in the bake, without installing it (the console script needs
+    `pip install -e .`): `python -m logto_kit.admin ARGS`, the same program."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
     return subprocess.run(
-        [sys.executable, "-c", code, *args],
+        [sys.executable, "-m", "logto_kit.admin", *args],
         cwd=app.project,
         env=environ,
         capture_output=True,
