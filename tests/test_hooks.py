@@ -1297,7 +1297,7 @@ def test_next_steps_without_connectors_mention_none():
     assert "then `logto provision` sets up Logto" in text
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", ["Flask", "Quart", "FastAPI"])
 def test_next_steps_name_the_logto_console_script_whatever_the_framework(framework):
     """`logto provision`, `logto doctor`, `logto connectors`: the project's console script,
     spelled the same in every bake (the framework's CLI group is the README's aside)."""
