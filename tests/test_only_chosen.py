@@ -51,6 +51,7 @@ class Allowed:
     path: str
     reason: str
     line: str = ""  # a regex the line must match (empty: any line of the file)
+    framework: str = ""  # the web framework whose bakes need it (empty: any)
 
 
 #: The only places an unchosen word may appear. Every entry must still be needed: one that
@@ -62,12 +63,14 @@ ALLOWED = [
         "Quart is built on Flask and requires it: the lock pins flask (with hashes) and notes "
         "which of the other pins flask also needs (`# via flask`)",
         r"^flask==|^\s+#(\s+via)?\s+flask$",
+        "Quart",
     ),
     Allowed(
         "flask",
         "uv.lock",
         "the same for uv: the lock's flask entry, its files and the packages that depend on it",
         r'^name = "flask"$|/flask-[0-9][^/"]*\.(tar\.gz|whl)"|^\s*\{ name = "flask" \},?$',
+        "Quart",
     ),
     Allowed(
         "twilio",
@@ -102,7 +105,12 @@ def unchosen_mentions(
 ) -> tuple[list[str], set[Allowed]]:
     """`path:line: text` for every line (and `path` for every file name) that holds a word the
     answers did not choose, outside `allowed`; and the allowances that were used."""
-    allowed = ALLOWED if allowed is None else allowed
+    framework = answers.get("web_framework", "Flask")
+    allowed = [
+        entry
+        for entry in (ALLOWED if allowed is None else allowed)
+        if entry.framework in ("", framework)
+    ]
     words = refused_words(answers)
     finders = {word: re.compile(pattern, re.IGNORECASE) for word, pattern in words.items()}
     problems: list[str] = []
@@ -154,10 +162,12 @@ def test_every_allowance_is_still_needed(baked: tuple[dict[str, Any], Path]) -> 
     _problems, used = unchosen_mentions(answers, project)
     words = refused_words(answers)
     files = [path.relative_to(project).as_posix() for path in project.rglob("*")]
+    framework = answers.get("web_framework", "Flask")
     stale = [
         entry
         for entry in ALLOWED
         if entry.word in words
+        and entry.framework in ("", framework)
         and any(fnmatch.fnmatch(file, entry.path) for file in files)
         and entry not in used
     ]
