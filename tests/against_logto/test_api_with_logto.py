@@ -33,6 +33,7 @@ from tests.against_logto.test_browser_with_logto import (
     sign_in_from_home,
     wait_until,
 )
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import BakedApp, running_app
 from tests.support.logto_bake import bake_against, env_values, provisioned
 from tests.support.processes import free_port
@@ -40,7 +41,6 @@ from tests.support.real_logto import LogtoInstance, LogtoTenant
 
 pytestmark = pytest.mark.e2e
 
-FRAMEWORKS = ["Flask", "Quart"]
 API = "https://api.shop.example"
 OTHER_API = "https://other-api.shop.example"
 SCOPES = "read:items write:items"

@@ -35,6 +35,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import Page, expect
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import running_app
 from tests.support.logto_bake import bake_against, env_values, logto_command, provisioned
 from tests.support.processes import free_port
@@ -45,7 +46,6 @@ from .test_browser_with_logto import PASSWORD, shown_claims, sign_in_from_home
 
 pytestmark = pytest.mark.e2e
 
-FRAMEWORKS = ["Flask", "Quart"]
 ANSWERS = {"session_backend": "redis", "use_backchannel_logout": True}
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 DELIVERY_SECONDS = 10  # a bound: Logto posts before its end-session request answers

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import BakedApp, running_app
 from tests.support.logto_bake import (
     BOTH_CONNECTORS,
@@ -32,7 +33,6 @@ from tests.support.real_logto import LogtoInstance, LogtoTenant
 
 pytestmark = pytest.mark.e2e
 
-FRAMEWORKS = ["Flask", "Quart"]
 PASSWORD = "Brisk-Otter-42-Lantern"  # passes Logto's default password policy
 #: The app counts an ID token as expired this long before its `exp` (EXPIRY_MARGIN_SECONDS in
 #: logto_auth.py). Logto accepts any idTokenTtl (0, negative, fractional: it only checks for a

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.against_logto.test_browser_with_logto import PASSWORD, sign_in_from_home
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import running_app
 from tests.support.logto_bake import bake_against, provisioned
 from tests.support.processes import free_port
@@ -21,7 +22,6 @@ from tests.support.real_logto import LogtoInstance, LogtoTenant
 
 pytestmark = pytest.mark.e2e
 
-FRAMEWORKS = ["Flask", "Quart"]
 API = "https://api.shop.example"
 
 

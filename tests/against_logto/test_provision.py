@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.bakes import FRAMEWORKS
 from tests.support.logto_bake import (
     BOTH_CONNECTORS,
     bake_against,
@@ -22,7 +23,6 @@ from tests.support.logto_bake import (
 from tests.support.processes import free_port
 from tests.support.real_logto import LogtoInstance, LogtoTenant
 
-FRAMEWORKS = ["Flask", "Quart"]
 PHONE_CODE = {
     "identifier": "phone",
     "password": False,

@@ -23,6 +23,7 @@ import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import running_app
 from tests.support.http_user import HttpUser, Page
 from tests.support.logto_bake import bake_against, env_values, provisioned
@@ -32,7 +33,6 @@ from tests.support.real_logto import LogtoInstance, LogtoTenant
 
 from .test_browser_with_logto import APP_EXPIRY_MARGIN, PASSWORD, set_id_token_ttl
 
-FRAMEWORKS = ["Flask", "Quart"]
 #: Fresh this long after it is issued: time to sign in, copy the session and sign out.
 FRESH_SECONDS = 10
 ID_TOKEN_TTL = APP_EXPIRY_MARGIN + FRESH_SECONDS
