@@ -230,7 +230,7 @@ def test_the_endpoint_neither_reads_nor_writes_a_session(
     """Even a request carrying a session cookie: the store is not read and no cookie is set."""
     alice = browser()
     sid = sign_in(alice, idp)
-    store = alice.app.session_interface.store  # type: ignore[attr-defined]
+    store = alice.session_store()
     loads: list[str] = []
     load = store.load
 

@@ -57,6 +57,16 @@ class PageClient:
             {r.path for r in routes if "GET" in (r.methods or ()) and not r.param_convertors}
         )
 
+    def session_store(self) -> Any:
+        """The store of the app's server-side sessions (a project with one)."""
+        return self.app.state.session_interface.store
+
+    def enable_debug(self) -> None:
+        """The framework's debug mode, as the development server runs the app (Starlette's
+        error middleware takes it when the middleware is built again)."""
+        self.app.debug = True
+        self.app.middleware_stack = None
+
     def cookie(self, name: str) -> str | None:
         return self._client.cookies.get(name)
 

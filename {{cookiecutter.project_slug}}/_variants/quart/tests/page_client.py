@@ -58,6 +58,14 @@ class PageClient:
         rules = self.app.url_map.iter_rules()
         return sorted({r.rule for r in rules if "GET" in (r.methods or ()) and not r.arguments})
 
+    def session_store(self) -> Any:
+        """The store of the app's server-side sessions (a project with one)."""
+        return self.app.session_interface.store  # type: ignore[attr-defined]
+
+    def enable_debug(self) -> None:
+        """The framework's debug mode, as the development server runs the app."""
+        self.app.debug = True
+
     def cookie(self, name: str) -> str | None:
         for cookie in self._client.cookie_jar or ():
             if cookie.name == name:

@@ -16,7 +16,7 @@ def test_reading_pages_do_not_write_the_session(
 ) -> None:
     sign_in(client, logto)
     assert client.get("/profile").status == 200  # caches userinfo: one write
-    store: Any = client.app.session_interface.store  # type: ignore[attr-defined]
+    store: Any = client.session_store()
     calls: list[str] = []
     for method in ("load", "save", "delete"):
         original = getattr(store, method)

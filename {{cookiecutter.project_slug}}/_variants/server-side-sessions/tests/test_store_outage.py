@@ -121,7 +121,7 @@ def test_debug_mode_shows_the_same_503_page(
     """The development server runs in debug mode, where an exception that reaches the
     framework propagates (a traceback page): a failed read and a failed write are the 503
     page there too."""
-    app_client.app.debug = True
+    app_client.enable_debug()
     assert sign_in(app_client, logto).status == 302
     fault = next(iter(outage.faults.values()))
     fault.begin()

@@ -13,14 +13,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
-from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
 from ..web.error_pages import respond_with_failure
 from .cookie_limit import oversized_cookie_failure
 from .request_session import CURRENT_SESSION
-from .signed_cookie import TaggedJson, cookie_serializer, open_signed_cookie
+from .signed_cookie import TaggedJson, cookie_serializer, open_signed_cookie, request_cookie
 
 logger = logging.getLogger(__name__)
 COOKIE_NAME = "session"
@@ -94,15 +93,6 @@ class CookieSessions:
         assert failure is not None
         logger.error("%s; choose a server-side session backend", failure.log_detail)
         await respond_with_failure(scope, receive, send, failure, hide_user=True)
-
-
-def request_cookie(scope: Scope, name: str) -> str:
-    for header, value in scope["headers"]:
-        if header == b"cookie":
-            found = cookie_parser(value.decode("latin-1")).get(name)
-            if found:
-                return found
-    return ""
 
 
 def configure_sessions(app: FastAPI, settings: Settings) -> None:

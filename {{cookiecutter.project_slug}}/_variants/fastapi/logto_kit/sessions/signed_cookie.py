@@ -17,6 +17,8 @@ from uuid import UUID
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
+from starlette.requests import cookie_parser
+from starlette.types import Scope
 
 SALT = "cookie-session"
 
@@ -107,3 +109,13 @@ def open_signed_cookie(
     except (BadSignature, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def request_cookie(scope: Scope, name: str) -> str:
+    """The value of cookie `name` the request sent ("" when none)."""
+    for header, value in scope["headers"]:
+        if header == b"cookie":
+            found = cookie_parser(value.decode("latin-1")).get(name)
+            if found:
+                return found
+    return ""
