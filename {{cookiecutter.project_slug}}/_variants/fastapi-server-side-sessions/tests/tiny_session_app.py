@@ -27,7 +27,8 @@ async def error_page(scope: Scope, receive: Receive, send: Send) -> None:
 
 class TinySessionApp:
     def __init__(self, store: SessionStore, **config: Any) -> None:
-        """`config` in Flask's names: SESSION_COOKIE_SECURE is the one this app takes."""
+        """`config`: the session cookie's settings as the shared tests name them
+        (SESSION_COOKIE_SECURE is the one this app takes)."""
         self.app = app = FastAPI(default_response_class=PlainTextResponse)
         install(
             app,

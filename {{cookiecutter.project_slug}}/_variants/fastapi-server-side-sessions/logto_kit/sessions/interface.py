@@ -1,7 +1,7 @@
 """Server-side sessions for FastAPI: server_side.py's records, read and written by an ASGI
 middleware on threads of its own (STORE_THREADS): the event loop never waits on the store, and
 a store that hangs holds up neither the loop nor the executor other work uses. A signed-out
-visitor's session is in the signed cookie of Flask's and Quart's format (signed_cookie.py).
+visitor's session is in the signed cookie (signed_cookie.py: every framework's format).
 
 The middleware opens the session before any route runs (`request.session`, and the sign-in
 flow's `session`: request_session.py); a load that failed is the 503 page, no route run. When
@@ -39,11 +39,12 @@ from .server_side import (
     needs_write,
     open_stored,
     raise_load_error,
+    read_signed_cookie,
     regenerate,
     send_cookie,
     write_back,
 )
-from .signed_cookie import cookie_serializer, open_signed_cookie, request_cookie
+from .signed_cookie import cookie_serializer, request_cookie
 from .store import open_store
 from .store_check import store_problem
 
@@ -72,8 +73,8 @@ async def in_store_thread(call: Callable[..., T], *args: Any) -> T:
 
 
 class ServerSideSession(StoredSession):
-    """A request's session (`request.session`); `permanent` as Flask's (kept in the data as
-    `_permanent`): its cookie outlives the browser session."""
+    """A request's session (`request.session`). A `permanent` one's cookie outlives the
+    browser session; kept in the data as `_permanent`, as every framework's layout keeps it."""
 
     @property
     def permanent(self) -> bool:
@@ -116,7 +117,7 @@ class StoredSessionInterface:
         return path in self.sessionless_paths or path.startswith(SESSIONLESS_PREFIXES)
 
     def open_signed(self, value: str) -> dict[str, Any] | None:
-        return open_signed_cookie(self.serializer, value, self.ttl_seconds)
+        return read_signed_cookie(self.serializer, value, self.ttl_seconds)
 
     def opened(self, cookie: str) -> ServerSideSession:
         """The session `cookie` names (blocking: a store call when it holds an id)."""
@@ -133,7 +134,7 @@ class StoredSessionInterface:
         """Write `session` back if it must be, and set its cookie in the response's `headers`;
         raises `SessionStoreError` when the store fails."""
         if session.accessed:
-            add_vary_cookie(headers)
+            add_vary(headers, "Cookie")
         if not needs_write(session, session.modified):
             return
         saved = (self.store, session, self.ttl_seconds, self.holds_sign_in)
@@ -173,19 +174,20 @@ class StoredSessionInterface:
         return datetime.now(UTC) + timedelta(seconds=self.ttl_seconds)
 
 
-def add_vary_cookie(headers: MutableHeaders) -> None:
-    vary = [part.strip().lower() for part in headers.get("vary", "").split(",")]
-    if "cookie" not in vary:
-        headers.add_vary_header("Cookie")
+def add_vary(headers: MutableHeaders, name: str) -> None:
+    """`Vary: <name>`, once."""
+    named = [part.strip().lower() for part in headers.get("vary", "").split(",")]
+    if name.lower() not in named:
+        headers.add_vary_header(name)
 
 
 class ResponseCookies:
     """A starting response's headers, with what send_cookie (server_side.py) calls on a
-    Flask or Quart response: `vary.add`, `set_cookie`, `delete_cookie`."""
+    framework's response: `vary.add`, `set_cookie`, `delete_cookie`."""
 
     def __init__(self, headers: MutableHeaders) -> None:
         self.headers = headers
-        self.vary = SimpleNamespace(add=lambda value: add_vary_cookie(headers))
+        self.vary = SimpleNamespace(add=lambda name: add_vary(headers, name))
 
     def set_cookie(
         self, name: str, value: str, *, expires: datetime | None = None, **options: Any
@@ -211,7 +213,7 @@ def cookie_header(
     samesite: str | None,
     partitioned: bool,
 ) -> str:
-    """A `Set-Cookie` value, its attributes in Werkzeug's order."""
+    """A `Set-Cookie` value, its attributes in the usual order."""
     parts = [f"{name}={value}"]
     parts += [f"Domain={domain}"] if domain else []
     parts += [f"Expires={expires}"] if expires is not None else []

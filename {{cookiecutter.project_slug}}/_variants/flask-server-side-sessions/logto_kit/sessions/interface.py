@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, Request, Response, session
 from flask.sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from ..auth.session_storage import holds_sign_in
 from ..settings import SESSION_LIFETIME_SECONDS, Settings
@@ -27,6 +27,7 @@ from .server_side import (
     needs_write,
     open_stored,
     raise_load_error,
+    read_signed_cookie,
     regenerate,
     send_cookie,
     write_back,
@@ -62,11 +63,7 @@ class StoredSessionInterface(SessionInterface):
             cookie = ""  # a new, empty session that is never saved
 
         def open_signed(value: str) -> dict[str, Any] | None:
-            try:
-                data = _signer(app).loads(value, max_age=self.ttl_seconds)
-            except BadSignature:
-                return None
-            return data if isinstance(data, dict) else None
+            return read_signed_cookie(_signer(app), value, self.ttl_seconds)
 
         return open_stored(self.store, cookie, FlaskStoredSession, self.holds_sign_in, open_signed)
 

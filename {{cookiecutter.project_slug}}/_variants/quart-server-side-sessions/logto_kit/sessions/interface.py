@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from quart import Quart, session
 from quart.globals import request_ctx
 from quart.sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
@@ -37,6 +37,7 @@ from .server_side import (
     needs_write,
     open_stored,
     raise_load_error,
+    read_signed_cookie,
     regenerate,
     send_cookie,
     write_back,
@@ -87,11 +88,7 @@ class StoredSessionInterface(SessionInterface):
             cookie = ""  # a new, empty session that is never saved
 
         def open_signed(value: str) -> dict[str, Any] | None:
-            try:
-                data = _signer(app).loads(value, max_age=self.ttl_seconds)
-            except BadSignature:
-                return None
-            return data if isinstance(data, dict) else None
+            return read_signed_cookie(_signer(app), value, self.ttl_seconds)
 
         opened = (self.store, cookie, QuartStoredSession, self.holds_sign_in, open_signed)
         if not SID_RE.fullmatch(cookie):  # no store call: no thread

@@ -38,6 +38,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
 from . import SessionStoreError
 
 logger = logging.getLogger(__name__)
@@ -224,6 +226,19 @@ class StoredSession(dict[str, Any]):
 
 
 S = TypeVar("S", bound=StoredSession)
+
+
+def read_signed_cookie(
+    serializer: URLSafeTimedSerializer, value: str, max_age: int
+) -> dict[str, Any] | None:
+    """A signed-out visitor's session from its cookie, signed by `serializer` (the
+    framework's own signing of cookie sessions): its data, or None when forged, signed with
+    another key, older than `max_age` seconds, or not a session."""
+    try:
+        data = serializer.loads(value, max_age=max_age)
+    except (BadSignature, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _logged(store: SessionStore, action: str, call: Callable[..., T], *args: Any) -> T:
