@@ -35,7 +35,8 @@ class ThreadNotingStore(MemoryStore):
 def test_store_calls_run_on_the_stores_own_threads() -> None:
     store = ThreadNotingStore()
     app = TinySessionApp(store)
-    sid = app.send("POST", "/set/alice", None)[1][0].split(";")[0].removeprefix("session=")
+    _, (set_cookie,) = app.send("POST", "/set/alice", None)
+    sid = set_cookie.split(";")[0].removeprefix("session=")
     assert app.send("GET", "/read", sid)[0].text == "alice"
     app.send("POST", "/sign-in", sid)  # a load, a delete and a save
     assert len(store.threads) == 5
