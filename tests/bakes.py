@@ -34,9 +34,10 @@ COMBINATIONS: list[dict[str, object]] = (
         {"web_framework": "Quart", "use_organizations": True},
         {"web_framework": "FastAPI", "use_organizations": True},
         {"web_framework": "FastAPI", "api_resource": API_RESOURCE},
-        # Back-channel logout needs a server-side store: each store once, both frameworks
+        # Back-channel logout needs a server-side store: each store once, every framework
         # (the store and token code is shared, only the route differs by framework).
         {"web_framework": "Flask", "session_backend": "redis", "use_backchannel_logout": True},
+        {"web_framework": "FastAPI", "session_backend": "redis", "use_backchannel_logout": True},
         {"web_framework": "Quart", "session_backend": "sqlalchemy", "use_backchannel_logout": True},
         {
             "web_framework": "Quart",
