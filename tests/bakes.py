@@ -52,6 +52,15 @@ COMBINATIONS: list[dict[str, object]] = (
             "api_resource": API_RESOURCE,
             "use_organizations": True,
         },
+        {
+            "web_framework": "FastAPI",
+            "session_backend": "sqlalchemy",
+            "api_resource": API_RESOURCE,
+            "use_organizations": True,
+            "use_backchannel_logout": True,
+            "use_twilio": True,
+            "use_patreon": True,
+        },
     ]
 )
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import BakedApp, running_app
 from tests.support.e2e_stack import idp_and_bake
 from tests.support.http_user import HttpUser, Page, sign_in_at_idp
@@ -293,7 +294,7 @@ def check_load_isolation(
     assert counts["userinfo"] == USERS, counts
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize(("backend", "store"), STORES, ids=[store for _, store in STORES])
 def test_concurrent_users_see_only_themselves_through_renewals(
     framework: str, backend: str, store: str, tmp_path: Path

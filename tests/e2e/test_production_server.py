@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import bake_app, production_command
 from tests.support.e2e_stack import idp_and_bake
 from tests.support.http_user import HttpUser, sign_in_at_idp
@@ -19,7 +20,6 @@ from tests.support.processes import free_port, running_process
 
 pytestmark = pytest.mark.e2e
 
-FRAMEWORKS = ["Flask", "Quart"]
 RESPAWN_TIMEOUT = 60.0  # seconds for gunicorn to replace a killed worker (2 busy cores)
 WORKERS = 2  # the README's --workers
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import running_app
 from tests.support.e2e_stack import idp_and_bake
 from tests.support.http_user import HttpUser, Page, sign_in_at_idp
@@ -51,7 +52,7 @@ def signed_in(page: Page) -> bool:
 SETUPS = [("redis", "redis", 2), ("cookie", "cookie", 1)]
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize(("backend", "store", "instances"), SETUPS, ids=[s for s, *_ in SETUPS])
 def test_concurrent_requests_at_expiry_refresh_once(
     framework: str, backend: str, store: str, instances: int, tmp_path: Path

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import bake_app, production_command, running_app
 from tests.support.e2e_stack import ACCOUNTS, app_client, idp_and_bake
 from tests.support.http_user import HttpUser, Page, sign_in_at_idp
@@ -50,7 +51,7 @@ def eventually(user: HttpUser, url: str, status: int) -> Page:
     return page
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize(("backend", "store", "variable"), STORES, ids=[s[1] for s in STORES])
 def test_a_stopped_store_is_a_503_within_its_limit_then_the_app_recovers(
     framework: str, backend: str, store: str, variable: str, tmp_path: Path
@@ -79,7 +80,7 @@ def test_a_stopped_store_is_a_503_within_its_limit_then_the_app_recovers(
         assert eventually(user, f"{url}/readyz", 200).body == "ready\n"
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_redis_not_running_is_a_fix_line_a_warning_and_the_503_page_in_both_servers(
     framework: str, tmp_path: Path
 ) -> None:

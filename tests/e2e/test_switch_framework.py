@@ -1,14 +1,18 @@
-"""Both frameworks keep sessions in one layout: a user signed in through the Flask bake is
-still signed in when the Quart bake serves the same URL with the same store and `SECRET_KEY`,
-and signing out through Quart ends the session for Flask too. Every session backend."""
+"""Every framework keeps sessions in one layout: a user signed in through the Flask bake is
+still signed in when the Quart or the FastAPI bake serves the same URL with the same store and
+`SECRET_KEY`; signing out through FastAPI ends the session for Flask too; signed in through
+FastAPI (in another browser), the user is signed in for Quart, and signing out through Quart
+ends it for FastAPI. Every session backend."""
 
 from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import BakedApp, bake_app, running_app
 from tests.support.e2e_stack import ACCOUNTS, app_client
 from tests.support.http_user import HttpUser, sign_in_at_idp
@@ -65,20 +69,41 @@ def test_switching_framework_keeps_users_signed_in(
                 answers={"session_backend": backend},
                 env=env,
             )
-            for framework in ("Flask", "Quart")
+            for framework in FRAMEWORKS
         }
         user = HttpUser()
-        for run in ("flask-1", "quart", "flask-2"):
-            (tmp_path / run).mkdir()
-        with running_app(bakes["Flask"], tmp_path / "flask-1"):
+        served = iter(range(100))
+
+        def serving(framework: str) -> Any:
+            log_dir = tmp_path / f"{framework.lower()}-{next(served)}"
+            log_dir.mkdir()
+            return running_app(bakes[framework], log_dir)
+
+        def sign_out(user: HttpUser) -> None:
+            home = user.open(f"{url}/")
+            form = next(form for form in home.forms if form.action.endswith("/sign-out"))
+            user.submit(home, form)  # the IdP's end-session page follows
+
+        with serving("Flask"):
             page = sign_in_at_idp(user, user.open(f"{url}/sign-in"), "alice")
             assert page.url == f"{url}/", page.history
             assert signed_in_name(user, url) == "Alice Example"
-        with running_app(bakes["Quart"], tmp_path / "quart"):
+        with serving("Quart"):
             assert signed_in_name(user, url) == "Alice Example"  # signed in by Flask
-            home = user.open(f"{url}/")
-            form = next(form for form in home.forms if form.action.endswith("/sign-out"))
-            user.submit(home, form)  # out through Quart (the IdP's end-session page follows)
+        with serving("FastAPI"):
+            assert signed_in_name(user, url) == "Alice Example"  # signed in by Flask
+            sign_out(user)  # out through FastAPI
             assert signed_in_name(user, url) is None
-        with running_app(bakes["Flask"], tmp_path / "flask-2"):
+        with serving("Flask"):
+            assert signed_in_name(user, url) is None
+        user = HttpUser()  # another browser: no session at the IdP yet
+        with serving("FastAPI"):
+            page = sign_in_at_idp(user, user.open(f"{url}/sign-in"), "alice")
+            assert page.url == f"{url}/", page.history
+            assert signed_in_name(user, url) == "Alice Example"
+        with serving("Quart"):
+            assert signed_in_name(user, url) == "Alice Example"  # signed in by FastAPI
+            sign_out(user)  # out through Quart
+            assert signed_in_name(user, url) is None
+        with serving("FastAPI"):
             assert signed_in_name(user, url) is None

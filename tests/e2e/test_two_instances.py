@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.bakes import FRAMEWORKS
 from tests.support.baked_app import running_app
 from tests.support.browser import log_in_at_idp
 from tests.support.e2e_stack import idp_and_bake
@@ -25,7 +26,7 @@ def session_cookie(page: Page) -> dict[str, object]:
     return dict(cookies[0])
 
 
-@pytest.mark.parametrize("framework", ["Flask", "Quart"])
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize(("backend", "store"), SHARED_STORES, ids=[s for _, s in SHARED_STORES])
 def test_two_instances_share_one_session(
     framework: str, backend: str, store: str, tmp_path: Path, page: Page
