@@ -197,7 +197,7 @@ def test_unknown_framework_is_refused_by_cookiecutter_itself(cookies, tmp_path):
     """Cookiecutter checks choice answers before any hook runs (a ValueError, no files)."""
     result = bake(cookies, web_framework="Django")
     assert isinstance(result.exception, ValueError)
-    assert "choices are ['Flask', 'Quart']" in str(result.exception)
+    assert "choices are ['Flask', 'Quart', 'FastAPI']" in str(result.exception)
     assert leftovers(tmp_path) == []
 
 

@@ -387,8 +387,8 @@ def test_dockerfile_cmd_is_the_readmes_production_command(
     command = final_command(dockerfile(project))
     assert command == readme_production_command(project)
     assert command[:3] == ["gunicorn", "-c", "python:logto_kit.web.gunicorn_conf"]
-    quart_workers = ["--worker-class", "uvicorn_worker.UvicornWorker"]
-    assert (answers["web_framework"] == "Quart") is (command[3:5] == quart_workers)
+    asgi_workers = ["--worker-class", "uvicorn_worker.UvicornWorker"]
+    assert (answers["web_framework"] in ("Quart", "FastAPI")) is (command[3:5] == asgi_workers)
     assert command[command.index("--bind") + 1] == DOCUMENTED_BIND
     workers = int(command[command.index("--workers") + 1])
     if answers.get("session_backend", "cookie") == "cookie":  # the default
