@@ -242,6 +242,10 @@ class LogtoAuth:
             raise TokenDenied(outcome.detail)
         return unexpired_access_token(outcome.tokens, resource)
 
+    def id_token(self) -> str | None:
+        """The session's ID token as stored (not checked), or None."""
+        return self.client.getIdToken()
+
     def _id_token_claims(self) -> dict[str, Any] | None:
         """The stored ID token's claims (unverified: it was verified when stored), or None."""
         id_token = self.client.getIdToken()

@@ -64,9 +64,15 @@ class SecurityHeaders:
 
     def add_to(self, headers: ResponseHeaders) -> None:
         present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
-        for lower_name, name, value in self._by_lower_name:
-            if lower_name not in present:
-                headers.add(name, value)
-        html = (headers.get("Content-Type") or "").startswith("text/html")  # not static files
-        if html and "cache-control" not in present:
-            headers.add("Cache-Control", "no-store")
+        for name, value in self.missing_from(present, headers.get("Content-Type") or ""):
+            headers.add(name, value)
+
+    def missing_from(self, present: set[str], content_type: str) -> list[tuple[str, str]]:
+        """What a response with the headers `present` (lowercase names) and `content_type`
+        lacks: these headers, and `no-store` on a page (not on static files)."""
+        added = [
+            (name, value) for lower, name, value in self._by_lower_name if lower not in present
+        ]
+        if content_type.startswith("text/html") and "cache-control" not in present:
+            added.append(("Cache-Control", "no-store"))
+        return added

@@ -3,8 +3,9 @@
 
 An ASGI middleware opens the session before any route runs (`request.session`, and the
 sign-in flow's `session`: request_session.py) and, when the response starts, writes it back
-if its content changed (compared as the cookie would hold it, so a change inside a nested
-value counts too), or clears the cookie once the session is empty."""
+if its content changed (by a fingerprint of the content, so a change inside a nested value
+counts too, as with Starlette's own sessions), or clears the cookie once the session is
+empty."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ..settings import SESSION_LIFETIME_SECONDS, Settings
 from ..web.error_pages import respond_with_failure
 from .cookie_limit import oversized_cookie_failure
 from .request_session import CURRENT_SESSION
-from .signed_cookie import TaggedJson, cookie_serializer, open_signed_cookie, request_cookie
+from .signed_cookie import cookie_serializer, fingerprint, open_signed_cookie, request_cookie
 
 logger = logging.getLogger(__name__)
 COOKIE_NAME = "session"
@@ -43,7 +44,7 @@ class CookieSessions:
             return
         sent_cookie = request_cookie(scope, COOKIE_NAME)
         data = open_signed_cookie(self.serializer, sent_cookie, SESSION_LIFETIME_SECONDS) or {}
-        opened_as = TaggedJson.dumps(data)
+        opened_as = fingerprint(data)
         session: dict[str, Any] = data
         scope["session"] = session
         token = CURRENT_SESSION.set(session)
@@ -56,7 +57,7 @@ class CookieSessions:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.add_vary_header("Cookie")
-                if TaggedJson.dumps(session) != opened_as:
+                if fingerprint(session) != opened_as:
                     cookie = self.set_cookie_header(session, bool(sent_cookie))
                     if cookie is None:
                         refused = True

@@ -88,6 +88,13 @@ class TaggedJson:
         return json.loads(value, object_hook=untag)
 
 
+def fingerprint(data: dict[str, Any]) -> str:
+    """A text that changes whenever `data` does, nested values included (to tell whether a
+    session must be written back): plain JSON, with `repr` for what JSON cannot hold. Not the
+    cookie's format (a tuple and a list look alike here), only a cheap comparison."""
+    return json.dumps(data, separators=(",", ":"), default=repr)
+
+
 def cookie_serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(
         secret_key,

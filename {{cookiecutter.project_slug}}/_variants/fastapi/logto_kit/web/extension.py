@@ -11,11 +11,9 @@ user, CSRF, then the app's routes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -159,23 +157,16 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                self.security.add_to(StarletteHeaders(MutableHeaders(scope=message)))
+                headers = list(message.get("headers", ()))
+                present = {name.decode("latin-1").lower() for name, _ in headers}
+                content_type = next(
+                    (value for name, value in headers if name.lower() == b"content-type"), b""
+                )
+                missing = self.security.missing_from(present, content_type.decode("latin-1"))
+                headers += [
+                    (name.encode("latin-1"), value.encode("latin-1")) for name, value in missing
+                ]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-class StarletteHeaders:
-    """Starlette's response headers as `SecurityHeaders` adds to them."""
-
-    def __init__(self, headers: MutableHeaders) -> None:
-        self.headers = headers
-
-    def items(self) -> list[tuple[str, str]]:
-        return self.headers.items()
-
-    def add(self, key: str, value: Any, /, **kwargs: Any) -> None:
-        self.headers.append(key, str(value))
-
-    def get(self, key: str) -> str | None:
-        return self.headers.get(key)

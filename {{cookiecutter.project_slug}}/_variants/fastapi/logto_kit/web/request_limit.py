@@ -9,7 +9,6 @@ route's `Form`/`Body` parameters passes it on instead of making it a 400).
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..auth.failures import request_too_large
@@ -26,8 +25,8 @@ class RequestLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+        if declared.isdigit() and int(declared) > self.limit:
             await respond_with_failure(scope, receive, send, request_too_large(self.limit))
             return
         received = 0

@@ -71,13 +71,19 @@ class SettledUser(RequestUser):
         super().__init__(auth)
         self.auth = auth
         self._at_start: User | None = None
+        self._token_at_start: str | None = None
 
     async def settle(self) -> None:
         with contextlib.suppress(Failure):  # remembered: raised where the user is looked at
             self._at_start = await user_seen_by(self)
+        self._token_at_start = self.auth.id_token()  # the one `_at_start` was read from
 
     def shown(self) -> User | None:
-        """The user for a template: no call to Logto, never a renewal."""
+        """The user for a template: no call to Logto, never a renewal. While the session holds
+        the ID token the request began with (or renewed), its claims as read then."""
+        token = self._token_at_start
+        if token is not None and not self.failed and self.auth.id_token() == token:
+            return self._at_start
         known = self.known()
         return self._at_start if known is NEEDS_REFRESH else known
 
