@@ -30,6 +30,11 @@ def app_with_links(settings: Settings) -> FastAPI:
         except NoMatchFound:
             return "no such route"
 
+    @app.get("/tags", response_class=PlainTextResponse)
+    async def tags(request: Request) -> str:
+        """A query value that is a list (one `tag=` each), as Flask's `url_for` takes it."""
+        return path_for(request, "items.show", item_id=7, tag=["a", "b"])
+
     @app.get("/items/{item_id}", name="items.show")
     async def item(item_id: int) -> PlainTextResponse:
         return PlainTextResponse(str(item_id))
@@ -56,6 +61,7 @@ def test_path_values_and_query_values(settings: Settings) -> None:
             "/sign-in?next=/profile?tab%3D1"
         )
         assert link(client, "no.such.route") == "no such route"
+        assert client.get("/tags").text == "/items/7?tag=a&tag=b"  # a list: not remembered
     finally:
         client.close()
 

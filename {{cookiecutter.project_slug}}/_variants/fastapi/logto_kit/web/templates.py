@@ -53,7 +53,11 @@ def path_for(request: Request, name: str, /, **values: Any) -> str:
     """`url_for` outside a template."""
     if name == "static" and "filename" in values:
         values["path"] = values.pop("filename")
-    path, path_names = route_paths(request.app)(name, tuple(values.items()))
+    items = tuple(values.items())
+    try:
+        path, path_names = route_paths(request.app)(name, items)
+    except TypeError:  # a value that cannot be a key (a list for the query): not remembered
+        path, path_names = _route_path(request.app, name, items)
     query = {k: v for k, v in values.items() if k not in path_names and v is not None}
     root = request.scope.get("root_path", "")
     return f"{root}{path}" + (f"?{urlencode(query, doseq=True, safe=QUERY_SAFE)}" if query else "")
