@@ -32,7 +32,7 @@ def app_with_links(settings: Settings) -> FastAPI:
 
     @app.get("/tags", response_class=PlainTextResponse)
     async def tags(request: Request) -> str:
-        """A query value that is a list (one `tag=` each), as Flask's `url_for` takes it."""
+        """A query value that is a list (one `tag=` each)."""
         return path_for(request, "items.show", item_id=7, tag=["a", "b"])
 
     @app.get("/items/{item_id}", name="items.show")
